@@ -1,0 +1,20 @@
+/* The command line: argv to a plan, the run with its progress and output
+ * file, and the messages. The only module that reads argv or writes stderr. */
+#ifndef MATBENCH_CLI_H
+#define MATBENCH_CLI_H
+
+#include "matbench/plan.h"
+#include "matbench/status.h"
+
+enum mb_command { MB_CMD_RUN, MB_CMD_INFO };
+
+struct mb_options {
+    enum mb_command command;
+    struct mb_plan plan;
+};
+
+enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct mb_diag *d);
+enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d);
+int mb_cli_finish(enum mb_status st, const struct mb_diag *d);
+
+#endif /* MATBENCH_CLI_H */

@@ -1,0 +1,36 @@
+/* Renders a run: the header (machine, BLAS, settings), the results as a
+ * table, CSV or JSON (through jansson), and the closing lesson. Reporters
+ * only format; they never measure. */
+#ifndef MATBENCH_REPORT_H
+#define MATBENCH_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "matbench/blas.h"
+#include "matbench/machine.h"
+#include "matbench/plan.h"
+#include "matbench/results.h"
+#include "matbench/status.h"
+
+struct mb_report_ctx {
+    const struct mb_machine *machine;
+    const struct mb_blas_info *blas;
+    const struct mb_plan *plan;
+    const struct mb_results *results;
+    long pid;
+    bool interrupted;
+};
+
+typedef enum mb_status mb_report_fn(FILE *out, const struct mb_report_ctx *ctx,
+                                    struct mb_diag *d);
+
+mb_report_fn mb_report_table;
+mb_report_fn mb_report_csv;
+mb_report_fn mb_report_json;
+mb_report_fn *mb_report_for(enum mb_format f);
+void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_info *b);
+void mb_report_header(FILE *out, const struct mb_report_ctx *ctx);
+void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx);
+
+#endif /* MATBENCH_REPORT_H */

@@ -1,0 +1,41 @@
+/* The measured results of a run, one per kernel x size x threads, and the
+ * figures derived across them (speed-up over the naive loop, parallel
+ * efficiency). Produced by the runner, read by the reporters. */
+#ifndef MATBENCH_RESULTS_H
+#define MATBENCH_RESULTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "matbench/kernels.h"
+#include "matbench/stats.h"
+#include "matbench/status.h"
+
+/* Fields that may be unknown hold NAN (JSON null, CSV empty). */
+struct mb_result {
+    const struct mb_kernel *kernel;
+    size_t n;
+    int threads;
+    unsigned repeat, warmup; /* what was actually run */
+    struct mb_stats time_s;  /* seconds for the full n x n product */
+    double gflops;           /* from the median time */
+    double cores_busy;       /* process CPU time / wall time, timed region */
+    double speedup_vs_naive; /* NAN when no baseline ran at this n */
+    double efficiency;       /* vs this kernel at 1 thread; NAN when absent */
+    bool verified;
+    double residual;         /* worst scaled error (see verify.h); NAN when skipped */
+    bool estimated;          /* time_s extrapolated from rows_done rows */
+    size_t rows_done;        /* rows of C computed (n when complete) */
+};
+
+struct mb_results {
+    struct mb_result *items;
+    size_t count, cap;
+};
+
+enum mb_status mb_results_add(struct mb_results *r, const struct mb_result *x,
+                              struct mb_diag *d);
+void mb_results_derive(struct mb_results *r);
+void mb_results_free(struct mb_results *r);
+
+#endif /* MATBENCH_RESULTS_H */

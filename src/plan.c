@@ -1,0 +1,286 @@
+/* Plan defaults and the parsers for every value a user can give. Each parser
+ * accepts exactly the documented form and otherwise fills a one-line message
+ * that quotes the value and says what is allowed. */
+#include "matbench/plan.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "matbench/matrix.h"
+
+#define SHOWN(s) mb_printable((s), (char[64]){0}, 64)
+
+void mb_plan_defaults(struct mb_plan *p)
+{
+    memset(p, 0, sizeof *p);
+    p->n = MB_DEFAULT_N;
+    p->kernels[0] = mb_kernel_find("naive");
+    p->kernels[1] = mb_kernel_find("dgemm");
+    p->nkernels = 2;
+    p->repeat = MB_DEFAULT_REPEAT;
+    p->warmup = MB_DEFAULT_WARMUP;
+    p->naive_budget_s = MB_DEFAULT_BUDGET_S;
+    p->seed = MB_DEFAULT_SEED;
+    p->verify = true;
+    p->format = MB_FORMAT_TABLE;
+}
+
+/* Parses s[0..len) as a plain decimal number (digits only, no sign, no
+ * spaces) no larger than max. Returns 0 on success, -1 when it is not plain
+ * decimal, 1 when it is larger than max. */
+static int parse_decimal(const char *s, size_t len, unsigned long long max,
+                         unsigned long long *out)
+{
+    if (len == 0)
+        return -1;
+    unsigned long long v = 0;
+    int over = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (!isdigit((unsigned char)s[i]))
+            return -1;
+        unsigned d = (unsigned)(s[i] - '0');
+        if (!over && (v > (max - d) / 10))
+            over = 1;
+        if (!over)
+            v = v * 10 + d;
+    }
+    if (over)
+        return 1;
+    *out = v;
+    return 0;
+}
+
+/* The matrix size: a plain positive decimal integer no larger than the BLAS
+ * integer range (blasint is a 32-bit int in Debian's OpenBLAS). */
+enum mb_status mb_parse_size(const char *s, size_t *n, struct mb_diag *d)
+{
+    unsigned long long v = 0;
+    int r = parse_decimal(s, strlen(s), MB_N_MAX, &v);
+    if (r < 0)
+        return mb_diag_set(d, MB_USAGE, "N: '%s' is not a positive decimal integer (1..%llu)",
+                           SHOWN(s), MB_N_MAX);
+    if (r > 0)
+        return mb_diag_set(d, MB_USAGE, "N: '%s' is above the BLAS integer range (1..%llu)",
+                           SHOWN(s), MB_N_MAX);
+    if (v == 0)
+        return mb_diag_set(d, MB_USAGE, "N: '%s' is not allowed (1..%llu)", SHOWN(s), MB_N_MAX);
+    *n = (size_t)v;
+    return MB_OK;
+}
+
+static enum mb_status bad_threads(const char *s, int max, struct mb_diag *d)
+{
+    return mb_diag_set(d, MB_USAGE,
+                       "threads: '%s' is not allowed (a list like 1,2,4 or a range 1-8 or max; "
+                       "each 1..%d)",
+                       SHOWN(s), max);
+}
+
+/* Parses one item of a thread list, "a" or "a-b" with 1 <= a <= b <= max,
+ * appending to out. */
+static enum mb_status parse_thread_item(const char *item, size_t len, const char *whole, int max,
+                                        int *out, size_t cap, size_t *count, struct mb_diag *d)
+{
+    const char *dash = memchr(item, '-', len);
+    unsigned long long lo, hi;
+    if (dash == NULL) {
+        if (parse_decimal(item, len, (unsigned long long)max, &lo) != 0)
+            return bad_threads(whole, max, d);
+        hi = lo;
+    } else if (parse_decimal(item, (size_t)(dash - item), (unsigned long long)max, &lo) != 0 ||
+               parse_decimal(dash + 1, len - (size_t)(dash - item) - 1,
+                             (unsigned long long)max, &hi) != 0 ||
+               hi < lo) {
+        return bad_threads(whole, max, d);
+    }
+    if (lo < 1)
+        return bad_threads(whole, max, d);
+    for (unsigned long long t = lo; t <= hi; t++) {
+        if (*count >= cap)
+            return mb_diag_set(d, MB_USAGE, "threads: '%s' has more than %zu entries",
+                               SHOWN(whole), cap);
+        out[(*count)++] = (int)t;
+    }
+    return MB_OK;
+}
+
+/* A thread list: "max" (the physical core count), or comma-separated items,
+ * each a count or an inclusive range "a-b", every count in 1..max_threads.
+ * Empty items ("1,,2", "1,") are errors. */
+enum mb_status mb_parse_threads(const char *s, int max_threads, int physical_cores, int *out,
+                                size_t cap, size_t *count, struct mb_diag *d)
+{
+    *count = 0;
+    if (strcmp(s, "max") == 0) {
+        out[0] = physical_cores < max_threads ? physical_cores : max_threads;
+        *count = 1;
+        return MB_OK;
+    }
+    const char *p = s;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        enum mb_status st = parse_thread_item(p, len, s, max_threads, out, cap, count, d);
+        if (st != MB_OK) {
+            *count = 0;
+            return st;
+        }
+        if (comma == NULL)
+            return MB_OK;
+        p = comma + 1;
+    }
+}
+
+static void list_kernels(char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < mb_kernel_count() && len < cap; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "",
+                                mb_kernel_at(i)->name);
+}
+
+/* A comma-separated list of registered kernel names, in the order given. */
+enum mb_status mb_parse_kernels(const char *s, const struct mb_kernel **out, size_t cap,
+                                size_t *count, struct mb_diag *d)
+{
+    char known[256], name[64];
+    *count = 0;
+    const char *p = s;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        const struct mb_kernel *k = NULL;
+        if (len < sizeof name) {
+            memcpy(name, p, len);
+            name[len] = '\0';
+            k = mb_kernel_find(name);
+        }
+        if (k == NULL || *count >= cap) {
+            list_kernels(known, sizeof known);
+            *count = 0;
+            return mb_diag_set(d, MB_USAGE, "kernels: '%s' is not a list of known kernels (%s)",
+                               SHOWN(s), known);
+        }
+        out[(*count)++] = k;
+        if (comma == NULL)
+            return MB_OK;
+        p = comma + 1;
+    }
+}
+
+/* An unsigned decimal in min..max, for the option called what. */
+enum mb_status mb_parse_uint(const char *what, const char *s, unsigned min, unsigned max,
+                             unsigned *out, struct mb_diag *d)
+{
+    unsigned long long v;
+    if (parse_decimal(s, strlen(s), max, &v) != 0 || v < min)
+        return mb_diag_set(d, MB_USAGE, "%s: '%s' is not allowed (an integer, %u..%u)", what,
+                           SHOWN(s), min, max);
+    *out = (unsigned)v;
+    return MB_OK;
+}
+
+/* An unsigned 64-bit decimal (the seed). */
+enum mb_status mb_parse_u64(const char *what, const char *s, uint64_t *out, struct mb_diag *d)
+{
+    unsigned long long v;
+    if (parse_decimal(s, strlen(s), UINT64_MAX, &v) != 0)
+        return mb_diag_set(d, MB_USAGE, "%s: '%s' is not allowed (an integer, 0..%llu)", what,
+                           SHOWN(s), (unsigned long long)UINT64_MAX);
+    *out = v;
+    return MB_OK;
+}
+
+/* A finite, non-negative number of seconds no larger than max, written as a
+ * decimal number ("10", "2.5", ".5", "1e1"). */
+enum mb_status mb_parse_seconds(const char *what, const char *s, double max, double *out,
+                                struct mb_diag *d)
+{
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    bool starts_ok = isdigit((unsigned char)s[0]) || (s[0] == '.' && isdigit((unsigned char)s[1]));
+    if (!starts_ok || *end != '\0' || errno != 0 || !isfinite(v) || v < 0 || v > max)
+        return mb_diag_set(d, MB_USAGE, "%s: '%s' is not allowed (seconds, 0..%g)", what,
+                           SHOWN(s), max);
+    *out = v;
+    return MB_OK;
+}
+
+static const char *const format_names[] = {
+    [MB_FORMAT_TABLE] = "table",
+    [MB_FORMAT_CSV] = "csv",
+    [MB_FORMAT_JSON] = "json",
+};
+
+const char *mb_format_name(enum mb_format f)
+{
+    return (size_t)f < sizeof format_names / sizeof format_names[0] ? format_names[f] : "?";
+}
+
+enum mb_status mb_parse_format(const char *s, enum mb_format *out, struct mb_diag *d)
+{
+    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
+        if (strcmp(s, format_names[i]) == 0) {
+            *out = (enum mb_format)i;
+            return MB_OK;
+        }
+    return mb_diag_set(d, MB_USAGE, "format: '%s' is not a format (table, csv, json)", SHOWN(s));
+}
+
+/* The thread list when none is given: the value of OPENBLAS_NUM_THREADS
+ * (env) when it is set and not empty, else 1, 2, 4, ... below the physical
+ * core count, then that count. */
+enum mb_status mb_plan_default_threads(const char *env, int max_threads, int physical_cores,
+                                       int *out, size_t cap, size_t *count,
+                                       enum mb_threads_source *source, struct mb_diag *d)
+{
+    *count = 0;
+    if (env != NULL && env[0] != '\0') {
+        unsigned long long v;
+        if (parse_decimal(env, strlen(env), (unsigned long long)max_threads, &v) != 0 || v < 1)
+            return mb_diag_set(d, MB_USAGE,
+                               "OPENBLAS_NUM_THREADS: '%s' is not allowed (1..%d); unset it or "
+                               "give --threads",
+                               SHOWN(env), max_threads);
+        out[(*count)++] = (int)v;
+        *source = MB_THREADS_ENV;
+        return MB_OK;
+    }
+    int top = physical_cores < 1 ? 1 : physical_cores;
+    if (top > max_threads)
+        top = max_threads;
+    for (int t = 1; t < top && *count + 1 < cap; t *= 2)
+        out[(*count)++] = t;
+    out[(*count)++] = top;
+    *source = MB_THREADS_DEFAULT;
+    return MB_OK;
+}
+
+/* Checks that three n x n matrices fit in available_bytes (MemAvailable),
+ * before anything is allocated. The message gives the need, what is there,
+ * and the largest N that fits. */
+enum mb_status mb_plan_check_memory(size_t n, uint64_t available_bytes, struct mb_diag *d)
+{
+    uint64_t need;
+    const double gib = 1024.0 * 1024.0 * 1024.0;
+    unsigned long long largest = (unsigned long long)sqrt((double)available_bytes / 24.0);
+    while (largest > 0 && mb_matrix_bytes(largest, 3, &need) == MB_OK && need > available_bytes)
+        largest--;
+    if (mb_matrix_bytes(n, 3, &need) != MB_OK)
+        return mb_diag_set(d, MB_USAGE,
+                           "N: '%zu' is too large: three %zu x %zu matrices exceed 2^64 bytes "
+                           "(largest N here: %llu)",
+                           n, n, n, largest);
+    if (need > available_bytes)
+        return mb_diag_set(d, MB_USAGE,
+                           "N: '%zu' needs %.1f GiB for three %zu x %zu matrices but %.1f GiB "
+                           "is available (largest N here: %llu)",
+                           n, (double)need / gib, n, n, (double)available_bytes / gib, largest);
+    return MB_OK;
+}

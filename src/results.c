@@ -1,0 +1,55 @@
+/* The result list and the figures derived across results. */
+#include "matbench/results.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+/* Appends a copy of x. Returns MB_NOMEM when the list cannot grow. */
+enum mb_status mb_results_add(struct mb_results *r, const struct mb_result *x, struct mb_diag *d)
+{
+    if (r->count == r->cap) {
+        size_t cap = r->cap ? r->cap * 2 : 8;
+        struct mb_result *items = realloc(r->items, cap * sizeof *items);
+        if (items == NULL)
+            return mb_diag_set(d, MB_NOMEM, "cannot store %zu results", cap);
+        r->items = items;
+        r->cap = cap;
+    }
+    r->items[r->count++] = *x;
+    return MB_OK;
+}
+
+static const struct mb_result *find(const struct mb_results *r, size_t n, unsigned trait,
+                                    const struct mb_kernel *kernel, int threads)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        const struct mb_result *x = &r->items[i];
+        if (x->n == n && (trait == 0 || (x->kernel->traits & trait)) &&
+            (kernel == NULL || x->kernel == kernel) && (threads == 0 || x->threads == threads))
+            return x;
+    }
+    return NULL;
+}
+
+/* Sets, for every result, the speed-up over the baseline kernel (the naive
+ * loop) at the same n, and the parallel efficiency against the same kernel
+ * at one thread: t1 / (t * threads). Both are NAN when their reference did
+ * not run. Ratios use median times. */
+void mb_results_derive(struct mb_results *r)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        struct mb_result *x = &r->items[i];
+        const struct mb_result *base = find(r, x->n, MB_BASELINE, NULL, 0);
+        const struct mb_result *one = find(r, x->n, 0, x->kernel, 1);
+        x->speedup_vs_naive = base != NULL ? base->time_s.median / x->time_s.median : NAN;
+        x->efficiency =
+            one != NULL ? one->time_s.median / (x->time_s.median * (double)x->threads) : NAN;
+    }
+}
+
+void mb_results_free(struct mb_results *r)
+{
+    free(r->items);
+    r->items = NULL;
+    r->count = r->cap = 0;
+}

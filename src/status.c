@@ -1,0 +1,83 @@
+/* Status names and messages from MB_STATUS_MAP, and the mapping from status
+ * to exit code. */
+#include "matbench/status.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+
+const char *mb_status_name(enum mb_status st)
+{
+    switch (st) {
+#define MB__STATUS_NAME(name, msg)                                                                 \
+    case MB_##name:                                                                                \
+        return #name;
+        MB_STATUS_MAP(MB__STATUS_NAME)
+#undef MB__STATUS_NAME
+    }
+    return "UNKNOWN";
+}
+
+const char *mb_status_msg(enum mb_status st)
+{
+    switch (st) {
+#define MB__STATUS_MSG(name, msg)                                                                  \
+    case MB_##name:                                                                                \
+        return msg;
+        MB_STATUS_MAP(MB__STATUS_MSG)
+#undef MB__STATUS_MSG
+    }
+    return "unknown status";
+}
+
+/* The exit codes of the matbench command, documented in README.md:
+ *   0   success (and --help, --version)
+ *   1   a run failed: allocation, verification, writing the output
+ *   2   bad usage or bad input; nothing was allocated or written
+ *   130 interrupted (SIGINT); the results completed so far were written */
+int mb_exit_code(enum mb_status st)
+{
+    switch (st) {
+    case MB_OK:
+    case MB_HELP:
+    case MB_VERSION:
+        return 0;
+    case MB_USAGE:
+        return 2;
+    case MB_INTERRUPTED:
+        return 130;
+    case MB_NOMEM:
+    case MB_VERIFY:
+    case MB_IO:
+    case MB_RUNTIME:
+        return 1;
+    }
+    return 1;
+}
+
+/* Formats the diagnostic message and returns st, so that a failing path reads
+ * `return mb_diag_set(d, MB_USAGE, "...", ...);`. d may be NULL. */
+enum mb_status mb_diag_set(struct mb_diag *d, enum mb_status st, const char *fmt, ...)
+{
+    if (d == NULL)
+        return st;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(d->msg, sizeof d->msg, fmt, ap);
+    va_end(ap);
+    return st;
+}
+
+/* A copy of s for a one-line message: control characters become '?' and text
+ * longer than the buffer ends in "...". Returns buf. */
+const char *mb_printable(const char *s, char *buf, size_t cap)
+{
+    size_t i = 0;
+    if (cap == 0)
+        return "";
+    for (; s[i] != '\0' && i + 1 < cap; i++)
+        buf[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+    buf[i] = '\0';
+    if (s[i] != '\0' && cap > 4)
+        snprintf(buf + cap - 4, 4, "...");
+    return buf;
+}
