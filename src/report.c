@@ -84,14 +84,15 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
 static void format_time(char *buf, size_t cap, double s, bool estimated)
 {
     const char *mark = estimated ? "~" : "";
-    if (s >= 100)
-        snprintf(buf, cap, "%s%.0f s", mark, s);
-    else if (s >= 1)
-        snprintf(buf, cap, "%s%.2f s", mark, s);
-    else if (s >= 1e-3)
-        snprintf(buf, cap, "%s%.2f ms", mark, s * 1e3);
-    else
-        snprintf(buf, cap, "%s%.1f us", mark, s * 1e6);
+    static const struct {
+        double scale;
+        const char *unit;
+    } units[] = {{1, "s"}, {1e3, "ms"}, {1e6, "us"}, {1e9, "ns"}};
+    size_t u = 0;
+    while (u + 1 < sizeof units / sizeof units[0] && s * units[u].scale < 1)
+        u++;
+    double x = s * units[u].scale;
+    snprintf(buf, cap, "%s%.*f %s", mark, x >= 100 ? 0 : x >= 10 ? 1 : 2, x, units[u].unit);
 }
 
 static void format_ratio(char *buf, size_t cap, double x, int decimals, const char *suffix)

@@ -5,6 +5,7 @@
 #include "matbench/runner.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +119,17 @@ static enum mb_status run_config(const struct mb_plan *p, const struct mb_kernel
     return st;
 }
 
+/* Names the configuration in front of a verification message. */
+static void prefix_diag(struct mb_diag *d, const struct mb_kernel *k, size_t n, int threads)
+{
+    if (d == NULL)
+        return;
+    char msg[sizeof d->msg];
+    snprintf(msg, sizeof msg, "%s", d->msg);
+    mb_diag_set(d, MB_VERIFY, "%s n=%zu threads=%d failed verification: %s", k->name, n, threads,
+                msg);
+}
+
 static size_t count_configs(const struct mb_plan *p)
 {
     size_t total = 0;
@@ -177,12 +189,16 @@ enum mb_status mb_runner_run(const struct mb_plan *p, const struct mb_runner_hoo
             st = run_config(p, k, threads, &b, h, samples, &res, d);
             if (res.repeat > 0) {
                 enum mb_status add = mb_results_add(results, &res, d);
-                if (st == MB_OK)
+                if (add == MB_OK) {
+                    ev.kind = MB_EVENT_RUN_DONE;
+                    ev.result = &results->items[results->count - 1];
+                    emit(h, &ev);
+                } else if (st == MB_OK) {
                     st = add;
-                ev.kind = MB_EVENT_RUN_DONE;
-                ev.result = &results->items[results->count - 1];
-                emit(h, &ev);
+                }
             }
+            if (st == MB_VERIFY)
+                prefix_diag(d, k, p->n, threads);
             if (st == MB_OK && stopped(h))
                 st = MB_INTERRUPTED;
         }
