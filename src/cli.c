@@ -140,9 +140,9 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
     memset(o, 0, sizeof *o);
     o->command = MB_CMD_RUN;
     mb_plan_defaults(&o->plan);
-    struct mb_machine m;
-    if (mb_machine_probe(&m, d) != MB_OK)
-        m.physical_cores = 1;
+    struct mb_machine *m = &o->machine;
+    if (mb_machine_probe(m, d) != MB_OK)
+        m->physical_cores = m->logical_cores = 1;
 
     opterr = 0;
     optind = 0; /* glibc: full re-initialisation, so the parser can run again */
@@ -152,7 +152,7 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
         if (opt == '?' || opt == ':')
             st = bad_option(opt, argv[optind - 1], d);
         else
-            st = apply_option(opt, optarg, o, &m, d);
+            st = apply_option(opt, optarg, o, m, d);
         if (st != MB_OK)
             return st;
     }
@@ -177,7 +177,7 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
     struct mb_plan *p = &o->plan;
     if (p->nthreads == 0) {
         enum mb_status st = mb_plan_default_threads(
-            getenv("OPENBLAS_NUM_THREADS"), mb_blas_max_threads(), m.physical_cores, p->threads,
+            getenv("OPENBLAS_NUM_THREADS"), mb_blas_max_threads(), m->physical_cores, p->threads,
             MB_PLAN_MAX_THREADS, &p->nthreads, &p->threads_source, d);
         if (st != MB_OK)
             return st;
@@ -287,15 +287,11 @@ static void on_event(const struct mb_event *ev, void *user)
     }
 }
 
-static enum mb_status run_info(void)
+static enum mb_status run_info(const struct mb_machine *m)
 {
-    struct mb_machine m;
     struct mb_blas_info b;
-    struct mb_diag d;
-    if (mb_machine_probe(&m, &d) != MB_OK)
-        fprintf(stderr, "matbench: %s\n", d.msg);
     mb_blas_info(&b);
-    mb_report_info(stdout, &m, &b);
+    mb_report_info(stdout, m, &b);
     return fflush(stdout) == 0 ? MB_OK : MB_IO;
 }
 
@@ -305,15 +301,12 @@ static enum mb_status run_info(void)
 enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
 {
     if (o->command == MB_CMD_INFO)
-        return run_info();
+        return run_info(&o->machine);
     const struct mb_plan *p = &o->plan;
-    struct mb_machine m;
     struct mb_blas_info b;
-    if (mb_machine_probe(&m, d) != MB_OK)
-        return MB_RUNTIME;
     mb_blas_info(&b);
     struct mb_results results = {0};
-    struct mb_report_ctx ctx = {&m, &b, p, &results, (long)getpid(), false};
+    struct mb_report_ctx ctx = {&o->machine, &b, p, &results, (long)getpid(), false};
 
     struct sink out;
     enum mb_status st = sink_open(&out, p->output, d);

@@ -3,6 +3,7 @@
 #ifndef MATBENCH_CLI_H
 #define MATBENCH_CLI_H
 
+#include "matbench/machine.h"
 #include "matbench/plan.h"
 #include "matbench/status.h"
 
@@ -11,6 +12,7 @@ enum mb_command { MB_CMD_RUN, MB_CMD_INFO };
 struct mb_options {
     enum mb_command command;
     struct mb_plan plan;
+    struct mb_machine machine; /* probed once, by mb_cli_parse */
 };
 
 enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct mb_diag *d);
