@@ -44,8 +44,8 @@ int main(int argc, char **argv)
     }
     struct mb_stats st;
     mb_stats_compute(samples, (size_t)repeat, &st);
-    printf("bare_dgemm n=%d threads=%d median_s=%.6f gflops=%.2f\n", n,
-           openblas_get_num_threads(), st.median, 2.0 * n * (double)n * n / st.median * 1e-9);
+    printf("bare_dgemm n=%d threads=%d median_s=%.6f gflops=%.2f\n", n, openblas_get_num_threads(),
+           st.median, 2.0 * n * (double)n * n / st.median * 1e-9);
     mb_matrix_free(A);
     mb_matrix_free(B);
     mb_matrix_free(C);

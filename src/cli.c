@@ -229,8 +229,7 @@ static enum mb_status sink_open(struct sink *s, const char *path, struct mb_diag
             s->tmp[0] = '\0';
     }
     if (s->f == NULL)
-        return mb_diag_set(d, MB_IO, "output: cannot write '%s': %s", SHOWN(path),
-                           strerror(errno));
+        return mb_diag_set(d, MB_IO, "output: cannot write '%s': %s", SHOWN(path), strerror(errno));
     return MB_OK;
 }
 
@@ -278,8 +277,9 @@ static void on_event(const struct mb_event *ev, void *user)
                 ev->kernel->name, ev->n, ev->threads);
         break;
     case MB_EVENT_RUN_DONE:
-        fprintf(stderr, "\r\033[K[%zu/%zu] %s n=%zu threads=%d: %s%.3g s, %.3g GFLOP/s, %.2f "
-                        "cores busy\n",
+        fprintf(stderr,
+                "\r\033[K[%zu/%zu] %s n=%zu threads=%d: %s%.3g s, %.3g GFLOP/s, %.2f "
+                "cores busy\n",
                 ev->index, ev->total, ev->kernel->name, ev->n, ev->threads,
                 ev->result->estimated ? "~" : "", ev->result->time_s.median, ev->result->gflops,
                 ev->result->cores_busy);

@@ -32,8 +32,7 @@ void mb_plan_defaults(struct mb_plan *p)
 /* Parses s[0..len) as a plain decimal number (digits only, no sign, no
  * spaces) no larger than max. Returns 0 on success, -1 when it is not plain
  * decimal, 1 when it is larger than max. */
-static int parse_decimal(const char *s, size_t len, unsigned long long max,
-                         unsigned long long *out)
+static int parse_decimal(const char *s, size_t len, unsigned long long max, unsigned long long *out)
 {
     if (len == 0)
         return -1;
@@ -92,8 +91,8 @@ static enum mb_status parse_thread_item(const char *item, size_t len, const char
             return bad_threads(whole, max, d);
         hi = lo;
     } else if (parse_decimal(item, (size_t)(dash - item), (unsigned long long)max, &lo) != 0 ||
-               parse_decimal(dash + 1, len - (size_t)(dash - item) - 1,
-                             (unsigned long long)max, &hi) != 0 ||
+               parse_decimal(dash + 1, len - (size_t)(dash - item) - 1, (unsigned long long)max,
+                             &hi) != 0 ||
                hi < lo) {
         return bad_threads(whole, max, d);
     }
@@ -101,8 +100,8 @@ static enum mb_status parse_thread_item(const char *item, size_t len, const char
         return bad_threads(whole, max, d);
     for (unsigned long long t = lo; t <= hi; t++) {
         if (*count >= cap)
-            return mb_diag_set(d, MB_USAGE, "threads: '%s' has more than %zu entries",
-                               SHOWN(whole), cap);
+            return mb_diag_set(d, MB_USAGE, "threads: '%s' has more than %zu entries", SHOWN(whole),
+                               cap);
         out[(*count)++] = (int)t;
     }
     return MB_OK;
@@ -140,8 +139,7 @@ static void list_kernels(char *buf, size_t cap)
     size_t len = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < mb_kernel_count() && len < cap; i++)
-        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "",
-                                mb_kernel_at(i)->name);
+        len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", mb_kernel_at(i)->name);
 }
 
 /* A comma-separated list of registered kernel names, in the order given. */
@@ -206,8 +204,8 @@ enum mb_status mb_parse_seconds(const char *what, const char *s, double max, dou
     double v = strtod(s, &end);
     bool starts_ok = isdigit((unsigned char)s[0]) || (s[0] == '.' && isdigit((unsigned char)s[1]));
     if (!starts_ok || *end != '\0' || errno != 0 || !isfinite(v) || v < 0 || v > max)
-        return mb_diag_set(d, MB_USAGE, "%s: '%s' is not allowed (seconds, 0..%g)", what,
-                           SHOWN(s), max);
+        return mb_diag_set(d, MB_USAGE, "%s: '%s' is not allowed (seconds, 0..%g)", what, SHOWN(s),
+                           max);
     *out = v;
     return MB_OK;
 }

@@ -180,8 +180,8 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
                 "Going from %d to %d threads made %s %.2f times faster (parallel efficiency "
                 "%.0f%%) on a machine with %d physical cores.\n",
                 few->threads, fast->threads, fast->kernel->name,
-                few->time_s.median / fast->time_s.median,
-                fast->efficiency * 100, ctx->machine->physical_cores);
+                few->time_s.median / fast->time_s.median, fast->efficiency * 100,
+                ctx->machine->physical_cores);
     if (ctx->interrupted)
         fprintf(out, "Interrupted: %zu result%s completed before the stop.\n", rs->count,
                 rs->count == 1 ? "" : "s");
@@ -203,8 +203,8 @@ enum mb_status mb_report_csv(FILE *out, const struct mb_report_ctx *ctx, struct 
           out);
     for (size_t i = 0; i < ctx->results->count; i++) {
         const struct mb_result *r = &ctx->results->items[i];
-        const double nums[] = {r->time_s.min,  r->time_s.median, r->time_s.max,
-                               r->time_s.mean, r->time_s.stddev, r->gflops,
+        const double nums[] = {r->time_s.min,  r->time_s.median,    r->time_s.max,
+                               r->time_s.mean, r->time_s.stddev,    r->gflops,
                                r->cores_busy,  r->speedup_vs_naive, r->efficiency};
         fprintf(out, "%s,%zu,%d,%u,%u", r->kernel->name, r->n, r->threads, r->repeat, r->warmup);
         for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
@@ -238,9 +238,9 @@ static json_t *json_blas(const struct mb_blas_info *b)
     long v = b->env_set ? strtol(b->env_value, &end, 10) : 0;
     if (b->env_set && b->env_value[0] != '\0' && *end == '\0' && v > 0)
         env = json_integer(v);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:i}", "name", b->name, "version",
-                     b->version, "config", b->config, "core", b->core, "threading",
-                     b->threading, "env_threads", env, "max_threads", b->max_threads);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:i}", "name", b->name, "version", b->version,
+                     "config", b->config, "core", b->core, "threading", b->threading, "env_threads",
+                     env, "max_threads", b->max_threads);
 }
 
 static json_t *json_settings(const struct mb_plan *p)
@@ -255,9 +255,9 @@ static json_t *json_settings(const struct mb_plan *p)
                                         : json_sprintf("%llu", (unsigned long long)p->seed);
     return json_pack("{s:I, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:b, s:s}", "n", (json_int_t)p->n,
                      "threads", threads, "threads_source", sources[p->threads_source], "kernels",
-                     kernels, "repeat", (int)p->repeat, "warmup", (int)p->warmup,
-                     "naive_budget_s", num(p->naive_budget_s), "seed", seed, "verify",
-                     p->verify, "format", mb_format_name(p->format));
+                     kernels, "repeat", (int)p->repeat, "warmup", (int)p->warmup, "naive_budget_s",
+                     num(p->naive_budget_s), "seed", seed, "verify", p->verify, "format",
+                     mb_format_name(p->format));
 }
 
 static json_t *json_result(const struct mb_result *r)
@@ -267,11 +267,11 @@ static json_t *json_result(const struct mb_result *r)
                              num(r->time_s.mean), "stddev", num(r->time_s.stddev));
     return json_pack("{s:s, s:I, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:b, s:I}",
                      "kernel", r->kernel->name, "n", (json_int_t)r->n, "threads", r->threads,
-                     "repeat", (int)r->repeat, "warmup", (int)r->warmup, "time_s", time,
-                     "gflops", num(r->gflops), "cores_busy", num(r->cores_busy),
-                     "speedup_vs_naive", num(r->speedup_vs_naive), "efficiency",
-                     num(r->efficiency), "verified", r->verified, "residual", num(r->residual),
-                     "estimated", r->estimated, "rows_done", (json_int_t)r->rows_done);
+                     "repeat", (int)r->repeat, "warmup", (int)r->warmup, "time_s", time, "gflops",
+                     num(r->gflops), "cores_busy", num(r->cores_busy), "speedup_vs_naive",
+                     num(r->speedup_vs_naive), "efficiency", num(r->efficiency), "verified",
+                     r->verified, "residual", num(r->residual), "estimated", r->estimated,
+                     "rows_done", (json_int_t)r->rows_done);
 }
 
 /* The JSON contract of DESIGN.md, built with jansson and written indented. */
@@ -280,10 +280,10 @@ enum mb_status mb_report_json(FILE *out, const struct mb_report_ctx *ctx, struct
     json_t *results = json_array();
     for (size_t i = 0; i < ctx->results->count; i++)
         json_array_append_new(results, json_result(&ctx->results->items[i]));
-    json_t *root = json_pack("{s:s, s:o, s:o, s:o, s:o, s:b}", "matbench", MB_VERSION_STRING,
-                             "machine", json_machine(ctx->machine), "blas", json_blas(ctx->blas),
-                             "settings", json_settings(ctx->plan), "results", results,
-                             "interrupted", ctx->interrupted);
+    json_t *root =
+        json_pack("{s:s, s:o, s:o, s:o, s:o, s:b}", "matbench", MB_VERSION_STRING, "machine",
+                  json_machine(ctx->machine), "blas", json_blas(ctx->blas), "settings",
+                  json_settings(ctx->plan), "results", results, "interrupted", ctx->interrupted);
     if (root == NULL)
         return mb_diag_set(d, MB_NOMEM, "cannot build the JSON document");
     int rc = json_dumpf(root, out, JSON_INDENT(2));

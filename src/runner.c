@@ -101,8 +101,12 @@ static enum mb_status run_config(const struct mb_plan *p, const struct mb_kernel
 {
     struct mb_kernel_call call = {
         .n = p->n, .A = b->A, .B = b->B, .C = b->C, .threads = threads, .stop = h->stop};
-    *res = (struct mb_result){.kernel = k, .n = p->n, .threads = threads, .residual = NAN,
-                              .speedup_vs_naive = NAN, .efficiency = NAN};
+    *res = (struct mb_result){.kernel = k,
+                              .n = p->n,
+                              .threads = threads,
+                              .residual = NAN,
+                              .speedup_vs_naive = NAN,
+                              .efficiency = NAN};
     if ((k->traits & MB_TIMEBOXED) && p->naive_budget_s > 0)
         run_timeboxed(p, k, &call, h, samples, res);
     else
@@ -165,8 +169,7 @@ enum mb_status mb_runner_run(const struct mb_plan *p, const struct mb_runner_hoo
     mb_matrix_fill(b.A, p->n, p->n, p->seed, MB_STREAM_A, fill_threads);
     mb_matrix_fill(b.B, p->n, p->n, p->seed, MB_STREAM_B, fill_threads);
     memset(b.C, 0, p->n * p->n * sizeof *b.C);
-    emit(h, &(struct mb_event){.kind = MB_EVENT_FILL, .n = p->n,
-                               .value = mb_clock_now_s() - t0});
+    emit(h, &(struct mb_event){.kind = MB_EVENT_FILL, .n = p->n, .value = mb_clock_now_s() - t0});
 
     const int saved_threads = mb_blas_get_threads();
     const size_t total = count_configs(p);
@@ -182,8 +185,12 @@ enum mb_status mb_runner_run(const struct mb_plan *p, const struct mb_runner_hoo
             }
             if (blas && (st = mb_blas_set_threads(threads, d)) != MB_OK)
                 break;
-            struct mb_event ev = {.kind = MB_EVENT_RUN_START, .index = ++index, .total = total,
-                                  .kernel = k, .n = p->n, .threads = threads};
+            struct mb_event ev = {.kind = MB_EVENT_RUN_START,
+                                  .index = ++index,
+                                  .total = total,
+                                  .kernel = k,
+                                  .n = p->n,
+                                  .threads = threads};
             emit(h, &ev);
             struct mb_result res;
             st = run_config(p, k, threads, &b, h, samples, &res, d);

@@ -43,7 +43,6 @@ void mb_stats_compute(const double *samples, size_t count, struct mb_stats *out)
     }
     memcpy(sorted, samples, count * sizeof *sorted);
     qsort(sorted, count, sizeof *sorted, cmp_double);
-    out->median = count % 2 ? sorted[count / 2]
-                            : 0.5 * (sorted[count / 2 - 1] + sorted[count / 2]);
+    out->median = count % 2 ? sorted[count / 2] : 0.5 * (sorted[count / 2 - 1] + sorted[count / 2]);
     free(sorted);
 }

@@ -59,9 +59,9 @@ static enum mb_status finish(const struct mb_verify *out, struct mb_diag *d)
                            "(|error| %.3g > bound %.3g)",
                            out->what, out->i, out->got, out->want, fabs(out->got - out->want),
                            out->bound);
-    return mb_diag_set(d, MB_VERIFY, "%s: C[%zu][%zu] = %.17g, want %.17g (|error| %.3g > bound %.3g)",
-                       out->what, out->i, out->j, out->got, out->want,
-                       fabs(out->got - out->want), out->bound);
+    return mb_diag_set(d, MB_VERIFY,
+                       "%s: C[%zu][%zu] = %.17g, want %.17g (|error| %.3g > bound %.3g)", out->what,
+                       out->i, out->j, out->got, out->want, fabs(out->got - out->want), out->bound);
 }
 
 static void check_entry(size_t n, const double *A, const double *B, const double *C, size_t i,
@@ -89,8 +89,8 @@ static uint64_t next_u64(uint64_t *state)
  * at most gamma_n * t_i; the long-double arithmetic itself adds n*2^-64 of
  * the same scale, far below the bound. */
 static enum mb_status check_rows_with_vector(size_t n, const double *A, const double *B,
-                                             const double *C, uint64_t seed,
-                                             struct mb_verify *out, struct mb_diag *d)
+                                             const double *C, uint64_t seed, struct mb_verify *out,
+                                             struct mb_diag *d)
 {
     double *x = malloc(n * sizeof *x);
     long double *y = malloc(n * sizeof *y), *s = malloc(n * sizeof *s);

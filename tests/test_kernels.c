@@ -67,8 +67,8 @@ ParameterizedTest(size_t *n, kernels, correct_at_awkward_sizes)
         for (size_t t = 0; t < 2; t++) {
             struct abc m = make_abc(*n);
             cr_assert_eq(mb_blas_set_threads(thread_counts[t], NULL), MB_OK);
-            struct mb_kernel_call call = {.n = *n, .A = m.A, .B = m.B, .C = m.C,
-                                          .threads = thread_counts[t]};
+            struct mb_kernel_call call = {
+                .n = *n, .A = m.A, .B = m.B, .C = m.C, .threads = thread_counts[t]};
             cr_assert_eq(k->run(&call), MB_OK);
             cr_assert_eq(call.rows_done, *n, "%s computes every row", k->name);
             assert_product(&m, *n, k->name);
@@ -104,8 +104,8 @@ Test(kernels, gemm_flops_are_2n_cubed)
 Test(kernels, naive_stops_after_the_row_where_the_deadline_passed)
 {
     struct abc m = make_abc(40);
-    struct mb_kernel_call call = {.n = 40, .A = m.A, .B = m.B, .C = m.C, .threads = 1,
-                                  .deadline_s = mb_clock_now_s() - 1.0};
+    struct mb_kernel_call call = {
+        .n = 40, .A = m.A, .B = m.B, .C = m.C, .threads = 1, .deadline_s = mb_clock_now_s() - 1.0};
     cr_assert_eq(mb_kernel_find("naive")->run(&call), MB_OK);
     cr_assert_eq(call.rows_done, 1);
     assert_product(&m, 1, "naive");
@@ -116,8 +116,8 @@ Test(kernels, naive_honours_the_stop_flag)
 {
     struct abc m = make_abc(40);
     volatile sig_atomic_t stop = 1;
-    struct mb_kernel_call call = {.n = 40, .A = m.A, .B = m.B, .C = m.C, .threads = 1,
-                                  .stop = &stop};
+    struct mb_kernel_call call = {
+        .n = 40, .A = m.A, .B = m.B, .C = m.C, .threads = 1, .stop = &stop};
     cr_assert_eq(mb_kernel_find("naive")->run(&call), MB_OK);
     cr_assert_eq(call.rows_done, 1);
     free_abc(&m);

@@ -39,8 +39,7 @@ Test(matrix, values_are_in_range_and_centred)
         lo = m[i] < lo ? m[i] : lo;
         hi = m[i] > hi ? m[i] : hi;
     }
-    cr_assert_lt(sum / (double)(n * n) < 0 ? -sum / (double)(n * n) : sum / (double)(n * n),
-                 0.01);
+    cr_assert_lt(sum / (double)(n * n) < 0 ? -sum / (double)(n * n) : sum / (double)(n * n), 0.01);
     cr_assert_lt(lo, -0.999);
     cr_assert_gt(hi, 0.999);
     mb_matrix_free(m);

@@ -30,10 +30,17 @@ Test(plan, accepts_plain_sizes)
 Test(plan, rejects_bad_sizes)
 {
     static const struct bad_case bad[] = {
-        {"0", "'0'"},         {"-5", "'-5'"},         {"abc", "'abc'"},
-        {"5000x", "'5000x'"}, {"1e3", "'1e3'"},       {"", "''"},
-        {" 5", "' 5'"},       {"+5", "'+5'"},         {"2147483648", "'2147483648'"},
-        {"5.0", "'5.0'"},     {"99999999999999999999", "'99999999999999999999'"},
+        {"0", "'0'"},
+        {"-5", "'-5'"},
+        {"abc", "'abc'"},
+        {"5000x", "'5000x'"},
+        {"1e3", "'1e3'"},
+        {"", "''"},
+        {" 5", "' 5'"},
+        {"+5", "'+5'"},
+        {"2147483648", "'2147483648'"},
+        {"5.0", "'5.0'"},
+        {"99999999999999999999", "'99999999999999999999'"},
     };
     for (size_t i = 0; i < COUNT(bad); i++) {
         struct mb_diag d = {0};
@@ -50,8 +57,8 @@ static void assert_threads(const char *s, const int *want, size_t nwant)
     int out[MB_PLAN_MAX_THREADS];
     size_t count = 0;
     struct mb_diag d = {0};
-    cr_assert_eq(mb_parse_threads(s, 64, 2, out, MB_PLAN_MAX_THREADS, &count, &d), MB_OK,
-                 "%s: %s", s, d.msg);
+    cr_assert_eq(mb_parse_threads(s, 64, 2, out, MB_PLAN_MAX_THREADS, &count, &d), MB_OK, "%s: %s",
+                 s, d.msg);
     cr_assert_eq(count, nwant, "%s", s);
     for (size_t i = 0; i < nwant; i++)
         cr_assert_eq(out[i], want[i], "%s[%zu]", s, i);
@@ -69,8 +76,8 @@ Test(plan, parses_thread_lists)
 
 Test(plan, rejects_bad_thread_lists)
 {
-    static const char *const bad[] = {"0", "1,,2", "-3", "", ",", "1-", "4-2", "a,b",
-                                      "65", "1,2,", "1-65", "2 ", "max,1", "0-2"};
+    static const char *const bad[] = {"0",   "1,,2", "-3",   "",     ",",  "1-",    "4-2",
+                                      "a,b", "65",   "1,2,", "1-65", "2 ", "max,1", "0-2"};
     for (size_t i = 0; i < COUNT(bad); i++) {
         int out[MB_PLAN_MAX_THREADS];
         size_t count = 99;
@@ -95,8 +102,8 @@ Test(plan, parses_kernel_lists)
     cr_assert_str_eq(k[1]->name, "naive");
     static const char *const bad[] = {"foo", "", "naive,", "naive,,dgemm", "DGEMM"};
     for (size_t i = 0; i < COUNT(bad); i++) {
-        cr_assert_eq(mb_parse_kernels(bad[i], k, MB_PLAN_MAX_KERNELS, &count, &d), MB_USAGE,
-                     "'%s'", bad[i]);
+        cr_assert_eq(mb_parse_kernels(bad[i], k, MB_PLAN_MAX_KERNELS, &count, &d), MB_USAGE, "'%s'",
+                     bad[i]);
         cr_assert(strstr(d.msg, "naive, dgemm") != NULL, "lists the kernels: %s", d.msg);
     }
 }
@@ -145,9 +152,9 @@ static void assert_default(const char *env, int physical, const int *want, size_
     int out[MB_PLAN_MAX_THREADS];
     size_t count = 0;
     enum mb_threads_source got;
-    cr_assert_eq(mb_plan_default_threads(env, 64, physical, out, MB_PLAN_MAX_THREADS, &count,
-                                         &got, NULL),
-                 MB_OK);
+    cr_assert_eq(
+        mb_plan_default_threads(env, 64, physical, out, MB_PLAN_MAX_THREADS, &count, &got, NULL),
+        MB_OK);
     cr_assert_eq(got, source);
     cr_assert_eq(count, nwant, "physical %d", physical);
     for (size_t i = 0; i < nwant; i++)
@@ -169,9 +176,9 @@ Test(plan, default_thread_lists)
     struct mb_diag d = {0};
     static const char *const bad[] = {"abc", "0", "-2", "65"};
     for (size_t i = 0; i < COUNT(bad); i++) {
-        cr_assert_eq(mb_plan_default_threads(bad[i], 64, 2, out, MB_PLAN_MAX_THREADS, &count,
-                                             &src, &d),
-                     MB_USAGE);
+        cr_assert_eq(
+            mb_plan_default_threads(bad[i], 64, 2, out, MB_PLAN_MAX_THREADS, &count, &src, &d),
+            MB_USAGE);
         cr_assert(strstr(d.msg, "OPENBLAS_NUM_THREADS") != NULL, "%s", d.msg);
     }
 }

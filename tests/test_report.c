@@ -8,19 +8,31 @@
 
 #include "matbench/report.h"
 
-static struct mb_machine machine = {.cpu = "Test CPU", .physical_cores = 2, .logical_cores = 4,
-                                    .simd = "avx2 fma"};
-static struct mb_blas_info blas = {.name = "OpenBLAS", .version = "0.3.21", .config = "cfg",
-                                   .core = "Haswell", .threading = "pthreads", .max_threads = 64};
+static struct mb_machine machine = {
+    .cpu = "Test CPU", .physical_cores = 2, .logical_cores = 4, .simd = "avx2 fma"};
+static struct mb_blas_info blas = {.name = "OpenBLAS",
+                                   .version = "0.3.21",
+                                   .config = "cfg",
+                                   .core = "Haswell",
+                                   .threading = "pthreads",
+                                   .max_threads = 64};
 static struct mb_plan plan;
 static struct mb_results results;
 
 static struct mb_result result(const char *kernel, int threads, double median, bool estimated)
 {
-    struct mb_result r = {.kernel = mb_kernel_find(kernel), .n = 100, .threads = threads,
-                          .repeat = 3, .warmup = 1, .verified = true, .residual = 0.25,
-                          .estimated = estimated, .rows_done = estimated ? 12 : 100,
-                          .cores_busy = threads, .speedup_vs_naive = NAN, .efficiency = NAN};
+    struct mb_result r = {.kernel = mb_kernel_find(kernel),
+                          .n = 100,
+                          .threads = threads,
+                          .repeat = 3,
+                          .warmup = 1,
+                          .verified = true,
+                          .residual = 0.25,
+                          .estimated = estimated,
+                          .rows_done = estimated ? 12 : 100,
+                          .cores_busy = threads,
+                          .speedup_vs_naive = NAN,
+                          .efficiency = NAN};
     const double samples[] = {median * 0.9, median, median * 1.2};
     mb_stats_compute(samples, 3, &r.time_s);
     r.gflops = 2e6 / median * 1e-9;
@@ -90,9 +102,10 @@ Test(report, json_follows_the_contract)
 
     json_t *rs = json_object_get(root, "results");
     cr_assert_eq(json_array_size(rs), 3);
-    static const char *const keys[] = {"kernel", "n", "threads", "repeat", "warmup", "time_s",
-                                       "gflops", "cores_busy", "speedup_vs_naive", "efficiency",
-                                       "verified", "residual", "estimated", "rows_done"};
+    static const char *const keys[] = {"kernel",           "n",          "threads",  "repeat",
+                                       "warmup",           "time_s",     "gflops",   "cores_busy",
+                                       "speedup_vs_naive", "efficiency", "verified", "residual",
+                                       "estimated",        "rows_done"};
     for (size_t i = 0; i < 3; i++)
         for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++)
             cr_assert_not_null(json_object_get(json_array_get(rs, i), keys[k]), "results[%zu].%s",

@@ -1,7 +1,7 @@
 /* verify: correct products pass, a planted wrong entry is caught wherever it
  * is, and the message names the entry. */
-#include <criterion/criterion.h>
 #include <cblas.h>
+#include <criterion/criterion.h>
 #include <math.h>
 #include <string.h>
 
@@ -19,8 +19,8 @@ static struct abc product(size_t n)
     cr_assert(m.A && m.B && m.C);
     mb_matrix_fill(m.A, n, n, 3, MB_STREAM_A, 2);
     mb_matrix_fill(m.B, n, n, 3, MB_STREAM_B, 2);
-    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)n, (int)n, 1.0, m.A,
-                (int)n, m.B, (int)n, 0.0, m.C, (int)n);
+    cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, (int)n, (int)n, 1.0, m.A, (int)n,
+                m.B, (int)n, 0.0, m.C, (int)n);
     return m;
 }
 
@@ -38,11 +38,9 @@ Test(verify, correct_products_pass)
         struct abc m = product(sizes[s]);
         struct mb_verify v;
         struct mb_diag d = {0};
-        cr_assert_eq(mb_verify_gemm(m.n, m.A, m.B, m.C, 1, &v, &d), MB_OK, "n=%zu: %s", m.n,
-                     d.msg);
+        cr_assert_eq(mb_verify_gemm(m.n, m.A, m.B, m.C, 1, &v, &d), MB_OK, "n=%zu: %s", m.n, d.msg);
         cr_assert(v.ok);
-        cr_assert(isfinite(v.residual) && v.residual <= MB_VERIFY_GAMMA, "residual %g",
-                  v.residual);
+        cr_assert(isfinite(v.residual) && v.residual <= MB_VERIFY_GAMMA, "residual %g", v.residual);
         cr_assert_geq(v.checked, sizes[s] < 9 ? sizes[s] * sizes[s] : MB_VERIFY_SAMPLES);
         free_abc(&m);
     }

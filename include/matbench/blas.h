@@ -8,15 +8,15 @@
 #include "matbench/status.h"
 
 struct mb_blas_info {
-    char name[16];       /* "OpenBLAS" */
-    char version[32];    /* "0.3.21" */
-    char config[256];    /* openblas_get_config() */
-    char core[64];       /* openblas_get_corename() */
+    char name[16];         /* "OpenBLAS" */
+    char version[32];      /* "0.3.21" */
+    char config[256];      /* openblas_get_config() */
+    char core[64];         /* openblas_get_corename() */
     const char *threading; /* "sequential", "pthreads", "openmp" */
-    int max_threads;     /* MAX_THREADS of the build */
-    int threads;         /* openblas_get_num_threads() when asked */
-    bool env_set;        /* OPENBLAS_NUM_THREADS is set */
-    char env_value[64];  /* its text, as given */
+    int max_threads;       /* MAX_THREADS of the build */
+    int threads;           /* openblas_get_num_threads() when asked */
+    bool env_set;          /* OPENBLAS_NUM_THREADS is set */
+    char env_value[64];    /* its text, as given */
 };
 
 void mb_blas_info(struct mb_blas_info *out);

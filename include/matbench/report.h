@@ -22,8 +22,7 @@ struct mb_report_ctx {
     bool interrupted;
 };
 
-typedef enum mb_status mb_report_fn(FILE *out, const struct mb_report_ctx *ctx,
-                                    struct mb_diag *d);
+typedef enum mb_status mb_report_fn(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d);
 
 mb_report_fn mb_report_table;
 mb_report_fn mb_report_csv;

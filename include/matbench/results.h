@@ -23,9 +23,9 @@ struct mb_result {
     double speedup_vs_naive; /* NAN when no baseline ran at this n */
     double efficiency;       /* vs this kernel at 1 thread; NAN when absent */
     bool verified;
-    double residual;         /* worst scaled error (see verify.h); NAN when skipped */
-    bool estimated;          /* time_s extrapolated from rows_done rows */
-    size_t rows_done;        /* rows of C computed (n when complete) */
+    double residual;  /* worst scaled error (see verify.h); NAN when skipped */
+    bool estimated;   /* time_s extrapolated from rows_done rows */
+    size_t rows_done; /* rows of C computed (n when complete) */
 };
 
 struct mb_results {
@@ -33,8 +33,7 @@ struct mb_results {
     size_t count, cap;
 };
 
-enum mb_status mb_results_add(struct mb_results *r, const struct mb_result *x,
-                              struct mb_diag *d);
+enum mb_status mb_results_add(struct mb_results *r, const struct mb_result *x, struct mb_diag *d);
 void mb_results_derive(struct mb_results *r);
 void mb_results_free(struct mb_results *r);
 

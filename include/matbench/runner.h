@@ -31,7 +31,7 @@ struct mb_event {
 typedef void mb_progress_fn(const struct mb_event *ev, void *user);
 
 struct mb_runner_hooks {
-    mb_progress_fn *progress;          /* may be NULL */
+    mb_progress_fn *progress; /* may be NULL */
     void *user;
     const volatile sig_atomic_t *stop; /* set asynchronously to stop early; may be NULL */
 };
