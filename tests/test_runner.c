@@ -1,0 +1,96 @@
+/* runner: a plan becomes one verified result per configuration; the naive
+ * loop is time-boxed into an estimate; a raised stop flag ends the run. */
+#include <criterion/criterion.h>
+#include <math.h>
+#include <signal.h>
+
+#include "matbench/blas.h"
+#include "matbench/runner.h"
+
+static struct mb_plan small_plan(size_t n)
+{
+    struct mb_plan p;
+    mb_plan_defaults(&p);
+    p.n = n;
+    p.threads[0] = 1, p.threads[1] = 2, p.nthreads = 2;
+    p.repeat = 2;
+    return p;
+}
+
+static void count_events(const struct mb_event *ev, void *user)
+{
+    size_t *done = user;
+    if (ev->kind == MB_EVENT_RUN_DONE)
+        (*done)++;
+}
+
+Test(runner, one_verified_result_per_configuration)
+{
+    struct mb_plan p = small_plan(40);
+    struct mb_results rs = {0};
+    struct mb_diag d = {0};
+    size_t done = 0;
+    struct mb_runner_hooks hooks = {count_events, &done, NULL};
+    int before = mb_blas_get_threads();
+    cr_assert_eq(mb_runner_run(&p, &hooks, &rs, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(rs.count, 3);
+    cr_assert_eq(done, 3);
+    cr_assert_str_eq(rs.items[0].kernel->name, "naive");
+    cr_assert_eq(rs.items[1].threads, 1);
+    cr_assert_eq(rs.items[2].threads, 2);
+    for (size_t i = 0; i < rs.count; i++) {
+        const struct mb_result *r = &rs.items[i];
+        cr_assert(r->verified, "result %zu", i);
+        cr_assert_eq(r->rows_done, 40);
+        cr_assert_not(r->estimated);
+        cr_assert_gt(r->gflops, 0);
+        cr_assert_leq(r->time_s.min, r->time_s.median);
+        cr_assert_leq(r->time_s.median, r->time_s.max);
+        cr_assert(!isnan(r->speedup_vs_naive));
+    }
+    cr_assert_eq(rs.items[1].repeat, 2);
+    cr_assert_eq(rs.items[1].warmup, 1);
+    cr_assert_eq(mb_blas_get_threads(), before, "the BLAS thread count is restored");
+    mb_results_free(&rs);
+}
+
+Test(runner, naive_past_its_budget_is_an_estimate_from_the_rows_done)
+{
+    struct mb_plan p = small_plan(300);
+    p.kernels[0] = mb_kernel_find("naive"), p.nkernels = 1;
+    p.naive_budget_s = 1e-9;
+    struct mb_results rs = {0};
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_runner_run(&p, NULL, &rs, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(rs.count, 1);
+    const struct mb_result *r = &rs.items[0];
+    cr_assert(r->estimated);
+    cr_assert_eq(r->rows_done, 1, "the deadline passes during the first row");
+    cr_assert_eq(r->repeat, 1);
+    cr_assert(r->verified, "the row it computed is checked");
+    mb_results_free(&rs);
+}
+
+Test(runner, no_verify_leaves_results_unverified)
+{
+    struct mb_plan p = small_plan(20);
+    p.verify = false;
+    struct mb_results rs = {0};
+    cr_assert_eq(mb_runner_run(&p, NULL, &rs, NULL), MB_OK);
+    for (size_t i = 0; i < rs.count; i++) {
+        cr_assert_not(rs.items[i].verified);
+        cr_assert(isnan(rs.items[i].residual));
+    }
+    mb_results_free(&rs);
+}
+
+Test(runner, a_raised_stop_flag_interrupts)
+{
+    struct mb_plan p = small_plan(20);
+    volatile sig_atomic_t stop = 1;
+    struct mb_runner_hooks hooks = {NULL, NULL, &stop};
+    struct mb_results rs = {0};
+    cr_assert_eq(mb_runner_run(&p, &hooks, &rs, NULL), MB_INTERRUPTED);
+    cr_assert_eq(rs.count, 0);
+    mb_results_free(&rs);
+}
