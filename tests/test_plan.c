@@ -1,5 +1,6 @@
 /* plan: every value a user can give is parsed exactly, and every bad one is
- * refused with a message that quotes it. */
+ * refused with MB_USAGE and a one-line message that quotes it. Each parser
+ * is a table of {input, expected status, expected result or message part}. */
 #include <criterion/criterion.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -7,189 +8,372 @@
 
 #include "matbench/plan.h"
 
-struct bad_case {
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#define NO_LIST                                                                                    \
+    {                                                                                              \
+        0                                                                                          \
+    }
+
+static void assert_quotes(const char *msg, const char *input)
+{
+    char quoted[128];
+    snprintf(quoted, sizeof quoted, "'%s'", input);
+    cr_assert(strstr(msg, quoted) != NULL, "the message quotes %s: %s", quoted, msg);
+    cr_assert(strchr(msg, '\n') == NULL, "one line: %s", msg);
+}
+
+/* ---- N ----------------------------------------------------------------- */
+
+static const struct {
     const char *input;
-    const char *fragment; /* must appear in the message */
+    enum mb_status status;
+    size_t n; /* when MB_OK */
+} size_cases[] = {
+    {"1", MB_OK, 1},
+    {"5000", MB_OK, 5000},
+    {"007", MB_OK, 7},
+    {"2147483647", MB_OK, 2147483647},
+    {"0", MB_USAGE, 0},
+    {"-5", MB_USAGE, 0},
+    {"abc", MB_USAGE, 0},
+    {"5000x", MB_USAGE, 0},
+    {"1e3", MB_USAGE, 0},
+    {"", MB_USAGE, 0},
+    {" 5", MB_USAGE, 0},
+    {"5 ", MB_USAGE, 0},
+    {"+5", MB_USAGE, 0},
+    {"5.0", MB_USAGE, 0},
+    {"0x10", MB_USAGE, 0},
+    {"2147483648", MB_USAGE, 0},
+    {"99999999999999999999", MB_USAGE, 0},
 };
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-Test(plan, accepts_plain_sizes)
+Test(plan, size_table)
 {
-    static const struct {
-        const char *s;
-        size_t n;
-    } good[] = {{"1", 1}, {"5000", 5000}, {"007", 7}, {"2147483647", 2147483647}};
-    for (size_t i = 0; i < COUNT(good); i++) {
-        size_t n = 0;
-        cr_assert_eq(mb_parse_size(good[i].s, &n, NULL), MB_OK, "%s", good[i].s);
-        cr_assert_eq(n, good[i].n);
-    }
-}
-
-Test(plan, rejects_bad_sizes)
-{
-    static const struct bad_case bad[] = {
-        {"0", "'0'"},
-        {"-5", "'-5'"},
-        {"abc", "'abc'"},
-        {"5000x", "'5000x'"},
-        {"1e3", "'1e3'"},
-        {"", "''"},
-        {" 5", "' 5'"},
-        {"+5", "'+5'"},
-        {"2147483648", "'2147483648'"},
-        {"5.0", "'5.0'"},
-        {"99999999999999999999", "'99999999999999999999'"},
-    };
-    for (size_t i = 0; i < COUNT(bad); i++) {
+    for (size_t i = 0; i < COUNT(size_cases); i++) {
         struct mb_diag d = {0};
-        size_t n = 123;
-        cr_assert_eq(mb_parse_size(bad[i].input, &n, &d), MB_USAGE, "'%s'", bad[i].input);
-        cr_assert(strstr(d.msg, bad[i].fragment) != NULL, "message: %s", d.msg);
-        cr_assert(strstr(d.msg, "2147483647") != NULL, "names the range: %s", d.msg);
-        cr_assert_eq(n, 123, "output untouched on error");
+        size_t n = 12345;
+        cr_assert_eq(mb_parse_size(size_cases[i].input, &n, &d), size_cases[i].status, "N '%s': %s",
+                     size_cases[i].input, d.msg);
+        if (size_cases[i].status == MB_OK) {
+            cr_assert_eq(n, size_cases[i].n, "N '%s' is %zu, got %zu", size_cases[i].input,
+                         size_cases[i].n, n);
+        } else {
+            assert_quotes(d.msg, size_cases[i].input);
+            cr_assert_eq(n, 12345, "N '%s': output untouched on error", size_cases[i].input);
+        }
     }
 }
 
-static void assert_threads(const char *s, const int *want, size_t nwant)
+Test(plan, size_message_says_what_is_allowed)
+{
+    struct mb_diag d = {0};
+    size_t n;
+    cr_assert_eq(mb_parse_size("0", &n, &d), MB_USAGE);
+    cr_assert(strstr(d.msg, "2147483647") != NULL, "names the range: %s", d.msg);
+}
+
+/* ---- thread lists (max 64, 2 physical cores) --------------------------- */
+
+static const struct {
+    const char *input;
+    enum mb_status status;
+    size_t count;
+    int want[8];
+} thread_cases[] = {
+    {"1,2,4", MB_OK, 3, {1, 2, 4}},
+    {"1-4", MB_OK, 4, {1, 2, 3, 4}},
+    {"max", MB_OK, 1, {2}},
+    {"3", MB_OK, 1, {3}},
+    {"1,3-5,8", MB_OK, 5, {1, 3, 4, 5, 8}},
+    {"2-2", MB_OK, 1, {2}},
+    {"64", MB_OK, 1, {64}},
+    {"0", MB_USAGE, 0, NO_LIST},
+    {"1,,2", MB_USAGE, 0, NO_LIST},
+    {"-3", MB_USAGE, 0, NO_LIST},
+    {"", MB_USAGE, 0, NO_LIST},
+    {",", MB_USAGE, 0, NO_LIST},
+    {"1-", MB_USAGE, 0, NO_LIST},
+    {"-", MB_USAGE, 0, NO_LIST},
+    {"4-2", MB_USAGE, 0, NO_LIST},
+    {"a,b", MB_USAGE, 0, NO_LIST},
+    {"65", MB_USAGE, 0, NO_LIST},
+    {"1-65", MB_USAGE, 0, NO_LIST},
+    {"1,2,", MB_USAGE, 0, NO_LIST},
+    {",1", MB_USAGE, 0, NO_LIST},
+    {"0-2", MB_USAGE, 0, NO_LIST},
+    {"2 ", MB_USAGE, 0, NO_LIST},
+    {"max,1", MB_USAGE, 0, NO_LIST},
+    {"MAX", MB_USAGE, 0, NO_LIST},
+};
+
+Test(plan, thread_list_table)
+{
+    for (size_t c = 0; c < COUNT(thread_cases); c++) {
+        int out[MB_PLAN_MAX_THREADS];
+        size_t count = 99;
+        struct mb_diag d = {0};
+        const char *s = thread_cases[c].input;
+        cr_assert_eq(mb_parse_threads(s, 64, 2, out, MB_PLAN_MAX_THREADS, &count, &d),
+                     thread_cases[c].status, "threads '%s': %s", s, d.msg);
+        if (thread_cases[c].status != MB_OK) {
+            assert_quotes(d.msg, s);
+            continue;
+        }
+        cr_assert_eq(count, thread_cases[c].count, "threads '%s' has %zu entries, got %zu", s,
+                     thread_cases[c].count, count);
+        for (size_t i = 0; i < count; i++)
+            cr_assert_eq(out[i], thread_cases[c].want[i], "threads '%s'[%zu]", s, i);
+    }
+}
+
+Test(plan, max_is_the_physical_core_count)
+{
+    int out[MB_PLAN_MAX_THREADS];
+    size_t count = 0;
+    cr_assert_eq(mb_parse_threads("max", 64, 6, out, MB_PLAN_MAX_THREADS, &count, NULL), MB_OK);
+    cr_assert_eq(count, 1);
+    cr_assert_eq(out[0], 6);
+}
+
+Test(plan, a_list_longer_than_the_plan_holds_is_refused)
 {
     int out[MB_PLAN_MAX_THREADS];
     size_t count = 0;
     struct mb_diag d = {0};
-    cr_assert_eq(mb_parse_threads(s, 64, 2, out, MB_PLAN_MAX_THREADS, &count, &d), MB_OK, "%s: %s",
-                 s, d.msg);
-    cr_assert_eq(count, nwant, "%s", s);
-    for (size_t i = 0; i < nwant; i++)
-        cr_assert_eq(out[i], want[i], "%s[%zu]", s, i);
+    cr_assert_eq(mb_parse_threads("1-10", 64, 2, out, 4, &count, &d), MB_USAGE);
+    assert_quotes(d.msg, "1-10");
 }
 
-Test(plan, parses_thread_lists)
-{
-    assert_threads("1,2,4", (int[]){1, 2, 4}, 3);
-    assert_threads("1-4", (int[]){1, 2, 3, 4}, 4);
-    assert_threads("max", (int[]){2}, 1);
-    assert_threads("3", (int[]){3}, 1);
-    assert_threads("1,3-5,8", (int[]){1, 3, 4, 5, 8}, 5);
-    assert_threads("64", (int[]){64}, 1);
-}
+/* ---- kernels ----------------------------------------------------------- */
 
-Test(plan, rejects_bad_thread_lists)
-{
-    static const char *const bad[] = {"0",   "1,,2", "-3",   "",     ",",  "1-",    "4-2",
-                                      "a,b", "65",   "1,2,", "1-65", "2 ", "max,1", "0-2"};
-    for (size_t i = 0; i < COUNT(bad); i++) {
-        int out[MB_PLAN_MAX_THREADS];
-        size_t count = 99;
-        struct mb_diag d = {0};
-        cr_assert_eq(mb_parse_threads(bad[i], 64, 2, out, MB_PLAN_MAX_THREADS, &count, &d),
-                     MB_USAGE, "'%s'", bad[i]);
-        char quoted[32];
-        snprintf(quoted, sizeof quoted, "'%s'", bad[i]);
-        cr_assert(strstr(d.msg, quoted) != NULL, "message quotes %s: %s", quoted, d.msg);
-        cr_assert_eq(count, 0);
-    }
-}
-
-Test(plan, parses_kernel_lists)
+Test(plan, kernel_lists_keep_the_order_given)
 {
     const struct mb_kernel *k[MB_PLAN_MAX_KERNELS];
     size_t count = 0;
     struct mb_diag d = {0};
-    cr_assert_eq(mb_parse_kernels("dgemm,naive", k, MB_PLAN_MAX_KERNELS, &count, &d), MB_OK);
+    cr_assert_eq(mb_parse_kernels("naive,dgemm", k, MB_PLAN_MAX_KERNELS, &count, &d), MB_OK, "%s",
+                 d.msg);
     cr_assert_eq(count, 2);
-    cr_assert_str_eq(k[0]->name, "dgemm");
-    cr_assert_str_eq(k[1]->name, "naive");
-    static const char *const bad[] = {"foo", "", "naive,", "naive,,dgemm", "DGEMM"};
+    cr_assert_eq(k[0], mb_kernel_find("naive"));
+    cr_assert_eq(k[1], mb_kernel_find("dgemm"));
+    cr_assert_eq(mb_parse_kernels("dgemm", k, MB_PLAN_MAX_KERNELS, &count, &d), MB_OK);
+    cr_assert_eq(count, 1);
+    cr_assert_eq(k[0], mb_kernel_find("dgemm"));
+}
+
+Test(plan, unknown_kernels_are_refused_with_the_known_ones_listed)
+{
+    static const char *const bad[] = {"foo",   "",       "naive,",   "naive,,dgemm",
+                                      "DGEMM", ",dgemm", "naive,foo"};
     for (size_t i = 0; i < COUNT(bad); i++) {
-        cr_assert_eq(mb_parse_kernels(bad[i], k, MB_PLAN_MAX_KERNELS, &count, &d), MB_USAGE, "'%s'",
-                     bad[i]);
-        cr_assert(strstr(d.msg, "naive, dgemm") != NULL, "lists the kernels: %s", d.msg);
+        const struct mb_kernel *k[MB_PLAN_MAX_KERNELS];
+        size_t count = 0;
+        struct mb_diag d = {0};
+        cr_assert_eq(mb_parse_kernels(bad[i], k, MB_PLAN_MAX_KERNELS, &count, &d), MB_USAGE,
+                     "kernels '%s'", bad[i]);
+        assert_quotes(d.msg, bad[i]);
+        cr_assert(strstr(d.msg, "naive") && strstr(d.msg, "dgemm"), "lists the kernels: %s", d.msg);
     }
 }
 
-Test(plan, parses_counts_seconds_seeds_and_formats)
+/* ---- counts, seconds, seeds, formats ------------------------------------ */
+
+static const struct {
+    const char *what, *input;
+    unsigned min, max;
+    enum mb_status status;
+    unsigned value;
+} uint_cases[] = {
+    {"repeat", "0", 1, 100, MB_USAGE, 0},   {"repeat", "1", 1, 100, MB_OK, 1},
+    {"repeat", "5", 1, 100, MB_OK, 5},      {"repeat", "100", 1, 100, MB_OK, 100},
+    {"repeat", "101", 1, 100, MB_USAGE, 0}, {"repeat", "-1", 1, 100, MB_USAGE, 0},
+    {"repeat", "3x", 1, 100, MB_USAGE, 0},  {"repeat", "", 1, 100, MB_USAGE, 0},
+    {"warmup", "0", 0, 100, MB_OK, 0},      {"warmup", "4294967296", 0, 100, MB_USAGE, 0},
+};
+
+Test(plan, count_table)
+{
+    for (size_t i = 0; i < COUNT(uint_cases); i++) {
+        struct mb_diag d = {0};
+        unsigned u = 777;
+        cr_assert_eq(mb_parse_uint(uint_cases[i].what, uint_cases[i].input, uint_cases[i].min,
+                                   uint_cases[i].max, &u, &d),
+                     uint_cases[i].status, "%s '%s': %s", uint_cases[i].what, uint_cases[i].input,
+                     d.msg);
+        if (uint_cases[i].status == MB_OK) {
+            cr_assert_eq(u, uint_cases[i].value);
+        } else {
+            assert_quotes(d.msg, uint_cases[i].input);
+            cr_assert(strstr(d.msg, uint_cases[i].what) != NULL, "names the option: %s", d.msg);
+        }
+    }
+}
+
+static const struct {
+    const char *input;
+    enum mb_status status;
+    double value;
+} seconds_cases[] = {
+    {"0", MB_OK, 0.0},    {"2.5", MB_OK, 2.5},   {"10", MB_OK, 10.0},  {"-1", MB_USAGE, 0},
+    {"nan", MB_USAGE, 0}, {"inf", MB_USAGE, 0},  {"1x", MB_USAGE, 0},  {"", MB_USAGE, 0},
+    {" 1", MB_USAGE, 0},  {"-0.5", MB_USAGE, 0}, {"2e7", MB_USAGE, 0}, {"infinity", MB_USAGE, 0},
+};
+
+Test(plan, seconds_table)
+{
+    for (size_t i = 0; i < COUNT(seconds_cases); i++) {
+        struct mb_diag d = {0};
+        double s = -42;
+        cr_assert_eq(mb_parse_seconds("naive-budget", seconds_cases[i].input, 1e6, &s, &d),
+                     seconds_cases[i].status, "naive-budget '%s': %s", seconds_cases[i].input,
+                     d.msg);
+        if (seconds_cases[i].status == MB_OK) {
+            cr_assert_float_eq(s, seconds_cases[i].value, 0, "'%s'", seconds_cases[i].input);
+        } else {
+            assert_quotes(d.msg, seconds_cases[i].input);
+            cr_assert(strstr(d.msg, "naive-budget") != NULL, "names the option: %s", d.msg);
+        }
+    }
+}
+
+Test(plan, seeds_cover_64_bits)
 {
     struct mb_diag d = {0};
-    unsigned u = 0;
-    cr_assert_eq(mb_parse_uint("repeat", "0", 1, 100, &u, &d), MB_USAGE);
-    cr_assert(strstr(d.msg, "repeat: '0'") != NULL, "%s", d.msg);
-    cr_assert_eq(mb_parse_uint("repeat", "101", 1, 100, &u, &d), MB_USAGE);
-    cr_assert_eq(mb_parse_uint("warmup", "0", 0, 100, &u, &d), MB_OK);
-    cr_assert_eq(mb_parse_uint("repeat", "5", 1, 100, &u, &d), MB_OK);
-    cr_assert_eq(u, 5);
-
-    double s = -1;
-    cr_assert_eq(mb_parse_seconds("naive-budget", "0", 1e6, &s, &d), MB_OK);
-    cr_assert_eq(s, 0.0);
-    cr_assert_eq(mb_parse_seconds("naive-budget", "2.5", 1e6, &s, &d), MB_OK);
-    cr_assert_eq(s, 2.5);
-    static const char *const bad_seconds[] = {"-1", "nan", "inf", "1x", "", " 1", "2e7"};
-    for (size_t i = 0; i < COUNT(bad_seconds); i++) {
-        cr_assert_eq(mb_parse_seconds("naive-budget", bad_seconds[i], 1e6, &s, &d), MB_USAGE,
-                     "'%s'", bad_seconds[i]);
-        cr_assert(strstr(d.msg, "naive-budget") != NULL);
-    }
-
     uint64_t seed = 0;
+    cr_assert_eq(mb_parse_u64("seed", "0", &seed, &d), MB_OK);
+    cr_assert_eq(seed, 0);
     cr_assert_eq(mb_parse_u64("seed", "18446744073709551615", &seed, &d), MB_OK);
     cr_assert_eq(seed, UINT64_MAX);
-    cr_assert_eq(mb_parse_u64("seed", "18446744073709551616", &seed, &d), MB_USAGE);
-    cr_assert_eq(mb_parse_u64("seed", "-1", &seed, &d), MB_USAGE);
-
-    enum mb_format f;
-    cr_assert_eq(mb_parse_format("csv", &f, &d), MB_OK);
-    cr_assert_eq(f, MB_FORMAT_CSV);
-    cr_assert_eq(mb_parse_format("json", &f, &d), MB_OK);
-    cr_assert_eq(mb_parse_format("table", &f, &d), MB_OK);
-    cr_assert_eq(mb_parse_format("xml", &f, &d), MB_USAGE);
-    cr_assert(strstr(d.msg, "'xml'") != NULL && strstr(d.msg, "table, csv, json") != NULL);
-}
-
-static void assert_default(const char *env, int physical, const int *want, size_t nwant,
-                           enum mb_threads_source source)
-{
-    int out[MB_PLAN_MAX_THREADS];
-    size_t count = 0;
-    enum mb_threads_source got;
-    cr_assert_eq(
-        mb_plan_default_threads(env, 64, physical, out, MB_PLAN_MAX_THREADS, &count, &got, NULL),
-        MB_OK);
-    cr_assert_eq(got, source);
-    cr_assert_eq(count, nwant, "physical %d", physical);
-    for (size_t i = 0; i < nwant; i++)
-        cr_assert_eq(out[i], want[i]);
-}
-
-Test(plan, default_thread_lists)
-{
-    assert_default(NULL, 1, (int[]){1}, 1, MB_THREADS_DEFAULT);
-    assert_default(NULL, 2, (int[]){1, 2}, 2, MB_THREADS_DEFAULT);
-    assert_default(NULL, 6, (int[]){1, 2, 4, 6}, 4, MB_THREADS_DEFAULT);
-    assert_default(NULL, 8, (int[]){1, 2, 4, 8}, 4, MB_THREADS_DEFAULT);
-    assert_default("", 2, (int[]){1, 2}, 2, MB_THREADS_DEFAULT);
-    assert_default("3", 2, (int[]){3}, 1, MB_THREADS_ENV);
-
-    int out[MB_PLAN_MAX_THREADS];
-    size_t count;
-    enum mb_threads_source src;
-    struct mb_diag d = {0};
-    static const char *const bad[] = {"abc", "0", "-2", "65"};
+    static const char *const bad[] = {"18446744073709551616", "-1", "x", ""};
     for (size_t i = 0; i < COUNT(bad); i++) {
-        cr_assert_eq(
-            mb_plan_default_threads(bad[i], 64, 2, out, MB_PLAN_MAX_THREADS, &count, &src, &d),
-            MB_USAGE);
-        cr_assert(strstr(d.msg, "OPENBLAS_NUM_THREADS") != NULL, "%s", d.msg);
+        cr_assert_eq(mb_parse_u64("seed", bad[i], &seed, &d), MB_USAGE, "seed '%s'", bad[i]);
+        assert_quotes(d.msg, bad[i]);
     }
 }
 
-Test(plan, memory_check_names_the_size)
+static const struct {
+    const char *input;
+    enum mb_status status;
+    enum mb_format format;
+} format_cases[] = {
+    {"table", MB_OK, MB_FORMAT_TABLE},
+    {"csv", MB_OK, MB_FORMAT_CSV},
+    {"json", MB_OK, MB_FORMAT_JSON},
+    {"xml", MB_USAGE, 0},
+    {"CSV", MB_USAGE, 0},
+    {"", MB_USAGE, 0},
+};
+
+Test(plan, format_table)
+{
+    for (size_t i = 0; i < COUNT(format_cases); i++) {
+        struct mb_diag d = {0};
+        enum mb_format f = MB_FORMAT_TABLE;
+        cr_assert_eq(mb_parse_format(format_cases[i].input, &f, &d), format_cases[i].status,
+                     "format '%s'", format_cases[i].input);
+        if (format_cases[i].status == MB_OK) {
+            cr_assert_eq(f, format_cases[i].format);
+            cr_assert_str_eq(mb_format_name(f), format_cases[i].input, "the name round-trips");
+        } else {
+            assert_quotes(d.msg, format_cases[i].input);
+            cr_assert(strstr(d.msg, "table") && strstr(d.msg, "csv") && strstr(d.msg, "json"),
+                      "lists the formats: %s", d.msg);
+        }
+    }
+}
+
+/* ---- defaults ----------------------------------------------------------- */
+
+Test(plan, defaults_match_the_design)
+{
+    struct mb_plan p;
+    mb_plan_defaults(&p);
+    cr_assert_eq(p.n, 2000);
+    cr_assert_eq(p.repeat, 3);
+    cr_assert_eq(p.warmup, 1);
+    cr_assert_float_eq(p.naive_budget_s, 10.0, 0);
+    cr_assert(p.verify);
+    cr_assert_eq(p.format, MB_FORMAT_TABLE);
+    cr_assert_null(p.output);
+    cr_assert_eq(p.nkernels, 2);
+    cr_assert_str_eq(p.kernels[0]->name, "naive");
+    cr_assert_str_eq(p.kernels[1]->name, "dgemm");
+}
+
+static const struct {
+    const char *env;
+    int physical;
+    enum mb_status status;
+    enum mb_threads_source source;
+    size_t count;
+    int want[8];
+} default_thread_cases[] = {
+    {NULL, 1, MB_OK, MB_THREADS_DEFAULT, 1, {1}},
+    {NULL, 2, MB_OK, MB_THREADS_DEFAULT, 2, {1, 2}},
+    {NULL, 4, MB_OK, MB_THREADS_DEFAULT, 3, {1, 2, 4}},
+    {NULL, 6, MB_OK, MB_THREADS_DEFAULT, 4, {1, 2, 4, 6}},
+    {NULL, 8, MB_OK, MB_THREADS_DEFAULT, 4, {1, 2, 4, 8}},
+    {NULL, 12, MB_OK, MB_THREADS_DEFAULT, 5, {1, 2, 4, 8, 12}},
+    {"3", 2, MB_OK, MB_THREADS_ENV, 1, {3}},
+    {"1", 8, MB_OK, MB_THREADS_ENV, 1, {1}},
+    {"abc", 2, MB_USAGE, 0, 0, NO_LIST},
+    {"0", 2, MB_USAGE, 0, 0, NO_LIST},
+    {"-2", 2, MB_USAGE, 0, 0, NO_LIST},
+    {"65", 2, MB_USAGE, 0, 0, NO_LIST},
+    {"2x", 2, MB_USAGE, 0, 0, NO_LIST},
+};
+
+Test(plan, default_thread_list_table)
+{
+    for (size_t c = 0; c < COUNT(default_thread_cases); c++) {
+        const char *env = default_thread_cases[c].env;
+        int out[MB_PLAN_MAX_THREADS];
+        size_t count = 99;
+        enum mb_threads_source source = MB_THREADS_FLAG;
+        struct mb_diag d = {0};
+        cr_assert_eq(mb_plan_default_threads(env, 64, default_thread_cases[c].physical, out,
+                                             MB_PLAN_MAX_THREADS, &count, &source, &d),
+                     default_thread_cases[c].status, "env %s, %d cores: %s", env ? env : "(unset)",
+                     default_thread_cases[c].physical, d.msg);
+        if (default_thread_cases[c].status != MB_OK) {
+            cr_assert(strstr(d.msg, "OPENBLAS_NUM_THREADS") != NULL, "names the variable: %s",
+                      d.msg);
+            assert_quotes(d.msg, env);
+            continue;
+        }
+        cr_assert_eq(source, default_thread_cases[c].source, "env %s", env ? env : "(unset)");
+        cr_assert_eq(count, default_thread_cases[c].count, "env %s, %d cores: %zu entries",
+                     env ? env : "(unset)", default_thread_cases[c].physical, count);
+        for (size_t i = 0; i < count; i++)
+            cr_assert_eq(out[i], default_thread_cases[c].want[i], "env %s, %d cores: [%zu]",
+                         env ? env : "(unset)", default_thread_cases[c].physical, i);
+    }
+}
+
+/* ---- memory ------------------------------------------------------------- */
+
+Test(plan, memory_that_fits_is_accepted)
 {
     struct mb_diag d = {0};
-    cr_assert_eq(mb_plan_check_memory(5000, 1ULL << 34, &d), MB_OK);
+    cr_assert_eq(mb_plan_check_memory(5000, 1ULL << 34, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(mb_plan_check_memory(5000, 600000000ULL, &d), MB_OK, "exactly enough");
+    cr_assert_eq(mb_plan_check_memory(1, 24, &d), MB_OK);
+}
+
+Test(plan, memory_that_does_not_fit_names_the_size)
+{
+    struct mb_diag d = {0};
     cr_assert_eq(mb_plan_check_memory(5000, 100000000ULL, &d), MB_USAGE);
-    cr_assert(strstr(d.msg, "'5000'") != NULL, "%s", d.msg);
-    cr_assert(strstr(d.msg, "largest N here: 2041") != NULL, "%s", d.msg);
+    cr_assert(strstr(d.msg, "5000") != NULL, "%s", d.msg);
+    /* 1e8 bytes hold three 2041 x 2041 matrices (99.98 MB), not 2042. */
+    cr_assert(strstr(d.msg, "2041") != NULL, "names the largest N that fits: %s", d.msg);
+    cr_assert_eq(mb_plan_check_memory(5000, 599999999ULL, &d), MB_USAGE, "one byte short");
+}
+
+Test(plan, memory_need_beyond_64_bits_is_refused_not_wrapped)
+{
+    struct mb_diag d = {0};
     cr_assert_eq(mb_plan_check_memory(2147483647, UINT64_MAX, &d), MB_USAGE);
-    cr_assert(strstr(d.msg, "'2147483647'") != NULL, "%s", d.msg);
+    cr_assert(strstr(d.msg, "2147483647") != NULL, "%s", d.msg);
 }
