@@ -13,31 +13,45 @@
 #include <unistd.h>
 
 #include "matbench/blas.h"
+#include "matbench/clock.h"
+#include "matbench/config.h"
 #include "matbench/machine.h"
 #include "matbench/matrix.h"
+#include "matbench/progress.h"
 #include "matbench/report.h"
 #include "matbench/runner.h"
 #include "matbench/version.h"
 
 static const char usage_text[] =
     "Usage: matbench [N] [options]   naive loop + cblas_dgemm thread sweep at size N\n"
-    "       matbench info            machine, BLAS build and thread settings\n"
+    "       matbench info [--format json]   machine, BLAS build and thread settings\n"
     "\n"
     "N is the matrix size (default 2000): C = A*B with n x n doubles.\n"
     "\n"
-    "Options:\n"
-    "  --threads LIST       BLAS thread counts: 1,2,4 or 1-8 or max (physical cores);\n"
+    "What to run:\n"
+    "  --sizes LIST         several sizes instead of N: 1000,2000,4000 or a range\n"
+    "                       first:last:step like 1000:5000:1000\n"
+    "  --threads LIST       BLAS thread counts: 1,2,4 or 1-8; max or cores is the\n"
+    "                       physical core count, 2*cores twice it (1-2*cores);\n"
     "                       default OPENBLAS_NUM_THREADS if set, else 1,2,4,... cores\n"
     "  --kernels LIST       kernels to run, of: naive, dgemm (default naive,dgemm)\n"
+    "  --config FILE        read options from an INI file (configs/*.ini); options\n"
+    "                       given on the command line win over the file\n"
+    "How to measure:\n"
     "  --repeat R           timed repetitions per run (default 3)\n"
     "  --warmup W           untimed warm-up runs first (default 1)\n"
+    "  --duration S         keep each dgemm run going at least S seconds (repeating\n"
+    "                       the product; the statistics cover every repetition):\n"
+    "                       time to watch htop\n"
     "  --naive-budget S     seconds for the naive loop; it computes whole rows until\n"
     "                       the budget is spent and estimates the full time (default\n"
     "                       10; 0 runs it in full)\n"
     "  --seed S             seed of the random matrices (default 20260101)\n"
-    "  --format F           table, csv or json (default table)\n"
-    "  --output FILE        write the report to FILE instead of stdout\n"
     "  --no-verify          skip checking the results\n"
+    "Output:\n"
+    "  --format F           table, csv, json or markdown (default table); the table\n"
+    "                       draws GFLOP/s bars on a terminal unless NO_COLOR is set\n"
+    "  --output FILE        write the report to FILE instead of stdout\n"
     "  --quiet              no header or progress on stderr\n"
     "  -h, --help           this help\n"
     "  -V, --version        the version\n"
@@ -46,44 +60,66 @@ static const char usage_text[] =
     "130 interrupted (the results completed so far are still written).\n";
 
 enum {
-    OPT_THREADS = 256,
+    OPT_SIZES = 256,
+    OPT_THREADS,
     OPT_KERNELS,
     OPT_REPEAT,
     OPT_WARMUP,
+    OPT_DURATION,
     OPT_BUDGET,
     OPT_SEED,
+    OPT_NO_VERIFY,
     OPT_FORMAT,
     OPT_OUTPUT,
-    OPT_NO_VERIFY,
     OPT_QUIET,
+    OPT_CONFIG,
 };
 
-static const struct option long_options[] = {
-    {"threads", required_argument, NULL, OPT_THREADS},
-    {"kernels", required_argument, NULL, OPT_KERNELS},
-    {"repeat", required_argument, NULL, OPT_REPEAT},
-    {"warmup", required_argument, NULL, OPT_WARMUP},
-    {"naive-budget", required_argument, NULL, OPT_BUDGET},
-    {"seed", required_argument, NULL, OPT_SEED},
-    {"format", required_argument, NULL, OPT_FORMAT},
-    {"output", required_argument, NULL, OPT_OUTPUT},
-    {"no-verify", no_argument, NULL, OPT_NO_VERIFY},
-    {"quiet", no_argument, NULL, OPT_QUIET},
-    {"help", no_argument, NULL, 'h'},
-    {"version", no_argument, NULL, 'V'},
-    {NULL, 0, NULL, 0},
+/* Every option, once: its long name (also its key in a config file), the
+ * INI section it belongs to (NULL: command line only), and whether it takes
+ * a value on the command line (in a file, a flag takes true or false). */
+static const struct option_row {
+    const char *name;
+    int has_arg;
+    int id;
+    const char *section;
+} option_rows[] = {
+    {"sizes", required_argument, OPT_SIZES, "run"},
+    {"threads", required_argument, OPT_THREADS, "run"},
+    {"kernels", required_argument, OPT_KERNELS, "run"},
+    {"repeat", required_argument, OPT_REPEAT, "run"},
+    {"warmup", required_argument, OPT_WARMUP, "run"},
+    {"duration", required_argument, OPT_DURATION, "run"},
+    {"naive-budget", required_argument, OPT_BUDGET, "run"},
+    {"seed", required_argument, OPT_SEED, "run"},
+    {"no-verify", no_argument, OPT_NO_VERIFY, "run"},
+    {"format", required_argument, OPT_FORMAT, "output"},
+    {"output", required_argument, OPT_OUTPUT, "output"},
+    {"quiet", no_argument, OPT_QUIET, "output"},
+    {"config", required_argument, OPT_CONFIG, NULL},
+    {"help", no_argument, 'h', NULL},
+    {"version", no_argument, 'V', NULL},
 };
+#define NOPTIONS (sizeof option_rows / sizeof option_rows[0])
 
 #define SHOWN(s) mb_printable((s), (char[64]){0}, 64)
 
-/* Applies one option with its argument to the plan. */
-static enum mb_status apply_option(int opt, const char *arg, struct mb_options *o,
-                                   const struct mb_machine *m, struct mb_diag *d)
+/* Where a value comes from: the command line, or a config file (where a
+ * flag's value is true or false and strings must be copied). */
+enum origin { FROM_ARGV, FROM_CONFIG };
+
+/* Applies one option with its value to the plan. */
+static enum mb_status apply_option(int opt, const char *arg, enum origin from, struct mb_options *o,
+                                   struct mb_diag *d)
 {
     struct mb_plan *p = &o->plan;
+    const struct mb_machine *m = &o->machine;
+    bool on = true;
     switch (opt) {
+    case OPT_SIZES:
+        return mb_parse_sizes(arg, p->sizes, MB_PLAN_MAX_SIZES, &p->nsizes, d);
     case OPT_THREADS:
-        p->threads_source = MB_THREADS_FLAG;
+        p->threads_source = from == FROM_ARGV ? MB_THREADS_FLAG : MB_THREADS_CONFIG;
         return mb_parse_threads(arg, mb_blas_max_threads(), m->physical_cores, p->threads,
                                 MB_PLAN_MAX_THREADS, &p->nthreads, d);
     case OPT_KERNELS:
@@ -92,6 +128,8 @@ static enum mb_status apply_option(int opt, const char *arg, struct mb_options *
         return mb_parse_uint("repeat", arg, 1, MB_REPEAT_MAX, &p->repeat, d);
     case OPT_WARMUP:
         return mb_parse_uint("warmup", arg, 0, MB_WARMUP_MAX, &p->warmup, d);
+    case OPT_DURATION:
+        return mb_parse_seconds("duration", arg, MB_DURATION_MAX_S, &p->duration_s, d);
     case OPT_BUDGET:
         return mb_parse_seconds("naive-budget", arg, MB_BUDGET_MAX_S, &p->naive_budget_s, d);
     case OPT_SEED:
@@ -101,13 +139,31 @@ static enum mb_status apply_option(int opt, const char *arg, struct mb_options *
     case OPT_OUTPUT:
         if (arg[0] == '\0')
             return mb_diag_set(d, MB_USAGE, "output: '' is not a file name");
+        if (from == FROM_CONFIG) {
+            if (strlen(arg) >= sizeof o->output_path)
+                return mb_diag_set(d, MB_USAGE, "output: '%s' is too long (%zu characters at most)",
+                                   SHOWN(arg), sizeof o->output_path - 1);
+            strcpy(o->output_path, arg);
+            arg = o->output_path;
+        }
         p->output = arg;
         return MB_OK;
     case OPT_NO_VERIFY:
-        p->verify = false;
+    case OPT_QUIET: {
+        if (from == FROM_CONFIG) {
+            enum mb_status st =
+                mb_config_parse_bool(opt == OPT_QUIET ? "quiet" : "no-verify", arg, &on, d);
+            if (st != MB_OK)
+                return st;
+        }
+        if (opt == OPT_QUIET)
+            p->quiet = on;
+        else
+            p->verify = !on;
         return MB_OK;
-    case OPT_QUIET:
-        p->quiet = true;
+    }
+    case OPT_CONFIG:
+        p->config = arg;
         return MB_OK;
     case 'h':
         return MB_HELP;
@@ -115,6 +171,29 @@ static enum mb_status apply_option(int opt, const char *arg, struct mb_options *
         return MB_VERSION;
     }
     return mb_diag_set(d, MB_USAGE, "internal: unhandled option %d", opt);
+}
+
+/* A config file's key: one of the long option names, in its section. */
+static enum mb_status apply_config_key(const char *section, const char *key, const char *value,
+                                       void *user, struct mb_diag *d)
+{
+    for (size_t i = 0; i < NOPTIONS; i++) {
+        const struct option_row *r = &option_rows[i];
+        if (r->section == NULL || strcmp(r->name, key) != 0)
+            continue;
+        if (strcmp(r->section, section) != 0 && section[0] == '\0')
+            return mb_diag_set(d, MB_USAGE, "'%s' is outside any section; put it under [%s]", key,
+                               r->section);
+        if (strcmp(r->section, section) != 0)
+            return mb_diag_set(d, MB_USAGE, "'%s' belongs in the [%s] section, not [%s]", key,
+                               r->section, SHOWN(section));
+        return apply_option(r->id, value, FROM_CONFIG, user, d);
+    }
+    return mb_diag_set(d, MB_USAGE,
+                       "unknown key '%s' (keys are the long option names of matbench --help: "
+                       "[run] sizes, threads, kernels, repeat, warmup, duration, naive-budget, "
+                       "seed, no-verify; [output] format, output, quiet)",
+                       SHOWN(key));
 }
 
 /* The message for an option getopt_long refused: unknown, or missing its
@@ -130,63 +209,96 @@ static enum mb_status bad_option(int opt, const char *word, struct mb_diag *d)
     return mb_diag_set(d, MB_USAGE, "unknown option '%s' (see matbench --help)", SHOWN(word));
 }
 
-/* Parses argv into o: the command, the plan with every value checked, the
- * default thread list resolved (OPENBLAS_NUM_THREADS or the physical cores),
- * and, for a run, the memory need checked against MemAvailable. Returns
- * MB_OK, MB_HELP or MB_VERSION, or MB_USAGE with the message in d; nothing
- * is allocated. */
+/* The positional words: "info" first, or the size N. */
+static enum mb_status parse_words(int argc, char **argv, int first, struct mb_options *o,
+                                  const char **size_word, struct mb_diag *d)
+{
+    *size_word = NULL;
+    for (int i = first; i < argc; i++) {
+        if (i == first && strcmp(argv[i], "info") == 0) {
+            o->command = MB_CMD_INFO;
+            continue;
+        }
+        if (*size_word != NULL || o->command == MB_CMD_INFO)
+            return mb_diag_set(d, MB_USAGE, "unexpected argument '%s' (see matbench --help)",
+                               SHOWN(argv[i]));
+        *size_word = argv[i];
+    }
+    return MB_OK;
+}
+
+/* Parses argv into o: the command, the plan with every value checked (the
+ * config file first, then the command line over it), the default thread
+ * list resolved (OPENBLAS_NUM_THREADS or the physical cores), and, for a
+ * run, the memory need of the largest size checked against MemAvailable.
+ * Returns MB_OK, MB_HELP or MB_VERSION, or MB_USAGE with the message in d;
+ * nothing is allocated. */
 enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct mb_diag *d)
 {
     memset(o, 0, sizeof *o);
     o->command = MB_CMD_RUN;
     mb_plan_defaults(&o->plan);
+    struct mb_plan *p = &o->plan;
     struct mb_machine *m = &o->machine;
     if (mb_machine_probe(m, d) != MB_OK)
         m->physical_cores = m->logical_cores = 1;
 
-    opterr = 0;
-    optind = 0; /* glibc: full re-initialisation, so the parser can run again */
-    int opt;
-    while ((opt = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
-        enum mb_status st;
-        if (opt == '?' || opt == ':')
-            st = bad_option(opt, argv[optind - 1], d);
-        else
-            st = apply_option(opt, optarg, o, m, d);
-        if (st != MB_OK)
-            return st;
-    }
+    struct option long_options[NOPTIONS + 1];
+    for (size_t i = 0; i < NOPTIONS; i++)
+        long_options[i] =
+            (struct option){option_rows[i].name, option_rows[i].has_arg, NULL, option_rows[i].id};
+    long_options[NOPTIONS] = (struct option){NULL, 0, NULL, 0};
 
-    bool have_n = false;
-    for (int i = optind; i < argc; i++) {
-        if (i == optind && strcmp(argv[i], "info") == 0) {
-            o->command = MB_CMD_INFO;
-            continue;
+    /* First pass: find --config and refuse unknown options; the second
+     * applies the command line over the file. */
+    bool sizes_flag = false;
+    for (int pass = 0; pass < 2; pass++) {
+        opterr = 0;
+        optind = 0; /* glibc: full re-initialisation, so the parser can run again */
+        int opt;
+        while ((opt = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
+            enum mb_status st = MB_OK;
+            if (opt == '?' || opt == ':')
+                st = bad_option(opt, argv[optind - 1], d);
+            else if (pass == 0 && (opt == OPT_CONFIG || opt == 'h' || opt == 'V'))
+                st = apply_option(opt, optarg, FROM_ARGV, o, d);
+            else if (pass == 1 && opt != OPT_CONFIG)
+                st = apply_option(opt, optarg, FROM_ARGV, o, d);
+            sizes_flag |= opt == OPT_SIZES;
+            if (st != MB_OK)
+                return st;
         }
-        if (have_n || o->command == MB_CMD_INFO)
-            return mb_diag_set(d, MB_USAGE, "unexpected argument '%s' (see matbench --help)",
-                               SHOWN(argv[i]));
-        enum mb_status st = mb_parse_size(argv[i], &o->plan.n, d);
-        if (st != MB_OK)
-            return st;
-        have_n = true;
+        if (pass == 0 && p->config != NULL) {
+            enum mb_status st = mb_config_load(p->config, apply_config_key, o, d);
+            if (st != MB_OK)
+                return st;
+        }
     }
-    if (o->command == MB_CMD_INFO)
-        return MB_OK;
 
-    struct mb_plan *p = &o->plan;
+    const char *size_word;
+    enum mb_status st = parse_words(argc, argv, optind, o, &size_word, d);
+    if (st != MB_OK || o->command == MB_CMD_INFO)
+        return st;
+    if (size_word != NULL && sizes_flag)
+        return mb_diag_set(d, MB_USAGE, "N: '%s' given with --sizes; give one or the other",
+                           SHOWN(size_word));
+    if (size_word != NULL) {
+        if ((st = mb_parse_size(size_word, &p->sizes[0], d)) != MB_OK)
+            return st;
+        p->nsizes = 1;
+    }
+
     if (p->nthreads == 0) {
-        enum mb_status st = mb_plan_default_threads(
-            getenv("OPENBLAS_NUM_THREADS"), mb_blas_max_threads(), m->physical_cores, p->threads,
-            MB_PLAN_MAX_THREADS, &p->nthreads, &p->threads_source, d);
+        st = mb_plan_default_threads(getenv("OPENBLAS_NUM_THREADS"), mb_blas_max_threads(),
+                                     m->physical_cores, p->threads, MB_PLAN_MAX_THREADS,
+                                     &p->nthreads, &p->threads_source, d);
         if (st != MB_OK)
             return st;
     }
     uint64_t available;
-    enum mb_status st = mb_mem_available(&available, d);
-    if (st != MB_OK)
+    if ((st = mb_mem_available(&available, d)) != MB_OK)
         return st;
-    return mb_plan_check_memory(p->n, available, d);
+    return mb_plan_check_memory(mb_plan_largest_size(p), available, d);
 }
 
 /* ---- running ---------------------------------------------------------- */
@@ -256,25 +368,36 @@ static enum mb_status sink_close(struct sink *s, bool ok, struct mb_diag *d)
     return MB_OK;
 }
 
+/* Progress on stderr when it is a terminal: a status line rewritten in
+ * place (at most ten times a second), and a line per finished
+ * configuration. */
 struct progress {
     bool tty;
+    double last_s;
+    struct mb_progress state;
 };
 
-/* Progress on stderr when it is a terminal: the configuration running, then
- * its figures in place. */
 static void on_event(const struct mb_event *ev, void *user)
 {
-    const struct progress *pr = user;
+    struct progress *pr = user;
+    mb_progress_update(&pr->state, ev);
     if (!pr->tty)
         return;
+    double now = mb_clock_now_s();
+    char line[256];
     switch (ev->kind) {
     case MB_EVENT_FILL:
-        fprintf(stderr, "filled A and B (%.0f M doubles) in %.2f s\n",
+        fprintf(stderr, "\r\033[Kfilled A and B for n=%zu (%.0f M doubles) in %.2f s\n", ev->n,
                 2.0 * (double)ev->n * (double)ev->n / 1e6, ev->value);
         break;
     case MB_EVENT_RUN_START:
-        fprintf(stderr, "[%zu/%zu] %s n=%zu threads=%d: running...", ev->index, ev->total,
-                ev->kernel->name, ev->n, ev->threads);
+    case MB_EVENT_REP_DONE:
+    case MB_EVENT_ROWS:
+        if (ev->kind == MB_EVENT_ROWS && now - pr->last_s < 0.1)
+            break;
+        pr->last_s = now;
+        mb_progress_line(&pr->state, ev, now, line, sizeof line);
+        fprintf(stderr, "\r\033[K%s", line);
         break;
     case MB_EVENT_RUN_DONE:
         fprintf(stderr,
@@ -287,12 +410,25 @@ static void on_event(const struct mb_event *ev, void *user)
     }
 }
 
-static enum mb_status run_info(const struct mb_machine *m)
+static enum mb_status run_info(const struct mb_options *o, struct mb_diag *d)
 {
     struct mb_blas_info b;
     mb_blas_info(&b);
-    mb_report_info(stdout, m, &b);
-    return fflush(stdout) == 0 ? MB_OK : MB_IO;
+    enum mb_status st = MB_OK;
+    if (o->plan.format == MB_FORMAT_JSON)
+        st = mb_report_info_json(stdout, &o->machine, &b, d);
+    else
+        mb_report_info(stdout, &o->machine, &b);
+    if (st == MB_OK && (fflush(stdout) != 0 || ferror(stdout)))
+        st = mb_diag_set(d, MB_IO, "cannot write to standard output: %s", strerror(errno));
+    return st;
+}
+
+/* Bars and colour in the table: only on a terminal, and never when NO_COLOR
+ * is set to anything but the empty string (https://no-color.org). */
+bool mb_cli_fancy(bool is_tty, const char *no_color)
+{
+    return is_tty && (no_color == NULL || no_color[0] == '\0');
 }
 
 /* Runs the parsed command: the header first (on stdout for a table on
@@ -301,18 +437,19 @@ static enum mb_status run_info(const struct mb_machine *m)
 enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
 {
     if (o->command == MB_CMD_INFO)
-        return run_info(&o->machine);
+        return run_info(o, d);
     const struct mb_plan *p = &o->plan;
     struct mb_blas_info b;
     mb_blas_info(&b);
     struct mb_results results = {0};
-    struct mb_report_ctx ctx = {&o->machine, &b, p, &results, (long)getpid(), false};
+    struct mb_report_ctx ctx = {&o->machine, &b, p, &results, (long)getpid(), false, false};
 
     struct sink out;
     enum mb_status st = sink_open(&out, p->output, d);
     if (st != MB_OK)
         return st;
     bool table_on_stdout = p->format == MB_FORMAT_TABLE && out.f == stdout;
+    ctx.fancy = out.f == stdout && mb_cli_fancy(isatty(STDOUT_FILENO), getenv("NO_COLOR"));
     if (!p->quiet) {
         mb_report_header(table_on_stdout ? stdout : stderr, &ctx);
         fflush(table_on_stdout ? stdout : stderr);
@@ -323,6 +460,7 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
     interrupted = 0;
     sigaction(SIGINT, &sa, &old);
     struct progress pr = {.tty = !p->quiet && isatty(STDERR_FILENO)};
+    mb_progress_init(&pr.state, p, mb_clock_now_s());
     struct mb_runner_hooks hooks = {on_event, &pr, &interrupted};
     st = mb_runner_run(p, &hooks, &results, d);
     sigaction(SIGINT, &old, NULL);

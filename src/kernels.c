@@ -17,8 +17,8 @@ double mb_flops_gemm(size_t n)
 
 /* The textbook i-j-k loop. The inner loop walks B down a column, a stride of
  * n doubles, so almost every B load misses the cache line the previous one
- * used; and it is one thread. Time-boxed: after each row it checks the
- * deadline and the stop flag. */
+ * used; and it is one thread. Time-boxed: after each row it reports the
+ * row and checks the deadline and the stop flag. */
 static enum mb_status naive_run(struct mb_kernel_call *call)
 {
     const size_t n = call->n;
@@ -33,6 +33,8 @@ static enum mb_status naive_run(struct mb_kernel_call *call)
             C[i * n + j] = sum;
         }
         call->rows_done = i + 1;
+        if (call->tick != NULL)
+            call->tick(call->tick_user, i + 1);
         if (call->stop != NULL && *call->stop)
             break;
         if (call->deadline_s > 0 && mb_clock_now_s() >= call->deadline_s)

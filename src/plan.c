@@ -17,7 +17,8 @@
 void mb_plan_defaults(struct mb_plan *p)
 {
     memset(p, 0, sizeof *p);
-    p->n = MB_DEFAULT_N;
+    p->sizes[0] = MB_DEFAULT_N;
+    p->nsizes = 1;
     p->kernels[0] = mb_kernel_find("naive");
     p->kernels[1] = mb_kernel_find("dgemm");
     p->nkernels = 2;
@@ -74,30 +75,52 @@ enum mb_status mb_parse_size(const char *s, size_t *n, struct mb_diag *d)
 static enum mb_status bad_threads(const char *s, int max, struct mb_diag *d)
 {
     return mb_diag_set(d, MB_USAGE,
-                       "threads: '%s' is not allowed (a list like 1,2,4 or a range 1-8 or max; "
-                       "each 1..%d)",
+                       "threads: '%s' is not allowed (a list like 1,2,4, a range 1-8, max or "
+                       "cores for the physical cores, 2*cores; each 1..%d)",
                        SHOWN(s), max);
+}
+
+/* One thread count in s[0..len): a decimal, "cores" or "max" (the physical
+ * core count), or "K*cores" (K times it). 0 on success, -1 otherwise. */
+static int parse_thread_count(const char *s, size_t len, int max, int cores,
+                              unsigned long long *out)
+{
+    unsigned long long k = 1;
+    const char *star = memchr(s, '*', len);
+    if (star != NULL) {
+        if (parse_decimal(s, (size_t)(star - s), (unsigned long long)max, &k) != 0)
+            return -1;
+        len -= (size_t)(star - s) + 1;
+        s = star + 1;
+        if (len != 5 || memcmp(s, "cores", 5) != 0)
+            return -1;
+    }
+    if ((len == 5 && memcmp(s, "cores", 5) == 0) ||
+        (star == NULL && len == 3 && !memcmp(s, "max", 3)))
+        *out = k * (unsigned long long)(cores < 1 ? 1 : cores);
+    else if (parse_decimal(s, len, (unsigned long long)max, out) != 0)
+        return -1;
+    return *out >= 1 && *out <= (unsigned long long)max ? 0 : -1;
 }
 
 /* Parses one item of a thread list, "a" or "a-b" with 1 <= a <= b <= max,
  * appending to out. */
 static enum mb_status parse_thread_item(const char *item, size_t len, const char *whole, int max,
-                                        int *out, size_t cap, size_t *count, struct mb_diag *d)
+                                        int cores, int *out, size_t cap, size_t *count,
+                                        struct mb_diag *d)
 {
     const char *dash = memchr(item, '-', len);
     unsigned long long lo, hi;
     if (dash == NULL) {
-        if (parse_decimal(item, len, (unsigned long long)max, &lo) != 0)
+        if (parse_thread_count(item, len, max, cores, &lo) != 0)
             return bad_threads(whole, max, d);
         hi = lo;
-    } else if (parse_decimal(item, (size_t)(dash - item), (unsigned long long)max, &lo) != 0 ||
-               parse_decimal(dash + 1, len - (size_t)(dash - item) - 1, (unsigned long long)max,
-                             &hi) != 0 ||
+    } else if (parse_thread_count(item, (size_t)(dash - item), max, cores, &lo) != 0 ||
+               parse_thread_count(dash + 1, len - (size_t)(dash - item) - 1, max, cores, &hi) !=
+                   0 ||
                hi < lo) {
         return bad_threads(whole, max, d);
     }
-    if (lo < 1)
-        return bad_threads(whole, max, d);
     for (unsigned long long t = lo; t <= hi; t++) {
         if (*count >= cap)
             return mb_diag_set(d, MB_USAGE, "threads: '%s' has more than %zu entries", SHOWN(whole),
@@ -107,26 +130,79 @@ static enum mb_status parse_thread_item(const char *item, size_t len, const char
     return MB_OK;
 }
 
-/* A thread list: "max" (the physical core count), or comma-separated items,
- * each a count or an inclusive range "a-b", every count in 1..max_threads.
- * Empty items ("1,,2", "1,") are errors. */
+/* A thread list: comma-separated items, each a count or an inclusive range
+ * "a-b", every count in 1..max_threads. A count may be written in terms of
+ * the physical cores: "max" or "cores", or "2*cores" (so "1-2*cores" sweeps
+ * into oversubscription on any machine). Empty items ("1,,2", "1,") are
+ * errors. */
 enum mb_status mb_parse_threads(const char *s, int max_threads, int physical_cores, int *out,
                                 size_t cap, size_t *count, struct mb_diag *d)
 {
     *count = 0;
-    if (strcmp(s, "max") == 0) {
-        out[0] = physical_cores < max_threads ? physical_cores : max_threads;
-        *count = 1;
-        return MB_OK;
-    }
     const char *p = s;
     for (;;) {
         const char *comma = strchr(p, ',');
         size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-        enum mb_status st = parse_thread_item(p, len, s, max_threads, out, cap, count, d);
+        enum mb_status st =
+            parse_thread_item(p, len, s, max_threads, physical_cores, out, cap, count, d);
         if (st != MB_OK) {
             *count = 0;
             return st;
+        }
+        if (comma == NULL)
+            return MB_OK;
+        p = comma + 1;
+    }
+}
+
+static enum mb_status bad_sizes(const char *s, struct mb_diag *d)
+{
+    return mb_diag_set(d, MB_USAGE,
+                       "sizes: '%s' is not allowed (a list like 1000,2000 or a range "
+                       "first:last:step like 1000:5000:1000; each 1..%llu)",
+                       SHOWN(s), MB_N_MAX);
+}
+
+/* Parses one unsigned field of a size item, 1..MB_N_MAX. */
+static int parse_size_field(const char *s, size_t len, unsigned long long *out)
+{
+    return parse_decimal(s, len, MB_N_MAX, out) == 0 && *out >= 1 ? 0 : -1;
+}
+
+/* A size list: comma-separated items, each a size or a range
+ * "first:last:step" (first <= last, step >= 1) that runs first,
+ * first + step, ... up to last. Sizes run in the order given. */
+enum mb_status mb_parse_sizes(const char *s, size_t *out, size_t cap, size_t *count,
+                              struct mb_diag *d)
+{
+    *count = 0;
+    const char *p = s;
+    for (;;) {
+        const char *comma = strchr(p, ',');
+        size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
+        const char *c1 = memchr(p, ':', len);
+        const char *c2 = c1 != NULL ? memchr(c1 + 1, ':', len - (size_t)(c1 + 1 - p)) : NULL;
+        unsigned long long lo, hi, step = 1;
+        int bad;
+        if (c1 == NULL) {
+            bad = parse_size_field(p, len, &lo);
+            hi = lo;
+        } else {
+            bad = c2 == NULL || parse_size_field(p, (size_t)(c1 - p), &lo) != 0 ||
+                  parse_size_field(c1 + 1, (size_t)(c2 - c1 - 1), &hi) != 0 ||
+                  parse_size_field(c2 + 1, len - (size_t)(c2 + 1 - p), &step) != 0 || hi < lo;
+        }
+        if (bad) {
+            *count = 0;
+            return bad_sizes(s, d);
+        }
+        for (unsigned long long n = lo; n <= hi; n += step) {
+            if (*count >= cap) {
+                *count = 0;
+                return mb_diag_set(d, MB_USAGE, "sizes: '%s' has more than %zu sizes", SHOWN(s),
+                                   cap);
+            }
+            out[(*count)++] = (size_t)n;
         }
         if (comma == NULL)
             return MB_OK;
@@ -214,6 +290,7 @@ static const char *const format_names[] = {
     [MB_FORMAT_TABLE] = "table",
     [MB_FORMAT_CSV] = "csv",
     [MB_FORMAT_JSON] = "json",
+    [MB_FORMAT_MARKDOWN] = "markdown",
 };
 
 const char *mb_format_name(enum mb_format f)
@@ -228,7 +305,8 @@ enum mb_status mb_parse_format(const char *s, enum mb_format *out, struct mb_dia
             *out = (enum mb_format)i;
             return MB_OK;
         }
-    return mb_diag_set(d, MB_USAGE, "format: '%s' is not a format (table, csv, json)", SHOWN(s));
+    return mb_diag_set(d, MB_USAGE, "format: '%s' is not a format (table, csv, json, markdown)",
+                       SHOWN(s));
 }
 
 /* The thread list when none is given: the value of OPENBLAS_NUM_THREADS
@@ -281,4 +359,49 @@ enum mb_status mb_plan_check_memory(size_t n, uint64_t available_bytes, struct m
                            "is available (largest N here: %llu)",
                            n, (double)need / gib, n, n, (double)available_bytes / gib, largest);
     return MB_OK;
+}
+
+size_t mb_plan_largest_size(const struct mb_plan *p)
+{
+    size_t largest = 0;
+    for (size_t i = 0; i < p->nsizes; i++)
+        if (p->sizes[i] > largest)
+            largest = p->sizes[i];
+    return largest;
+}
+
+static size_t threads_for(const struct mb_plan *p, const struct mb_kernel *k)
+{
+    return (k->traits & MB_BLAS_THREADS) ? p->nthreads : 1;
+}
+
+/* The number of configurations the plan runs: every size, every kernel,
+ * and for a BLAS-threaded kernel every thread count. */
+size_t mb_plan_run_count(const struct mb_plan *p)
+{
+    size_t per_size = 0;
+    for (size_t i = 0; i < p->nkernels; i++)
+        per_size += threads_for(p, p->kernels[i]);
+    return per_size * p->nsizes;
+}
+
+/* The index-th configuration (from 0) in run order: sizes outermost, then
+ * kernels, then thread counts. Returns false past the end. */
+bool mb_plan_run_at(const struct mb_plan *p, size_t index, struct mb_run_spec *out)
+{
+    size_t per_size = mb_plan_run_count(p) / (p->nsizes ? p->nsizes : 1);
+    if (per_size == 0 || index >= per_size * p->nsizes)
+        return false;
+    size_t rest = index % per_size;
+    out->n = p->sizes[index / per_size];
+    for (size_t i = 0; i < p->nkernels; i++) {
+        size_t t = threads_for(p, p->kernels[i]);
+        if (rest < t) {
+            out->kernel = p->kernels[i];
+            out->threads = (p->kernels[i]->traits & MB_BLAS_THREADS) ? p->threads[rest] : 1;
+            return true;
+        }
+        rest -= t;
+    }
+    return false;
 }

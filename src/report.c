@@ -3,6 +3,7 @@
 #include "matbench/report.h"
 
 #include <jansson.h>
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +28,8 @@ static const char *threads_source_name(enum mb_threads_source s)
         return "from OPENBLAS_NUM_THREADS";
     case MB_THREADS_FLAG:
         return "from --threads";
+    case MB_THREADS_CONFIG:
+        return "from the config file";
     case MB_THREADS_DEFAULT:
         break;
     }
@@ -51,17 +54,35 @@ void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_
             (double)m->mem_available_bytes / GIB);
 }
 
+static void print_sizes(FILE *out, const struct mb_plan *p)
+{
+    for (size_t i = 0; i < p->nsizes; i++)
+        fprintf(out, "%s%zu", i ? ", " : "", p->sizes[i]);
+}
+
 /* What is about to run: the facts of mb_report_info, then the process to
  * watch and the matrices. */
 void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
 {
     const struct mb_plan *p = ctx->plan;
+    const size_t largest = mb_plan_largest_size(p);
     uint64_t bytes = 0;
-    (void)mb_matrix_bytes(p->n, 3, &bytes);
+    (void)mb_matrix_bytes(largest, 3, &bytes);
     mb_report_info(out, ctx->machine, ctx->blas);
     fprintf(out, "Process   PID %ld: watch it with  htop -p %ld\n", ctx->pid, ctx->pid);
-    fprintf(out, "Matrices  n = %zu: A, B, C are %zu x %zu doubles, %.1f MiB in all (seed %llu)\n",
-            p->n, p->n, p->n, (double)bytes / MIB, (unsigned long long)p->seed);
+    if (p->duration_s > 0)
+        fprintf(out,
+                "          watch it now: each dgemm run keeps going for at least %g s "
+                "(--duration)\n",
+                p->duration_s);
+    fprintf(out, "Matrices  n = ");
+    print_sizes(out, p);
+    if (p->nsizes > 1)
+        fprintf(out, ": A, B, C allocated once for n = %zu, %.1f MiB in all (seed %llu)\n", largest,
+                (double)bytes / MIB, (unsigned long long)p->seed);
+    else
+        fprintf(out, ": A, B, C are %zu x %zu doubles, %.1f MiB in all (seed %llu)\n", largest,
+                largest, (double)bytes / MIB, (unsigned long long)p->seed);
     fprintf(out, "Plan      ");
     for (size_t i = 0; i < p->nkernels; i++) {
         const struct mb_kernel *k = p->kernels[i];
@@ -76,8 +97,14 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
             fprintf(out, " on 1 thread");
         }
     }
-    fprintf(out, "\n          warm-up %u, repeat %u, verification %s\n\n", p->warmup, p->repeat,
-            p->verify ? "on" : "off (--no-verify)");
+    fprintf(out, "\n          %zu run%s; warm-up %u, repeat %u", mb_plan_run_count(p),
+            mb_plan_run_count(p) == 1 ? "" : "s", p->warmup, p->repeat);
+    if (p->duration_s > 0)
+        fprintf(out, " (more for at least %g s each)", p->duration_s);
+    fprintf(out, ", verification %s", p->verify ? "on" : "off (--no-verify)");
+    if (p->config != NULL)
+        fprintf(out, ", config %s", p->config);
+    fprintf(out, "\n\n");
 }
 
 /* A duration in a unit that keeps three or four significant digits. */
@@ -116,34 +143,149 @@ static void format_verified(char *buf, size_t cap, const struct mb_plan *p,
         snprintf(buf, cap, "yes");
 }
 
-/* The results as an aligned table, then the lesson. */
+/* A result whose repetitions spread more than this (max / min) is marked:
+ * the machine was busy while it ran. */
+#define MB_NOISY_SPREAD 1.10
+
+static bool noisy(const struct mb_result *r)
+{
+    return r->time_s.count > 1 && r->time_s.max > MB_NOISY_SPREAD * r->time_s.min;
+}
+
+/* One result's figures as text, shared by the table and Markdown. */
+struct cells {
+    char time[32], spread[32], gflops[32], busy[32], speedup[32], eff[32], ver[64];
+};
+
+static void make_cells(struct cells *c, const struct mb_plan *p, const struct mb_result *r)
+{
+    format_time(c->time, sizeof c->time, r->time_s.median, r->estimated);
+    if (r->time_s.count > 1 && r->time_s.min > 0)
+        snprintf(c->spread, sizeof c->spread, "%s%.0f%%", noisy(r) ? "!" : "",
+                 (r->time_s.max / r->time_s.min - 1) * 100);
+    else
+        snprintf(c->spread, sizeof c->spread, "-");
+    snprintf(c->gflops, sizeof c->gflops, "%.*f", r->gflops < 10 ? 2 : 1, r->gflops);
+    format_ratio(c->speedup, sizeof c->speedup, r->speedup_vs_naive, 1, "x");
+    format_ratio(c->eff, sizeof c->eff, r->efficiency * 100, 0, "%");
+    format_ratio(c->busy, sizeof c->busy, r->cores_busy, 2, "");
+    format_verified(c->ver, sizeof c->ver, p, r);
+}
+
+/* The bar for value out of max in width cells of Unicode blocks, eighths
+ * of a cell at the end, so small differences stay visible. */
+void mb_report_bar(char *buf, size_t cap, double value, double max, int width)
+{
+    static const char *const eighths[] = {"", "▏", "▎", "▍", "▌", "▋", "▊", "▉"};
+    size_t len = 0;
+    buf[0] = '\0';
+    if (!(max > 0) || !(value > 0) || width <= 0)
+        return;
+    long units = lround(fmin(value / max, 1.0) * width * 8);
+    for (long i = 0; i < units / 8 && len + 4 < cap; i++)
+        len += (size_t)snprintf(buf + len, cap - len, "█");
+    if (units % 8 != 0 && len + 4 < cap)
+        snprintf(buf + len, cap - len, "%s", eighths[units % 8]);
+}
+
+#define BAR_WIDTH 20
+#define RED "\033[1;31m"
+#define GREEN "\033[32m"
+#define YELLOW "\033[33m"
+#define CYAN "\033[36m"
+#define RESET "\033[0m"
+
+static size_t count_noisy(const struct mb_results *rs)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < rs->count; i++)
+        k += noisy(&rs->items[i]);
+    return k;
+}
+
+static void noisy_note(FILE *out, const struct mb_results *rs)
+{
+    size_t k = count_noisy(rs);
+    if (k > 0)
+        fprintf(out,
+                "! The repetitions of %zu of %zu results spread more than %.0f%% (max/min): the "
+                "machine was busy or noisy\n  while they ran. The medians are reported; more "
+                "--repeat or a quieter machine gives steadier figures.\n",
+                k, rs->count, (MB_NOISY_SPREAD - 1) * 100);
+}
+
+/* The results as an aligned table (with GFLOP/s bars and colour when
+ * ctx->fancy), then the notes and the lesson. */
 enum mb_status mb_report_table(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d)
 {
     (void)d;
-    fprintf(out, "%-8s %7s %7s %10s %9s %10s %9s %10s  %s\n", "kernel", "n", "threads", "time",
-            "GFLOP/s", "cores busy", "vs naive", "efficiency", "verified");
-    for (size_t i = 0; i < ctx->results->count; i++) {
-        const struct mb_result *r = &ctx->results->items[i];
-        char time[32], speedup[32], eff[32], busy[32], ver[64];
-        format_time(time, sizeof time, r->time_s.median, r->estimated);
-        format_ratio(speedup, sizeof speedup, r->speedup_vs_naive, 1, "x");
-        format_ratio(eff, sizeof eff, r->efficiency * 100, 0, "%");
-        format_ratio(busy, sizeof busy, r->cores_busy, 2, "");
-        format_verified(ver, sizeof ver, ctx->plan, r);
-        fprintf(out, "%-8s %7zu %7d %10s %9.*f %10s %9s %10s  %s\n", r->kernel->name, r->n,
-                r->threads, time, r->gflops < 10 ? 2 : 1, r->gflops, busy, speedup, eff, ver);
+    const struct mb_results *rs = ctx->results;
+    const bool fancy = ctx->fancy;
+    double top = 0;
+    for (size_t i = 0; i < rs->count; i++)
+        top = fmax(top, rs->items[i].gflops);
+    fprintf(out, "%-8s %7s %7s %10s %7s %9s %s%*s%10s %9s %10s  %s\n", "kernel", "n", "threads",
+            "time", "spread", "GFLOP/s", fancy ? " " : "", fancy ? BAR_WIDTH : 0, "", "cores busy",
+            "vs naive", "efficiency", "verified");
+    for (size_t i = 0; i < rs->count; i++) {
+        const struct mb_result *r = &rs->items[i];
+        struct cells c;
+        make_cells(&c, ctx->plan, r);
+        char bar[BAR_WIDTH * 4 + 1] = "";
+        int pad = 0;
+        if (fancy) {
+            mb_report_bar(bar, sizeof bar, r->gflops, top, BAR_WIDTH);
+            pad = BAR_WIDTH - (int)((strlen(bar) + 2) / 3); /* each block is 3 bytes */
+        }
+        const char *vc = !fancy || !ctx->plan->verify ? "" : r->verified ? GREEN : RED;
+        const char *sc = fancy && noisy(r) ? YELLOW : "";
+        fprintf(out, "%-8s %7zu %7d %10s %s%7s%s %9s %s%s%s%s%*s%10s %9s %10s  %s%s%s\n",
+                r->kernel->name, r->n, r->threads, c.time, sc, c.spread, *sc ? RESET : "", c.gflops,
+                fancy ? " " : "", fancy ? CYAN : "", bar, fancy ? RESET : "", pad, "", c.busy,
+                c.speedup, c.eff, vc, c.ver, *vc ? RESET : "");
     }
     fputc('\n', out);
+    noisy_note(out, rs);
     mb_report_lesson(out, ctx);
     return MB_OK;
 }
 
-static const struct mb_result *best_threaded(const struct mb_results *rs, bool fastest)
+/* The results as a GitHub-flavoured Markdown table, then the notes and the
+ * lesson as paragraphs: for pasting into a report or an issue. */
+enum mb_status mb_report_markdown(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d)
+{
+    (void)d;
+    const struct mb_results *rs = ctx->results;
+    fputs("| kernel | n | threads | time (median) | spread | GFLOP/s | cores busy | vs naive | "
+          "efficiency | verified |\n"
+          "|:-------|--:|--:|--:|--:|--:|--:|--:|--:|:--|\n",
+          out);
+    for (size_t i = 0; i < rs->count; i++) {
+        const struct mb_result *r = &rs->items[i];
+        struct cells c;
+        make_cells(&c, ctx->plan, r);
+        fprintf(out, "| %s | %zu | %d | %s | %s | %s | %s | %s | %s | %s |\n", r->kernel->name,
+                r->n, r->threads, c.time, c.spread, c.gflops, c.busy, c.speedup, c.eff, c.ver);
+    }
+    fputc('\n', out);
+    if (count_noisy(rs) > 0) {
+        noisy_note(out, rs);
+        fputc('\n', out);
+    }
+    mb_report_lesson(out, ctx);
+    return MB_OK;
+}
+
+/* Among the BLAS-threaded results at size n with lo <= threads <= hi: the
+ * fastest (most GFLOP/s), or the one with the fewest threads. */
+static const struct mb_result *pick(const struct mb_results *rs, size_t n, int lo, int hi,
+                                    bool fastest)
 {
     const struct mb_result *best = NULL;
     for (size_t i = 0; i < rs->count; i++) {
         const struct mb_result *r = &rs->items[i];
-        if (!(r->kernel->traits & MB_BLAS_THREADS))
+        if (!(r->kernel->traits & MB_BLAS_THREADS) || r->n != n || r->threads < lo ||
+            r->threads > hi)
             continue;
         if (best == NULL || (fastest ? r->gflops > best->gflops : r->threads < best->threads))
             best = r;
@@ -151,17 +293,55 @@ static const struct mb_result *best_threaded(const struct mb_results *rs, bool f
     return best;
 }
 
-/* One or two plain sentences with the measured numbers: how much faster the
- * BLAS ran than the naive loop and how many cores each kept busy, and what
- * going from the fewest to the most productive thread count gave. */
+/* How much going from the fewest threads to the fastest count gave at each
+ * size (at most eight sizes, spread evenly over those run): small matrices
+ * do not scale. */
+static void size_lesson(FILE *out, const struct mb_report_ctx *ctx)
+{
+    const struct mb_plan *p = ctx->plan;
+    const struct mb_result *few[MB_PLAN_MAX_SIZES], *fast[MB_PLAN_MAX_SIZES];
+    size_t count = 0;
+    for (size_t i = 0; i < p->nsizes; i++) {
+        few[count] = pick(ctx->results, p->sizes[i], 1, INT_MAX, false);
+        fast[count] = pick(ctx->results, p->sizes[i], 1, INT_MAX, true);
+        if (few[count] != NULL && fast[count] != NULL && fast[count]->threads > few[count]->threads)
+            count++;
+    }
+    if (count < 2)
+        return;
+    const size_t shown = count < 8 ? count : 8;
+    fprintf(out, "Threads pay off with size: the fastest thread count against the fewest gave");
+    for (size_t j = 0; j < shown; j++) {
+        size_t i = j * (count - 1) / (shown - 1);
+        fprintf(out, "%s %.2fx at n=%zu (%d vs %d threads)",
+                j == 0           ? ""
+                : j + 1 == shown ? " and"
+                                 : ",",
+                few[i]->time_s.median / fast[i]->time_s.median, fast[i]->n, fast[i]->threads,
+                few[i]->threads);
+    }
+    fprintf(out, ".\n");
+}
+
+/* Plain sentences with the measured numbers, at the largest size run: how
+ * much faster the BLAS ran than the naive loop and how many cores each kept
+ * busy, what going from the fewest to the most productive thread count
+ * gave, what threads beyond the physical cores gave, and how the thread
+ * gain grows with n. */
 void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
 {
     const struct mb_results *rs = ctx->results;
+    const int cores = ctx->machine->physical_cores;
+    size_t n = 0;
+    for (size_t i = 0; i < rs->count; i++)
+        if (rs->items[i].n > n)
+            n = rs->items[i].n;
     const struct mb_result *naive = NULL;
     for (size_t i = 0; i < rs->count && naive == NULL; i++)
-        if (rs->items[i].kernel->traits & MB_BASELINE)
+        if ((rs->items[i].kernel->traits & MB_BASELINE) && rs->items[i].n == n)
             naive = &rs->items[i];
-    const struct mb_result *fast = best_threaded(rs, true), *few = best_threaded(rs, false);
+    const struct mb_result *fast = pick(rs, n, 1, INT_MAX, true);
+    const struct mb_result *few = pick(rs, n, 1, INT_MAX, false);
 
     if (naive != NULL && fast != NULL)
         fprintf(out,
@@ -178,10 +358,19 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
     if (fast != NULL && few != NULL && fast->threads > few->threads)
         fprintf(out,
                 "Going from %d to %d threads made %s %.2f times faster (parallel efficiency "
-                "%.0f%%) on a machine with %d physical cores.\n",
+                "%.0f%%) at n=%zu on a machine with %d physical cores.\n",
                 few->threads, fast->threads, fast->kernel->name,
-                few->time_s.median / fast->time_s.median, fast->efficiency * 100,
-                ctx->machine->physical_cores);
+                few->time_s.median / fast->time_s.median, fast->efficiency * 100, n, cores);
+    const struct mb_result *within = pick(rs, n, 1, cores, true);
+    const struct mb_result *beyond = pick(rs, n, cores + 1, INT_MAX, true);
+    if (within != NULL && beyond != NULL)
+        fprintf(out,
+                "Beyond the %d physical cores more threads %s: the best of them, %d threads, "
+                "reached %.1f GFLOP/s against %.1f at %d.\n",
+                cores,
+                beyond->gflops > within->gflops * 1.05 ? "still helped here" : "did not help",
+                beyond->threads, beyond->gflops, within->gflops, within->threads);
+    size_lesson(out, ctx);
     if (ctx->interrupted)
         fprintf(out, "Interrupted: %zu result%s completed before the stop.\n", rs->count,
                 rs->count == 1 ? "" : "s");
@@ -245,19 +434,22 @@ static json_t *json_blas(const struct mb_blas_info *b)
 
 static json_t *json_settings(const struct mb_plan *p)
 {
-    json_t *threads = json_array(), *kernels = json_array();
+    json_t *sizes = json_array(), *threads = json_array(), *kernels = json_array();
+    for (size_t i = 0; i < p->nsizes; i++)
+        json_array_append_new(sizes, json_integer((json_int_t)p->sizes[i]));
     for (size_t i = 0; i < p->nthreads; i++)
         json_array_append_new(threads, json_integer(p->threads[i]));
     for (size_t i = 0; i < p->nkernels; i++)
         json_array_append_new(kernels, json_string(p->kernels[i]->name));
-    static const char *const sources[] = {"default", "env", "flag"};
+    static const char *const sources[] = {"default", "env", "flag", "config"};
     json_t *seed = p->seed <= INT64_MAX ? json_integer((json_int_t)p->seed)
                                         : json_sprintf("%llu", (unsigned long long)p->seed);
-    return json_pack("{s:I, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:b, s:s}", "n", (json_int_t)p->n,
+    return json_pack("{s:o, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:b, s:s, s:o}", "sizes", sizes,
                      "threads", threads, "threads_source", sources[p->threads_source], "kernels",
                      kernels, "repeat", (int)p->repeat, "warmup", (int)p->warmup, "naive_budget_s",
-                     num(p->naive_budget_s), "seed", seed, "verify", p->verify, "format",
-                     mb_format_name(p->format));
+                     num(p->naive_budget_s), "duration_s", num(p->duration_s), "seed", seed,
+                     "verify", p->verify, "format", mb_format_name(p->format), "config",
+                     p->config != NULL ? json_string(p->config) : json_null());
 }
 
 static json_t *json_result(const struct mb_result *r)
@@ -274,16 +466,9 @@ static json_t *json_result(const struct mb_result *r)
                      "rows_done", (json_int_t)r->rows_done);
 }
 
-/* The JSON contract of DESIGN.md, built with jansson and written indented. */
-enum mb_status mb_report_json(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d)
+/* Writes root indented and releases it. */
+static enum mb_status dump_json(FILE *out, json_t *root, struct mb_diag *d)
 {
-    json_t *results = json_array();
-    for (size_t i = 0; i < ctx->results->count; i++)
-        json_array_append_new(results, json_result(&ctx->results->items[i]));
-    json_t *root =
-        json_pack("{s:s, s:o, s:o, s:o, s:o, s:b}", "matbench", MB_VERSION_STRING, "machine",
-                  json_machine(ctx->machine), "blas", json_blas(ctx->blas), "settings",
-                  json_settings(ctx->plan), "results", results, "interrupted", ctx->interrupted);
     if (root == NULL)
         return mb_diag_set(d, MB_NOMEM, "cannot build the JSON document");
     int rc = json_dumpf(root, out, JSON_INDENT(2));
@@ -294,12 +479,38 @@ enum mb_status mb_report_json(FILE *out, const struct mb_report_ctx *ctx, struct
     return MB_OK;
 }
 
+/* The JSON contract of DESIGN.md, built with jansson and written indented. */
+enum mb_status mb_report_json(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d)
+{
+    json_t *results = json_array();
+    for (size_t i = 0; i < ctx->results->count; i++)
+        json_array_append_new(results, json_result(&ctx->results->items[i]));
+    return dump_json(out,
+                     json_pack("{s:s, s:o, s:o, s:o, s:o, s:b}", "matbench", MB_VERSION_STRING,
+                               "machine", json_machine(ctx->machine), "blas", json_blas(ctx->blas),
+                               "settings", json_settings(ctx->plan), "results", results,
+                               "interrupted", ctx->interrupted),
+                     d);
+}
+
+/* matbench info --format json: the machine and BLAS objects of the
+ * contract, for scripts (the physical core count, the BLAS core type). */
+enum mb_status mb_report_info_json(FILE *out, const struct mb_machine *m,
+                                   const struct mb_blas_info *b, struct mb_diag *d)
+{
+    return dump_json(out,
+                     json_pack("{s:s, s:o, s:o}", "matbench", MB_VERSION_STRING, "machine",
+                               json_machine(m), "blas", json_blas(b)),
+                     d);
+}
+
 mb_report_fn *mb_report_for(enum mb_format f)
 {
     static mb_report_fn *const reporters[] = {
         [MB_FORMAT_TABLE] = mb_report_table,
         [MB_FORMAT_CSV] = mb_report_csv,
         [MB_FORMAT_JSON] = mb_report_json,
+        [MB_FORMAT_MARKDOWN] = mb_report_markdown,
     };
     return (size_t)f < sizeof reporters / sizeof reporters[0] ? reporters[f] : NULL;
 }

@@ -1,7 +1,7 @@
-/* The runner: one allocation and fill, then every kernel at every thread
- * count of the plan, measured as STREAM and BLIS measure (warm-up first,
- * timed repetitions on the monotonic clock, CPU time from getrusage), and
- * verified outside the timed region. */
+/* The runner: one allocation for the largest size, a fill per size, then
+ * every kernel at every thread count of the plan, measured as STREAM and BLIS measure (warm-up
+ * first, timed repetitions on the monotonic clock, process CPU time), and verified outside the
+ * timed region. */
 #include "matbench/runner.h"
 
 #include <math.h>
@@ -17,6 +17,21 @@ struct bufs {
     double *A, *B, *C;
 };
 
+/* The timed samples of one configuration; grows for --duration. */
+struct samples {
+    double *v;
+    size_t count, cap;
+};
+
+/* What one configuration's passes share: the plan, the hooks and the
+ * event that names the configuration. */
+struct run {
+    const struct mb_plan *p;
+    const struct mb_runner_hooks *h;
+    struct mb_event ev;
+    struct samples *s;
+};
+
 static bool stopped(const struct mb_runner_hooks *h)
 {
     return h->stop != NULL && *h->stop;
@@ -28,92 +43,135 @@ static void emit(const struct mb_runner_hooks *h, const struct mb_event *ev)
         h->progress(ev, h->user);
 }
 
+/* Appends a sample. Returns false when the list cannot grow (the caller
+ * stops repeating and keeps what it has). */
+static bool push_sample(struct samples *s, double x)
+{
+    if (s->count == s->cap) {
+        size_t cap = s->cap ? s->cap * 2 : 16;
+        double *v = realloc(s->v, cap * sizeof *v);
+        if (v == NULL)
+            return false;
+        s->v = v;
+        s->cap = cap;
+    }
+    s->v[s->count++] = x;
+    return true;
+}
+
+/* Runs one pass of the kernel, times it and tells the progress hook. */
+static double timed_pass(struct run *r, const struct mb_kernel *k, struct mb_kernel_call *call,
+                         size_t rep, bool warmup)
+{
+    double t0 = mb_clock_now_s();
+    k->run(call);
+    double t = mb_clock_now_s() - t0;
+    struct mb_event ev = r->ev;
+    ev.kind = MB_EVENT_REP_DONE;
+    ev.rep = rep;
+    ev.warmup = warmup;
+    ev.value = t;
+    emit(r->h, &ev);
+    return t;
+}
+
+static void on_row(void *user, size_t rows)
+{
+    struct run *r = user;
+    struct mb_event ev = r->ev;
+    ev.kind = MB_EVENT_ROWS;
+    ev.rows = rows;
+    emit(r->h, &ev);
+}
+
 /* Runs a time-boxed kernel under the plan's budget. The first pass computes
  * whole rows until the budget is spent; if it did not finish, its time is
  * extrapolated to the full matrix (rows_done rows measured) and marked as an
  * estimate. If it finished, more full passes run while they still fit in the
  * budget, up to warm-up + repeat; the first of them count as warm-ups. */
-static void run_timeboxed(const struct mb_plan *p, const struct mb_kernel *k,
-                          struct mb_kernel_call *call, const struct mb_runner_hooks *h,
-                          double *samples, struct mb_result *res)
+static void run_timeboxed(struct run *r, const struct mb_kernel *k, struct mb_kernel_call *call,
+                          struct mb_result *res)
 {
+    const struct mb_plan *p = r->p;
+    struct samples *s = r->s;
     const size_t want = p->warmup + p->repeat;
     double start = mb_clock_now_s(), cpu0 = mb_clock_cpu_s();
-    size_t count = 0;
     call->deadline_s = start + p->naive_budget_s;
-    double t0 = mb_clock_now_s();
-    k->run(call);
-    double elapsed = mb_clock_now_s() - t0;
+    call->tick = on_row;
+    call->tick_user = r;
+    double elapsed = timed_pass(r, k, call, 1, false);
+    call->tick = NULL;
     res->rows_done = call->rows_done;
     if (call->rows_done < call->n) {
         res->estimated = true;
-        samples[count++] = elapsed * (double)call->n / (double)call->rows_done;
+        push_sample(s, elapsed * (double)call->n / (double)call->rows_done);
     } else {
-        samples[count++] = elapsed;
+        push_sample(s, elapsed);
         call->deadline_s = 0;
-        while (count < want && !stopped(h) &&
-               mb_clock_now_s() - start + samples[count - 1] <= p->naive_budget_s) {
-            t0 = mb_clock_now_s();
-            k->run(call);
-            samples[count++] = mb_clock_now_s() - t0;
-        }
+        while (s->count < want && !stopped(r->h) &&
+               mb_clock_now_s() - start + s->v[s->count - 1] <= p->naive_budget_s)
+            if (!push_sample(s, timed_pass(r, k, call, s->count + 1, false)))
+                break;
     }
     double wall = mb_clock_now_s() - start;
     res->cores_busy = wall > 0 ? (mb_clock_cpu_s() - cpu0) / wall : NAN;
-    size_t drop = count > p->repeat ? count - p->repeat : 0;
+    size_t drop = s->count > p->repeat ? s->count - p->repeat : 0;
     res->warmup = (unsigned)drop;
-    res->repeat = (unsigned)(count - drop);
-    mb_stats_compute(samples + drop, count - drop, &res->time_s);
+    res->repeat = (unsigned)(s->count - drop);
+    mb_stats_compute(s->v + drop, s->count - drop, &res->time_s);
 }
 
-/* Runs warm-up then the timed repetitions; cores busy is the process CPU
- * time over the wall time of the timed repetitions. Stops early when asked,
- * keeping the repetitions already timed. */
-static void run_repeated(const struct mb_plan *p, const struct mb_kernel *k,
-                         struct mb_kernel_call *call, const struct mb_runner_hooks *h,
-                         double *samples, struct mb_result *res)
+/* Runs warm-up then the timed repetitions: at least repeat of them, and
+ * with a duration, more until the timed passes have lasted that long (for
+ * watching htop; the statistics cover every pass). Cores busy is the
+ * process CPU time over the wall time of the timed passes. Stops early when
+ * asked, keeping the repetitions already timed. */
+static void run_repeated(struct run *r, const struct mb_kernel *k, struct mb_kernel_call *call,
+                         struct mb_result *res)
 {
+    const struct mb_plan *p = r->p;
+    struct samples *s = r->s;
     call->deadline_s = 0;
-    for (unsigned w = 0; w < p->warmup && !stopped(h); w++)
-        k->run(call);
-    size_t count = 0;
+    for (unsigned w = 0; w < p->warmup && !stopped(r->h); w++)
+        timed_pass(r, k, call, w + 1, true);
     double wall0 = mb_clock_now_s(), cpu0 = mb_clock_cpu_s();
-    for (unsigned r = 0; r < p->repeat && !stopped(h); r++) {
-        double t0 = mb_clock_now_s();
-        k->run(call);
-        samples[count++] = mb_clock_now_s() - t0;
-    }
+    while (!stopped(r->h) && (s->count < p->repeat || mb_clock_now_s() - wall0 < p->duration_s))
+        if (!push_sample(s, timed_pass(r, k, call, s->count + 1, false)))
+            break;
     double wall = mb_clock_now_s() - wall0;
     res->cores_busy = wall > 0 ? (mb_clock_cpu_s() - cpu0) / wall : NAN;
     res->warmup = p->warmup;
-    res->repeat = (unsigned)count;
+    res->repeat = (unsigned)s->count;
     res->rows_done = call->rows_done;
-    mb_stats_compute(samples, count, &res->time_s);
+    mb_stats_compute(s->v, s->count, &res->time_s);
 }
 
-/* Measures and verifies one configuration into res. Returns MB_OK, or
- * MB_VERIFY (res is still filled, verified false) or MB_NOMEM from the
- * verification. A configuration with no timed repetition (stopped before
- * the first) leaves res->repeat at 0. */
-static enum mb_status run_config(const struct mb_plan *p, const struct mb_kernel *k, int threads,
-                                 const struct bufs *b, const struct mb_runner_hooks *h,
-                                 double *samples, struct mb_result *res, struct mb_diag *d)
+/* Measures and verifies the configuration r->ev names into res. Returns
+ * MB_OK, or MB_VERIFY (res is still filled, verified false) or MB_NOMEM
+ * from the verification. A configuration with no timed repetition (stopped
+ * before the first) leaves res->repeat at 0. */
+static enum mb_status run_config(struct run *r, const struct bufs *b, struct mb_result *res,
+                                 struct mb_diag *d)
 {
+    const struct mb_plan *p = r->p;
+    const struct mb_kernel *k = r->ev.kernel;
+    const size_t n = r->ev.n;
     struct mb_kernel_call call = {
-        .n = p->n, .A = b->A, .B = b->B, .C = b->C, .threads = threads, .stop = h->stop};
+        .n = n, .A = b->A, .B = b->B, .C = b->C, .threads = r->ev.threads, .stop = r->h->stop};
     *res = (struct mb_result){.kernel = k,
-                              .n = p->n,
-                              .threads = threads,
+                              .n = n,
+                              .threads = r->ev.threads,
                               .residual = NAN,
                               .speedup_vs_naive = NAN,
                               .efficiency = NAN};
+    r->s->count = 0;
     if ((k->traits & MB_TIMEBOXED) && p->naive_budget_s > 0)
-        run_timeboxed(p, k, &call, h, samples, res);
+        run_timeboxed(r, k, &call, res);
     else
-        run_repeated(p, k, &call, h, samples, res);
+        run_repeated(r, k, &call, res);
     if (res->repeat == 0)
         return MB_OK;
-    res->gflops = k->flops(p->n) / res->time_s.median * 1e-9;
+    res->gflops = k->flops(n) / res->time_s.median * 1e-9;
     if (!p->verify)
         return MB_OK;
     struct mb_verify v;
@@ -134,86 +192,102 @@ static void prefix_diag(struct mb_diag *d, const struct mb_kernel *k, size_t n, 
                 msg);
 }
 
-static size_t count_configs(const struct mb_plan *p)
+/* Fills A and B for size n (the leading n*n entries of the buffers, which
+ * are sized for the largest n) and clears C. */
+static void fill(const struct mb_plan *p, const struct mb_runner_hooks *h, const struct bufs *b,
+                 size_t n)
 {
-    size_t total = 0;
-    for (size_t i = 0; i < p->nkernels; i++)
-        total += (p->kernels[i]->traits & MB_BLAS_THREADS) ? p->nthreads : 1;
-    return total;
+    double t0 = mb_clock_now_s();
+    unsigned fill_threads = mb_fill_threads();
+    mb_matrix_fill(b->A, n, n, p->seed, MB_STREAM_A, fill_threads);
+    mb_matrix_fill(b->B, n, n, p->seed, MB_STREAM_B, fill_threads);
+    memset(b->C, 0, n * n * sizeof *b->C);
+    emit(h, &(struct mb_event){.kind = MB_EVENT_FILL, .n = n, .value = mb_clock_now_s() - t0});
 }
 
-/* Runs every kernel of the plan, each BLAS-threaded kernel at every thread
- * count, into results (then derives speed-ups and efficiencies). The BLAS
- * thread count is restored afterwards. Returns MB_OK; MB_NOMEM when the
- * matrices cannot be allocated; MB_VERIFY when a result fails its check (the
- * failing result is in results, and the run stops there); MB_RUNTIME when the
- * BLAS refuses a thread count; MB_INTERRUPTED when hooks->stop was raised
+/* Stores res and announces it. */
+static enum mb_status record(struct run *r, const struct mb_result *res, struct mb_results *results,
+                             struct mb_diag *d)
+{
+    enum mb_status st = mb_results_add(results, res, d);
+    if (st == MB_OK) {
+        struct mb_event ev = r->ev;
+        ev.kind = MB_EVENT_RUN_DONE;
+        ev.result = &results->items[results->count - 1];
+        emit(r->h, &ev);
+    }
+    return st;
+}
+
+/* Runs every configuration of the plan (mb_plan_run_at order: each size,
+ * each kernel, each BLAS-threaded kernel at every thread count) into
+ * results, then derives speed-ups and efficiencies. The matrices are
+ * allocated once, for the largest size, and refilled when the size changes,
+ * so memory stays at three matrices of the largest size. The BLAS thread
+ * count is restored afterwards. Returns MB_OK; MB_NOMEM when the matrices
+ * cannot be allocated; MB_VERIFY when a result fails its check (the failing
+ * result is in results, and the run stops there); MB_RUNTIME when the BLAS
+ * refuses a thread count; MB_INTERRUPTED when hooks->stop was raised
  * (results holds what completed). */
 enum mb_status mb_runner_run(const struct mb_plan *p, const struct mb_runner_hooks *hooks,
                              struct mb_results *results, struct mb_diag *d)
 {
     static const struct mb_runner_hooks no_hooks = {0};
     const struct mb_runner_hooks *h = hooks != NULL ? hooks : &no_hooks;
-    struct bufs b = {mb_matrix_alloc(p->n, p->n), mb_matrix_alloc(p->n, p->n),
-                     mb_matrix_alloc(p->n, p->n)};
-    size_t nsamples = (size_t)p->warmup + p->repeat;
-    double *samples = malloc(nsamples * sizeof *samples);
+    const size_t largest = mb_plan_largest_size(p);
+    struct bufs b = {mb_matrix_alloc(largest, largest), mb_matrix_alloc(largest, largest),
+                     mb_matrix_alloc(largest, largest)};
+    /* Room for warm-up + repeat samples up front, so only --duration's
+     * extra passes can meet a full list. */
+    struct samples s = {.cap = (size_t)p->warmup + p->repeat};
+    s.v = malloc(s.cap * sizeof *s.v);
     enum mb_status st = MB_OK;
-    if (b.A == NULL || b.B == NULL || b.C == NULL || samples == NULL) {
-        st = mb_diag_set(d, MB_NOMEM, "cannot allocate three %zu x %zu matrices", p->n, p->n);
+    if (b.A == NULL || b.B == NULL || b.C == NULL || s.v == NULL) {
+        st = mb_diag_set(d, MB_NOMEM, "cannot allocate three %zu x %zu matrices", largest, largest);
         goto out;
     }
 
-    double t0 = mb_clock_now_s();
-    unsigned fill_threads = mb_fill_threads();
-    mb_matrix_fill(b.A, p->n, p->n, p->seed, MB_STREAM_A, fill_threads);
-    mb_matrix_fill(b.B, p->n, p->n, p->seed, MB_STREAM_B, fill_threads);
-    memset(b.C, 0, p->n * p->n * sizeof *b.C);
-    emit(h, &(struct mb_event){.kind = MB_EVENT_FILL, .n = p->n, .value = mb_clock_now_s() - t0});
-
     const int saved_threads = mb_blas_get_threads();
-    const size_t total = count_configs(p);
-    size_t index = 0;
-    for (size_t ki = 0; ki < p->nkernels && st == MB_OK; ki++) {
-        const struct mb_kernel *k = p->kernels[ki];
-        const bool blas = (k->traits & MB_BLAS_THREADS) != 0;
-        for (size_t ti = 0; ti < (blas ? p->nthreads : 1) && st == MB_OK; ti++) {
-            const int threads = blas ? p->threads[ti] : 1;
-            if (stopped(h)) {
-                st = MB_INTERRUPTED;
-                break;
-            }
-            if (blas && (st = mb_blas_set_threads(threads, d)) != MB_OK)
-                break;
-            struct mb_event ev = {.kind = MB_EVENT_RUN_START,
-                                  .index = ++index,
-                                  .total = total,
-                                  .kernel = k,
-                                  .n = p->n,
-                                  .threads = threads};
-            emit(h, &ev);
-            struct mb_result res;
-            st = run_config(p, k, threads, &b, h, samples, &res, d);
-            if (res.repeat > 0) {
-                enum mb_status add = mb_results_add(results, &res, d);
-                if (add == MB_OK) {
-                    ev.kind = MB_EVENT_RUN_DONE;
-                    ev.result = &results->items[results->count - 1];
-                    emit(h, &ev);
-                } else if (st == MB_OK) {
-                    st = add;
-                }
-            }
-            if (st == MB_VERIFY)
-                prefix_diag(d, k, p->n, threads);
-            if (st == MB_OK && stopped(h))
-                st = MB_INTERRUPTED;
+    const size_t total = mb_plan_run_count(p);
+    struct mb_run_spec spec;
+    size_t filled = 0;
+    for (size_t i = 0; st == MB_OK && mb_plan_run_at(p, i, &spec); i++) {
+        if (stopped(h)) {
+            st = MB_INTERRUPTED;
+            break;
         }
+        if (spec.n != filled)
+            fill(p, h, &b, filled = spec.n);
+        if ((spec.kernel->traits & MB_BLAS_THREADS) &&
+            (st = mb_blas_set_threads(spec.threads, d)) != MB_OK)
+            break;
+        struct run r = {p,
+                        h,
+                        {.kind = MB_EVENT_RUN_START,
+                         .index = i + 1,
+                         .total = total,
+                         .kernel = spec.kernel,
+                         .n = spec.n,
+                         .threads = spec.threads,
+                         .start_s = mb_clock_now_s()},
+                        &s};
+        emit(h, &r.ev);
+        struct mb_result res;
+        st = run_config(&r, &b, &res, d);
+        if (res.repeat > 0) {
+            enum mb_status add = record(&r, &res, results, d);
+            if (st == MB_OK)
+                st = add;
+        }
+        if (st == MB_VERIFY)
+            prefix_diag(d, spec.kernel, spec.n, spec.threads);
+        if (st == MB_OK && stopped(h))
+            st = MB_INTERRUPTED;
     }
     (void)mb_blas_set_threads(saved_threads, NULL);
     mb_results_derive(results);
 out:
-    free(samples);
+    free(s.v);
     mb_matrix_free(b.A);
     mb_matrix_free(b.B);
     mb_matrix_free(b.C);

@@ -103,7 +103,20 @@ static const struct {
     {",1", MB_USAGE, 0, NO_LIST},
     {"0-2", MB_USAGE, 0, NO_LIST},
     {"2 ", MB_USAGE, 0, NO_LIST},
-    {"max,1", MB_USAGE, 0, NO_LIST},
+    {"max,1", MB_OK, 2, {2, 1}},
+    {"cores", MB_OK, 1, {2}},
+    {"1-max", MB_OK, 2, {1, 2}},
+    {"2*cores", MB_OK, 1, {4}},
+    {"1-2*cores", MB_OK, 4, {1, 2, 3, 4}},
+    {"cores-2*cores", MB_OK, 3, {2, 3, 4}},
+    {"32*cores", MB_OK, 1, {64}},
+    {"33*cores", MB_USAGE, 0, NO_LIST},
+    {"0*cores", MB_USAGE, 0, NO_LIST},
+    {"*cores", MB_USAGE, 0, NO_LIST},
+    {"2*max", MB_USAGE, 0, NO_LIST},
+    {"cores*2", MB_USAGE, 0, NO_LIST},
+    {"2*", MB_USAGE, 0, NO_LIST},
+    {"2cores", MB_USAGE, 0, NO_LIST},
     {"MAX", MB_USAGE, 0, NO_LIST},
 };
 
@@ -289,7 +302,8 @@ Test(plan, defaults_match_the_design)
 {
     struct mb_plan p;
     mb_plan_defaults(&p);
-    cr_assert_eq(p.n, 2000);
+    cr_assert_eq(p.nsizes, 1);
+    cr_assert_eq(p.sizes[0], 2000);
     cr_assert_eq(p.repeat, 3);
     cr_assert_eq(p.warmup, 1);
     cr_assert_float_eq(p.naive_budget_s, 10.0, 0);

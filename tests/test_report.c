@@ -59,7 +59,7 @@ static struct mb_result result(const char *kernel, int threads, double median, b
 static void setup(void)
 {
     mb_plan_defaults(&plan);
-    plan.n = 100;
+    plan.sizes[0] = 100, plan.nsizes = 1;
     plan.threads[0] = 1, plan.threads[1] = 2, plan.nthreads = 2;
     plan.threads_source = MB_THREADS_FLAG;
     plan.naive_budget_s = 0.5;
@@ -82,18 +82,23 @@ static void teardown(void)
 TestSuite(report, .init = setup, .fini = teardown);
 
 /* The report fn renders into a string (free it). */
-static char *render(mb_report_fn *fn)
+static char *render_ex(mb_report_fn *fn, bool fancy)
 {
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     cr_assert_not_null(f);
-    struct mb_report_ctx ctx = {&machine, &blas, &plan, &results, 1234, false};
+    struct mb_report_ctx ctx = {&machine, &blas, &plan, &results, 1234, false, fancy};
     struct mb_diag d = {0};
     cr_assert_eq(fn(f, &ctx, &d), MB_OK, "%s", d.msg);
     cr_assert_eq(fclose(f), 0);
     cr_assert_not_null(buf);
     return buf;
+}
+
+static char *render(mb_report_fn *fn)
+{
+    return render_ex(fn, false);
 }
 
 static json_t *render_json(void)
@@ -211,7 +216,9 @@ Test(report, json_settings_are_the_resolved_plan)
 {
     json_t *root = render_json();
     json_t *s = json_object_get(root, "settings");
-    cr_assert_eq(json_integer_value(json_object_get(s, "n")), 100);
+    json_t *sizes = json_object_get(s, "sizes");
+    cr_assert_eq(json_array_size(sizes), 1);
+    cr_assert_eq(json_integer_value(json_array_get(sizes, 0)), 100);
     json_t *threads = json_object_get(s, "threads");
     cr_assert_eq(json_array_size(threads), 2);
     cr_assert_eq(json_integer_value(json_array_get(threads, 0)), 1);
@@ -428,7 +435,7 @@ Test(report, works_with_the_real_blas_info)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     cr_assert_not_null(f);
-    struct mb_report_ctx ctx = {&machine, &real, &plan, &results, 1, false};
+    struct mb_report_ctx ctx = {&machine, &real, &plan, &results, 1, false, false};
     cr_assert_eq(mb_report_json(f, &ctx, NULL), MB_OK);
     fclose(f);
     json_t *root = json_loads(buf, 0, NULL);

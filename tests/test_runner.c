@@ -11,7 +11,7 @@ static struct mb_plan small_plan(size_t n)
 {
     struct mb_plan p;
     mb_plan_defaults(&p);
-    p.n = n;
+    p.sizes[0] = n, p.nsizes = 1;
     p.threads[0] = 1, p.threads[1] = 2, p.nthreads = 2;
     p.repeat = 2;
     return p;

@@ -3,6 +3,8 @@
 #ifndef MATBENCH_CLI_H
 #define MATBENCH_CLI_H
 
+#include <stdbool.h>
+
 #include "matbench/machine.h"
 #include "matbench/plan.h"
 #include "matbench/status.h"
@@ -13,10 +15,12 @@ struct mb_options {
     enum mb_command command;
     struct mb_plan plan;
     struct mb_machine machine; /* probed once, by mb_cli_parse */
+    char output_path[4096];    /* --output's value when it came from a config file */
 };
 
 enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct mb_diag *d);
 enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d);
 int mb_cli_finish(enum mb_status st, const struct mb_diag *d);
+bool mb_cli_fancy(bool is_tty, const char *no_color);
 
 #endif /* MATBENCH_CLI_H */

@@ -12,9 +12,12 @@
 #include "matbench/status.h"
 #include "matbench/verify.h"
 
+typedef void mb_kernel_tick_fn(void *user, size_t rows_done);
+
 /* One call of a kernel. A time-boxed kernel computes whole rows of C from
  * row 0 and stops after the row during which deadline_s passed (or stop
- * became non-zero); rows_done tells how far it got. */
+ * became non-zero); rows_done tells how far it got, and tick (when not
+ * NULL) hears of each row as it completes. */
 struct mb_kernel_call {
     size_t n;
     const double *A, *B;
@@ -23,6 +26,8 @@ struct mb_kernel_call {
     double deadline_s;                 /* mb_clock_now_s() limit; 0 = none */
     const volatile sig_atomic_t *stop; /* may be NULL */
     size_t rows_done;                  /* out */
+    mb_kernel_tick_fn *tick;           /* may be NULL */
+    void *tick_user;
 };
 
 typedef double mb_kernel_flops_fn(size_t n);

@@ -1,4 +1,4 @@
-/* What to run: size, thread counts, kernels and measurement settings, from
+/* What to run: sizes, thread counts, kernels and measurement settings, from
  * defaults and flags. Parsing functions here are the ones the command line
  * uses; each rejects bad text with a one-line message naming the value. */
 #ifndef MATBENCH_PLAN_H
@@ -13,6 +13,7 @@
 
 #define MB_PLAN_MAX_THREADS 64 /* entries in a thread list */
 #define MB_PLAN_MAX_KERNELS 16
+#define MB_PLAN_MAX_SIZES 64
 #define MB_N_MAX 2147483647ULL /* BLAS integers are 32-bit (blasint = int) */
 #define MB_DEFAULT_N 2000
 #define MB_DEFAULT_REPEAT 3
@@ -22,13 +23,15 @@
 #define MB_REPEAT_MAX 1000000
 #define MB_WARMUP_MAX 1000000
 #define MB_BUDGET_MAX_S 1e6
+#define MB_DURATION_MAX_S 1e6
 
-enum mb_format { MB_FORMAT_TABLE, MB_FORMAT_CSV, MB_FORMAT_JSON };
+enum mb_format { MB_FORMAT_TABLE, MB_FORMAT_CSV, MB_FORMAT_JSON, MB_FORMAT_MARKDOWN };
 
-enum mb_threads_source { MB_THREADS_DEFAULT, MB_THREADS_ENV, MB_THREADS_FLAG };
+enum mb_threads_source { MB_THREADS_DEFAULT, MB_THREADS_ENV, MB_THREADS_FLAG, MB_THREADS_CONFIG };
 
 struct mb_plan {
-    size_t n;
+    size_t sizes[MB_PLAN_MAX_SIZES]; /* run in this order */
+    size_t nsizes;
     int threads[MB_PLAN_MAX_THREADS];
     size_t nthreads;
     enum mb_threads_source threads_source;
@@ -36,15 +39,26 @@ struct mb_plan {
     size_t nkernels;
     unsigned repeat, warmup;
     double naive_budget_s; /* 0 = run time-boxed kernels in full */
+    double duration_s;     /* keep each repeated (BLAS) configuration busy this long; 0 = off */
     uint64_t seed;
     bool verify;
     enum mb_format format;
     const char *output; /* NULL = stdout */
     bool quiet;
+    const char *config; /* the INI file the plan was read from, or NULL */
+};
+
+/* One configuration of a plan: a kernel at one size and thread count. */
+struct mb_run_spec {
+    const struct mb_kernel *kernel;
+    size_t n;
+    int threads;
 };
 
 void mb_plan_defaults(struct mb_plan *p);
 enum mb_status mb_parse_size(const char *s, size_t *n, struct mb_diag *d);
+enum mb_status mb_parse_sizes(const char *s, size_t *out, size_t cap, size_t *count,
+                              struct mb_diag *d);
 enum mb_status mb_parse_threads(const char *s, int max_threads, int physical_cores, int *out,
                                 size_t cap, size_t *count, struct mb_diag *d);
 enum mb_status mb_parse_kernels(const char *s, const struct mb_kernel **out, size_t cap,
@@ -60,5 +74,8 @@ enum mb_status mb_plan_default_threads(const char *env, int max_threads, int phy
                                        int *out, size_t cap, size_t *count,
                                        enum mb_threads_source *source, struct mb_diag *d);
 enum mb_status mb_plan_check_memory(size_t n, uint64_t available_bytes, struct mb_diag *d);
+size_t mb_plan_largest_size(const struct mb_plan *p);
+size_t mb_plan_run_count(const struct mb_plan *p);
+bool mb_plan_run_at(const struct mb_plan *p, size_t index, struct mb_run_spec *out);
 
 #endif /* MATBENCH_PLAN_H */

@@ -1,5 +1,5 @@
 /* Renders a run: the header (machine, BLAS, settings), the results as a
- * table, CSV or JSON (through jansson), and the closing lesson. Reporters
+ * table, Markdown, CSV or JSON (through jansson), and the closing lesson. Reporters
  * only format; they never measure. */
 #ifndef MATBENCH_REPORT_H
 #define MATBENCH_REPORT_H
@@ -20,6 +20,7 @@ struct mb_report_ctx {
     const struct mb_results *results;
     long pid;
     bool interrupted;
+    bool fancy; /* the table may draw bars and colour (a terminal, no NO_COLOR) */
 };
 
 typedef enum mb_status mb_report_fn(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d);
@@ -27,8 +28,12 @@ typedef enum mb_status mb_report_fn(FILE *out, const struct mb_report_ctx *ctx, 
 mb_report_fn mb_report_table;
 mb_report_fn mb_report_csv;
 mb_report_fn mb_report_json;
+mb_report_fn mb_report_markdown;
 mb_report_fn *mb_report_for(enum mb_format f);
 void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_info *b);
+enum mb_status mb_report_info_json(FILE *out, const struct mb_machine *m,
+                                   const struct mb_blas_info *b, struct mb_diag *d);
+void mb_report_bar(char *buf, size_t cap, double value, double max, int width);
 void mb_report_header(FILE *out, const struct mb_report_ctx *ctx);
 void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx);
 

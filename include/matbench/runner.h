@@ -1,11 +1,12 @@
-/* Executes a plan: allocates and fills the matrices once, then for each
- * kernel and thread count runs the warm-ups and timed repetitions, measures
- * wall and CPU time, and verifies the result. It reports progress through a
- * callback and never prints. */
+/* Executes a plan: allocates the matrices once for the largest size, fills
+ * them for each size, then for each kernel and thread count runs the
+ * warm-ups and timed repetitions, measures wall and CPU time, and verifies
+ * the result. It reports progress through a callback and never prints. */
 #ifndef MATBENCH_RUNNER_H
 #define MATBENCH_RUNNER_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "matbench/plan.h"
@@ -13,8 +14,10 @@
 #include "matbench/status.h"
 
 enum mb_event_kind {
-    MB_EVENT_FILL,      /* matrices filled: seconds in value */
+    MB_EVENT_FILL,      /* matrices filled for size n: seconds in value */
     MB_EVENT_RUN_START, /* a configuration starts */
+    MB_EVENT_REP_DONE,  /* one pass finished: rep (from 1), warmup, seconds in value */
+    MB_EVENT_ROWS,      /* a time-boxed pass has computed rows of n rows */
     MB_EVENT_RUN_DONE,  /* a configuration finished: result is set */
 };
 
@@ -25,6 +28,10 @@ struct mb_event {
     size_t n;
     int threads;
     double value;
+    size_t rep;     /* REP_DONE: the pass's number (from 1) among warm-ups or timed passes */
+    bool warmup;    /* REP_DONE: the pass was a warm-up */
+    size_t rows;    /* ROWS: rows of C computed so far */
+    double start_s; /* mb_clock_now_s() when the configuration started */
     const struct mb_result *result;
 };
 
