@@ -277,6 +277,10 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
 
     const char *size_word;
     enum mb_status st = parse_words(argc, argv, optind, o, &size_word, d);
+    if (st == MB_OK && o->command == MB_CMD_INFO && p->format != MB_FORMAT_TABLE &&
+        p->format != MB_FORMAT_JSON)
+        return mb_diag_set(d, MB_USAGE, "format: '%s' is not available for info (table, json)",
+                           mb_format_name(p->format));
     if (st != MB_OK || o->command == MB_CMD_INFO)
         return st;
     if (size_word != NULL && sizes_flag)
