@@ -1,0 +1,57 @@
+# shellcheck shell=bash
+# Shared by the bench/ sweep scripts (sourced, not run): finding matbench,
+# reading the machine's facts from `matbench info --format json`, picking
+# CSV columns by name, and plotting when gnuplot is there.
+
+# The matbench binary: $MATBENCH, else matbench in PATH, else build/matbench
+# of this checkout.
+mb_binary() {
+    if [ -n "${MATBENCH:-}" ]; then
+        echo "$MATBENCH"
+    elif command -v matbench >/dev/null 2>&1; then
+        command -v matbench
+    else
+        echo "$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/build/matbench"
+    fi
+}
+
+# A string or number field of `matbench info --format json` (first match).
+mb_info_field() { # binary field
+    "$1" info --format json | sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1
+}
+
+# The physical core count, from matbench (hwloc), else nproc.
+mb_cores() { # binary
+    local c
+    c=$(mb_info_field "$1" physical_cores 2>/dev/null || true)
+    case "$c" in '' | *[!0-9]*) c=$(nproc) ;; esac
+    echo "$c"
+}
+
+# Prints the named columns of a CSV on stdin, space-separated, one line per
+# row (the header is dropped).
+csv_columns() { # name...
+    awk -F, -v names="$*" 'NR == 1 {
+            n = split(names, want, " ")
+            for (i = 1; i <= NF; i++) col[$i] = i
+            for (k = 1; k <= n; k++) if (!(want[k] in col)) { print "no column " want[k] > "/dev/stderr"; exit 1 }
+            next
+        }
+        { line = ""; for (k = 1; k <= n; k++) line = line (k > 1 ? " " : "") $(col[want[k]]); print line }'
+}
+
+# Runs gnuplot on the script given on stdin, or says how to get it. Returns
+# 0 either way: the CSV is the result, the plot a view of it.
+plot_or_explain() { # what
+    if ! command -v gnuplot >/dev/null 2>&1; then
+        echo "$SCRIPT: gnuplot not found, so no $1 plots (the CSV is complete); install it with: apt-get install gnuplot-nox" >&2
+        cat >/dev/null
+        return 0
+    fi
+    gnuplot
+}
+
+usage_error() { # message
+    echo "$SCRIPT: $1" >&2
+    exit 2
+}

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Size sweep: GFLOP/s against n for the naive loop and for dgemm at 1 thread
+# and at all physical cores, in one `matbench --sizes` call, with a plot
+# (log-scale n) that shows where BLAS threading stops paying at small n.
+set -euo pipefail
+SCRIPT=sweep-sizes.sh
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+    cat <<USAGE
+usage: bench/sweep-sizes.sh [OUTDIR]
+
+Runs matbench --sizes "\$SIZES" --kernels naive,dgemm --threads 1,CORES
+(the naive loop with a 1 s budget per size, its full time estimated from the
+rows it computed) and writes
+  OUTDIR/sizes.csv   every result (matbench's CSV columns)
+  OUTDIR/sizes.png   GFLOP/s against n, log scales (gnuplot)
+  OUTDIR/sizes.svg   the same as SVG
+OUTDIR defaults to bench-out; SIZES to "32,64,128,256,512,1024,2048" (any
+matbench --sizes list). matbench is \$MATBENCH, else matbench in PATH, else
+build/matbench. Extra matbench options can go in \$MATBENCH_ARGS.
+USAGE
+}
+
+case "${1:-}" in
+-h | --help) usage; exit 0 ;;
+esac
+[ $# -le 1 ] || usage_error "too many arguments (see --help)"
+outdir=${1:-bench-out}
+sizes=${SIZES:-32,64,128,256,512,1024,2048}
+mb=$(mb_binary)
+[ -x "$mb" ] || { echo "$SCRIPT: matbench not found at '$mb' (build it, or set MATBENCH)" >&2; exit 1; }
+cores=$(mb_cores "$mb")
+threads=1
+[ "$cores" -eq 1 ] || threads="1,$cores"
+mkdir -p "$outdir"
+tmp=$(mktemp "$outdir/.sizes.csv.XXXXXX")
+trap 'rm -f "$tmp" "$tmp".*' EXIT
+
+echo "$SCRIPT: matbench --sizes $sizes --kernels naive,dgemm --threads $threads" >&2
+# shellcheck disable=SC2086 # MATBENCH_ARGS is a list of words
+"$mb" --sizes "$sizes" --kernels naive,dgemm --threads "$threads" --naive-budget 1 \
+    --format csv --quiet ${MATBENCH_ARGS:-} >"$tmp" || {
+    rc=$?
+    echo "$SCRIPT: matbench failed (exit $rc); no CSV written" >&2
+    exit "$rc"
+}
+mv "$tmp" "$outdir/sizes.csv"
+echo "$SCRIPT: wrote $outdir/sizes.csv ($(($(wc -l <"$outdir/sizes.csv") - 1)) rows)"
+
+# one data file per series: n GFLOP/s
+csv_columns kernel threads n gflops <"$outdir/sizes.csv" >"$tmp.all"
+awk '$1 == "naive" { print $3, $4 }' "$tmp.all" >"$tmp.naive"
+awk '$1 == "dgemm" && $2 == 1 { print $3, $4 }' "$tmp.all" >"$tmp.one"
+awk -v c="$cores" '$1 == "dgemm" && $2 == c { print $3, $4 }' "$tmp.all" >"$tmp.all_cores"
+cpu=$(mb_info_field "$mb" cpu || true)
+blas="OpenBLAS $(mb_info_field "$mb" version || true) ($(mb_info_field "$mb" core || true))"
+body=$(cat <<GP
+set title "GFLOP/s against n\\n$cpu, $blas" noenhanced
+set grid
+set key center right
+set logscale x 2
+set logscale y 10
+set xlabel "n (matrices n x n)"
+set ylabel "GFLOP/s (log scale)"
+plot "$tmp.all_cores" using 1:2 with linespoints pointtype 7 linewidth 2 title "dgemm, $cores threads", \\
+     "$tmp.one" using 1:2 with linespoints pointtype 5 linewidth 2 title "dgemm, 1 thread", \\
+     "$tmp.naive" using 1:2 with linespoints pointtype 9 linewidth 2 title "naive loop, 1 thread"
+GP
+)
+plot_or_explain sizes <<GP
+set terminal pngcairo size 900,550 font ",11"
+set output "$outdir/sizes.png"
+$body
+set terminal svg size 900,550 dynamic
+set output "$outdir/sizes.svg"
+$body
+GP
+if [ -s "$outdir/sizes.png" ]; then
+    echo "$SCRIPT: wrote $outdir/sizes.png and $outdir/sizes.svg"
+fi

@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# Thread sweep through the environment variable: for t = 1 ... 2 x physical
+# cores, a fresh `OPENBLAS_NUM_THREADS=t matbench N --kernels dgemm` (OpenBLAS
+# reads the variable when it loads), one CSV of all rows, and a plot of
+# GFLOP/s and speed-up against threads with the physical cores marked.
+set -euo pipefail
+SCRIPT=sweep-threads.sh
+# shellcheck source=bench/lib.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+usage() {
+    cat <<USAGE
+usage: bench/sweep-threads.sh N [OUTDIR]
+
+Runs OPENBLAS_NUM_THREADS=t matbench N --kernels dgemm --format csv for
+t = 1 ... 2 x physical cores (a fresh process each time) and writes
+  OUTDIR/threads.csv   every result (matbench's CSV columns)
+  OUTDIR/threads.png   GFLOP/s and speed-up against threads (gnuplot)
+  OUTDIR/threads.svg   the same as SVG
+OUTDIR defaults to bench-out. matbench is \$MATBENCH, else matbench in PATH,
+else build/matbench. Extra matbench options can go in \$MATBENCH_ARGS
+(e.g. "--repeat 5").
+USAGE
+}
+
+case "${1:-}" in
+-h | --help) usage; exit 0 ;;
+'') usage >&2; exit 2 ;;
+esac
+[ $# -le 2 ] || usage_error "too many arguments (see --help)"
+n=$1
+outdir=${2:-bench-out}
+[[ "$n" =~ ^[1-9][0-9]{0,9}$ ]] || usage_error "N: '$n' is not a positive integer"
+mb=$(mb_binary)
+[ -x "$mb" ] || { echo "$SCRIPT: matbench not found at '$mb' (build it, or set MATBENCH)" >&2; exit 1; }
+cores=$(mb_cores "$mb")
+top=$((2 * cores))
+mkdir -p "$outdir"
+tmp=$(mktemp "$outdir/.threads.csv.XXXXXX")
+trap 'rm -f "$tmp" "$tmp.dat"' EXIT
+
+for t in $(seq 1 "$top"); do
+    echo "$SCRIPT: OPENBLAS_NUM_THREADS=$t matbench $n --kernels dgemm" >&2
+    # shellcheck disable=SC2086 # MATBENCH_ARGS is a list of words
+    out=$(OPENBLAS_NUM_THREADS=$t "$mb" "$n" --kernels dgemm --format csv --quiet ${MATBENCH_ARGS:-}) || {
+        rc=$?
+        echo "$SCRIPT: matbench failed at OPENBLAS_NUM_THREADS=$t (exit $rc); no CSV written" >&2
+        exit "$rc"
+    }
+    if [ "$t" -eq 1 ]; then
+        printf '%s\n' "$out" >"$tmp"
+    else
+        printf '%s\n' "$out" | tail -n +2 >>"$tmp"
+    fi
+done
+mv "$tmp" "$outdir/threads.csv"
+echo "$SCRIPT: wrote $outdir/threads.csv ($top rows)"
+
+# threads, GFLOP/s, speed-up over the 1-thread median time
+csv_columns threads gflops time_median_s <"$outdir/threads.csv" |
+    awk '$1 == 1 { t1 = $3 } { print $1, $2, t1 / $3 }' >"$tmp.dat"
+cpu=$(mb_info_field "$mb" cpu || true)
+blas="OpenBLAS $(mb_info_field "$mb" version || true) ($(mb_info_field "$mb" core || true))"
+body=$(cat <<GP
+set datafile separator whitespace
+set multiplot layout 1,2 title "cblas_dgemm, n = $n, OPENBLAS_NUM_THREADS = 1 ... $top\n$cpu, $blas" noenhanced
+set grid
+set key top right
+set xlabel "threads"
+set xrange [0.5:$top + 0.5]
+set xtics 1
+set arrow 1 from $cores, graph 0 to $cores, graph 1 nohead dashtype 2 linewidth 2 linecolor rgb "#cc0000"
+set label 1 "$cores physical cores" at $cores, graph 0.06 offset 0.6,0 textcolor rgb "#cc0000"
+set ylabel "GFLOP/s"
+set yrange [0:*]
+plot "$tmp.dat" using 1:2 with linespoints pointtype 7 linewidth 2 title "dgemm GFLOP/s"
+set ylabel "speed-up over 1 thread"
+set yrange [0:$top + 0.5]
+set key top left
+plot "$tmp.dat" using 1:3 with linespoints pointtype 7 linewidth 2 title "measured speed-up", \
+     x with lines dashtype 3 linewidth 2 linecolor rgb "#555555" title "ideal (= threads)"
+unset multiplot
+GP
+)
+plot_or_explain threads <<GP
+set terminal pngcairo size 1200,500 font ",11"
+set output "$outdir/threads.png"
+$body
+set terminal svg size 1200,500 dynamic
+set output "$outdir/threads.svg"
+$body
+GP
+if [ -s "$outdir/threads.png" ]; then
+    echo "$SCRIPT: wrote $outdir/threads.png and $outdir/threads.svg"
+fi

@@ -1,0 +1,276 @@
+/* scripts: bench/sweep-threads.sh and bench/sweep-sizes.sh run as a user
+ * runs them, against the built matbench: the CSV they collect (one row per
+ * configuration, in order, every result verified), the plots when gnuplot
+ * is there, the explanation when it is not, and their argument errors. */
+#include <criterion/criterion.h>
+#include <criterion/logging.h>
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct run {
+    int code;
+    char out[16384];
+    char err[16384];
+};
+
+static void slurp(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    size_t len = fread(buf, 1, cap - 1, f);
+    buf[len] = '\0';
+    fclose(f);
+}
+
+/* Runs "env -u OPENBLAS_NUM_THREADS MATBENCH=<binary> ENV bench/SCRIPT ARGS"
+ * through the shell, capturing stdout and stderr. */
+static void run(struct run *r, const char *env, const char *script, const char *args)
+{
+    char out[] = "/tmp/mb_sh_outXXXXXX", err[] = "/tmp/mb_sh_errXXXXXX";
+    int fo = mkstemp(out), fe = mkstemp(err);
+    cr_assert(fo >= 0 && fe >= 0, "temporary files");
+    close(fo);
+    close(fe);
+    char cmd[8192];
+    snprintf(cmd, sizeof cmd,
+             "env -u OPENBLAS_NUM_THREADS MATBENCH='%s' %s '%s/bench/%s' %s >%s 2>%s </dev/null",
+             MB_BINARY, env, MB_SOURCE_DIR, script, args, out, err);
+    int status = system(cmd);
+    cr_assert(status != -1 && WIFEXITED(status), "%s did not exit normally", cmd);
+    r->code = WEXITSTATUS(status);
+    slurp(out, r->out, sizeof r->out);
+    slurp(err, r->err, sizeof r->err);
+    unlink(out);
+    unlink(err);
+}
+
+static char outdir[64];
+
+static void make_outdir(void)
+{
+    strcpy(outdir, "/tmp/mb_sweepXXXXXX");
+    cr_assert_not_null(mkdtemp(outdir));
+}
+
+static void remove_outdir(void)
+{
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", outdir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    struct stat sb;
+    return stat(path, &sb) == 0 && sb.st_size > 0;
+}
+
+static bool have_gnuplot(void)
+{
+    return system("command -v gnuplot >/dev/null 2>&1") == 0;
+}
+
+/* The physical core count, from matbench info --format json. */
+static int physical_cores(void)
+{
+    struct run r;
+    char cmd[512];
+    snprintf(cmd, sizeof cmd, "'%s' info --format json", MB_BINARY);
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    size_t len = fread(r.out, 1, sizeof r.out - 1, p);
+    r.out[len] = '\0';
+    cr_assert_eq(pclose(p), 0);
+    json_t *root = json_loads(r.out, 0, NULL);
+    cr_assert_not_null(root, "info JSON: %s", r.out);
+    int cores = (int)json_integer_value(
+        json_object_get(json_object_get(root, "machine"), "physical_cores"));
+    json_decref(root);
+    cr_assert_geq(cores, 1);
+    return cores;
+}
+
+/* A CSV file read whole: rows of fields, the header first. */
+#define MAX_ROWS 64
+#define MAX_COLS 32
+struct csv {
+    char text[16384];
+    size_t rows, cols;
+    char *cell[MAX_ROWS][MAX_COLS];
+};
+
+static void read_csv(struct csv *c, const char *dir, const char *name)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    slurp(path, c->text, sizeof c->text);
+    c->rows = c->cols = 0;
+    for (char *save = NULL, *line = strtok_r(c->text, "\n", &save); line != NULL;
+         line = strtok_r(NULL, "\n", &save)) {
+        cr_assert_lt(c->rows, MAX_ROWS);
+        size_t k = 0;
+        for (char *f = line;; f++) {
+            char *comma = strchr(f, ',');
+            cr_assert_lt(k, MAX_COLS);
+            c->cell[c->rows][k++] = f;
+            if (comma == NULL)
+                break;
+            *comma = '\0';
+            f = comma;
+        }
+        if (c->rows == 0)
+            c->cols = k;
+        cr_assert_eq(k, c->cols, "row %zu has %zu fields, the header %zu", c->rows, k, c->cols);
+        c->rows++;
+    }
+}
+
+static const char *field(const struct csv *c, size_t row, const char *name)
+{
+    for (size_t k = 0; k < c->cols; k++)
+        if (strcmp(c->cell[0][k], name) == 0)
+            return c->cell[row][k];
+    cr_assert_fail("no column %s", name);
+    return NULL;
+}
+
+static void assert_plots(const char *stem)
+{
+    char png[64], svg[64];
+    snprintf(png, sizeof png, "%s.png", stem);
+    snprintf(svg, sizeof svg, "%s.svg", stem);
+    if (!have_gnuplot()) {
+        cr_log_warn("gnuplot is not installed: the %s plot checks are skipped "
+                    "(apt-get install gnuplot-nox)",
+                    stem);
+        return;
+    }
+    cr_assert(exists(outdir, png), "%s/%s written", outdir, png);
+    cr_assert(exists(outdir, svg), "%s/%s written", outdir, svg);
+    char path[256], head[8];
+    snprintf(path, sizeof path, "%s/%s", outdir, png);
+    FILE *f = fopen(path, "rb");
+    cr_assert_not_null(f);
+    cr_assert_eq(fread(head, 1, 8, f), 8);
+    fclose(f);
+    cr_assert(memcmp(head, "\x89PNG\r\n\x1a\n", 8) == 0, "%s is a PNG", path);
+}
+
+TestSuite(scripts, .init = make_outdir, .fini = remove_outdir, .timeout = 120);
+
+Test(scripts, sweep_threads_collects_one_verified_row_per_thread_count)
+{
+    struct run r;
+    char args[128];
+    snprintf(args, sizeof args, "200 '%s'", outdir);
+    run(&r, "", "sweep-threads.sh", args);
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    const int cores = physical_cores();
+    struct csv c;
+    read_csv(&c, outdir, "threads.csv");
+    cr_assert_eq(c.rows, 1 + (size_t)(2 * cores), "header + 2 x %d cores rows, got %zu rows", cores,
+                 c.rows);
+    for (size_t i = 1; i < c.rows; i++) {
+        cr_assert_str_eq(field(&c, i, "kernel"), "dgemm");
+        cr_assert_str_eq(field(&c, i, "n"), "200");
+        cr_assert_eq(atoi(field(&c, i, "threads")), (int)i, "row %zu runs %zu threads", i, i);
+        cr_assert_str_eq(field(&c, i, "verified"), "true", "row %zu verified", i);
+        cr_assert_gt(strtod(field(&c, i, "gflops"), NULL), 0.0);
+    }
+    assert_plots("threads");
+    cr_assert_not_null(strstr(r.out, "threads.csv"), "names the CSV it wrote: %s", r.out);
+}
+
+Test(scripts, sweep_sizes_collects_naive_and_dgemm_per_size)
+{
+    struct run r;
+    char args[128];
+    snprintf(args, sizeof args, "'%s'", outdir);
+    run(&r, "SIZES=32,64", "sweep-sizes.sh", args);
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    const int cores = physical_cores();
+    const size_t per_size = cores == 1 ? 2 : 3; /* naive, dgemm at 1 and at all cores */
+    struct csv c;
+    read_csv(&c, outdir, "sizes.csv");
+    cr_assert_eq(c.rows, 1 + 2 * per_size, "got %zu rows", c.rows);
+    for (size_t i = 1; i < c.rows; i++) {
+        cr_assert_str_eq(field(&c, i, "n"), i <= per_size ? "32" : "64");
+        cr_assert_str_eq(field(&c, i, "verified"), "true", "row %zu verified", i);
+    }
+    cr_assert_str_eq(field(&c, 1, "kernel"), "naive");
+    cr_assert_str_eq(field(&c, 2, "kernel"), "dgemm");
+    assert_plots("sizes");
+}
+
+Test(scripts, help_prints_the_usage)
+{
+    static const char *const scripts[] = {"sweep-threads.sh", "sweep-sizes.sh"};
+    for (size_t i = 0; i < 2; i++) {
+        struct run r;
+        run(&r, "", scripts[i], "--help");
+        cr_assert_eq(r.code, 0, "%s --help exits 0", scripts[i]);
+        cr_assert_not_null(strstr(r.out, "usage: bench/"), "%s: %s", scripts[i], r.out);
+    }
+}
+
+Test(scripts, a_bad_size_is_named_and_nothing_is_written)
+{
+    struct run r;
+    char args[160];
+    snprintf(args, sizeof args, "abc '%s/new'", outdir);
+    run(&r, "", "sweep-threads.sh", args);
+    cr_assert_eq(r.code, 2);
+    cr_assert_not_null(strstr(r.err, "'abc'"), "names the value: %s", r.err);
+    cr_assert(!exists(outdir, "new"), "no output directory made");
+}
+
+Test(scripts, a_failing_matbench_stops_the_sweep_with_its_exit_code)
+{
+    struct run r;
+    char args[128];
+    snprintf(args, sizeof args, "200 '%s'", outdir);
+    run(&r, "MATBENCH_ARGS='--repeat 0'", "sweep-threads.sh", args);
+    cr_assert_eq(r.code, 2, "matbench's exit code 2 passed on: %s", r.err);
+    cr_assert_not_null(strstr(r.err, "OPENBLAS_NUM_THREADS=1"), "names the run: %s", r.err);
+    cr_assert(!exists(outdir, "threads.csv"), "no partial CSV under the final name");
+}
+
+/* A PATH with the tools the script needs but no gnuplot. */
+static void path_without_gnuplot(char *dir)
+{
+    static const char *const tools[] = {"bash", "env",    "dirname", "sed",  "head",  "awk",
+                                        "seq",  "mktemp", "mkdir",   "mv",   "rm",    "tail",
+                                        "cat",  "nproc",  "wc",      "sort", "uname", "grep"};
+    char cmd[8192];
+    size_t len = (size_t)snprintf(cmd, sizeof cmd, "set -e; ");
+    for (size_t i = 0; i < sizeof tools / sizeof tools[0]; i++)
+        len += (size_t)snprintf(cmd + len, sizeof cmd - len,
+                                "p=$(command -v %s) && ln -s \"$p\" '%s/%s'; ", tools[i], dir,
+                                tools[i]);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+}
+
+Test(scripts, without_gnuplot_the_csv_is_written_and_the_fix_named)
+{
+    char bin[96];
+    snprintf(bin, sizeof bin, "%s/bin", outdir);
+    cr_assert_eq(mkdir(bin, 0755), 0);
+    path_without_gnuplot(bin);
+    struct run r;
+    char env[160], args[128];
+    snprintf(env, sizeof env, "PATH='%s'", bin);
+    snprintf(args, sizeof args, "150 '%s'", outdir);
+    run(&r, env, "sweep-threads.sh", args);
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    cr_assert(exists(outdir, "threads.csv"));
+    cr_assert(!exists(outdir, "threads.png"));
+    cr_assert_not_null(strstr(r.err, "gnuplot-nox"), "says how to install gnuplot: %s", r.err);
+}
