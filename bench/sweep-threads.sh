@@ -65,12 +65,12 @@ body=$(cat <<GP
 set datafile separator whitespace
 set multiplot layout 1,2 title "cblas_dgemm, n = $n, OPENBLAS_NUM_THREADS = 1 ... $top\n$cpu, $blas" noenhanced
 set grid
-set key top right
+set key bottom right
 set xlabel "threads"
 set xrange [0.5:$top + 0.5]
 set xtics 1
 set arrow 1 from $cores, graph 0 to $cores, graph 1 nohead dashtype 2 linewidth 2 linecolor rgb "#cc0000"
-set label 1 "$cores physical cores" at $cores, graph 0.06 offset 0.6,0 textcolor rgb "#cc0000"
+set label 1 "$cores physical cores" at first $cores - 0.12, graph 0.04 left rotate by 90 textcolor rgb "#cc0000"
 set ylabel "GFLOP/s"
 set yrange [0:*]
 plot "$tmp.dat" using 1:2 with linespoints pointtype 7 linewidth 2 title "dgemm GFLOP/s"
