@@ -273,6 +273,7 @@ static const struct {
     {"table", MB_OK, MB_FORMAT_TABLE},
     {"csv", MB_OK, MB_FORMAT_CSV},
     {"json", MB_OK, MB_FORMAT_JSON},
+    {"markdown", MB_OK, MB_FORMAT_MARKDOWN},
     {"xml", MB_USAGE, 0},
     {"CSV", MB_USAGE, 0},
     {"", MB_USAGE, 0},
@@ -290,10 +291,114 @@ Test(plan, format_table)
             cr_assert_str_eq(mb_format_name(f), format_cases[i].input, "the name round-trips");
         } else {
             assert_quotes(d.msg, format_cases[i].input);
-            cr_assert(strstr(d.msg, "table") && strstr(d.msg, "csv") && strstr(d.msg, "json"),
+            cr_assert(strstr(d.msg, "table") && strstr(d.msg, "csv") && strstr(d.msg, "json") &&
+                          strstr(d.msg, "markdown"),
                       "lists the formats: %s", d.msg);
         }
     }
+}
+
+/* ---- size lists ---------------------------------------------------------- */
+
+static const struct {
+    const char *input;
+    enum mb_status status;
+    size_t count;
+    size_t want[8];
+} sizes_cases[] = {
+    {"1000", MB_OK, 1, {1000}},
+    {"1000,2000,4000", MB_OK, 3, {1000, 2000, 4000}},
+    {"4000,1000", MB_OK, 2, {4000, 1000}},
+    {"1000:5000:1000", MB_OK, 5, {1000, 2000, 3000, 4000, 5000}},
+    {"1:10:3", MB_OK, 4, {1, 4, 7, 10}},
+    {"5:5:1", MB_OK, 1, {5}},
+    {"1000:1999:1000", MB_OK, 1, {1000}},
+    {"100,200:400:100", MB_OK, 4, {100, 200, 300, 400}},
+    {"2147483647", MB_OK, 1, {2147483647}},
+    {"1000:500:100", MB_USAGE, 0, NO_LIST},
+    {"1:10:0", MB_USAGE, 0, NO_LIST},
+    {"a,b", MB_USAGE, 0, NO_LIST},
+    {"", MB_USAGE, 0, NO_LIST},
+    {",", MB_USAGE, 0, NO_LIST},
+    {"1,,2", MB_USAGE, 0, NO_LIST},
+    {"1,", MB_USAGE, 0, NO_LIST},
+    {"1:2", MB_USAGE, 0, NO_LIST},
+    {"1:2:3:4", MB_USAGE, 0, NO_LIST},
+    {"0", MB_USAGE, 0, NO_LIST},
+    {"-5", MB_USAGE, 0, NO_LIST},
+    {"1:10:-1", MB_USAGE, 0, NO_LIST},
+    {"2147483648", MB_USAGE, 0, NO_LIST},
+    {"1 000", MB_USAGE, 0, NO_LIST},
+    {"1:100:1", MB_USAGE, 0, NO_LIST}, /* 100 sizes: more than the plan holds */
+};
+
+Test(plan, size_list_table)
+{
+    for (size_t i = 0; i < COUNT(sizes_cases); i++) {
+        size_t out[MB_PLAN_MAX_SIZES] = {0}, count = 99;
+        struct mb_diag d = {0};
+        const char *in = sizes_cases[i].input;
+        cr_assert_eq(mb_parse_sizes(in, out, MB_PLAN_MAX_SIZES, &count, &d), sizes_cases[i].status,
+                     "sizes '%s': %s", in, d.msg);
+        cr_assert_eq(count, sizes_cases[i].count, "sizes '%s' gives %zu sizes, got %zu", in,
+                     sizes_cases[i].count, count);
+        for (size_t k = 0; k < count; k++)
+            cr_assert_eq(out[k], sizes_cases[i].want[k], "sizes '%s' [%zu]", in, k);
+        if (sizes_cases[i].status != MB_OK)
+            assert_quotes(d.msg, in);
+    }
+}
+
+Test(plan, a_size_range_past_the_plan_says_how_many_fit)
+{
+    size_t out[MB_PLAN_MAX_SIZES], count;
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_parse_sizes("1:100:1", out, MB_PLAN_MAX_SIZES, &count, &d), MB_USAGE);
+    cr_assert(strstr(d.msg, "more than 64") != NULL, "%s", d.msg);
+    cr_assert_eq(mb_parse_sizes("1:64:1", out, MB_PLAN_MAX_SIZES, &count, &d), MB_OK);
+    cr_assert_eq(count, 64);
+}
+
+/* ---- the configurations of a plan --------------------------------------- */
+
+static struct mb_plan grid_plan(void)
+{
+    struct mb_plan p;
+    mb_plan_defaults(&p);
+    p.sizes[0] = 300, p.sizes[1] = 100, p.nsizes = 2;
+    p.threads[0] = 1, p.threads[1] = 2, p.nthreads = 2;
+    return p; /* kernels: naive, dgemm */
+}
+
+Test(plan, runs_are_sizes_then_kernels_then_threads)
+{
+    struct mb_plan p = grid_plan();
+    static const struct {
+        const char *kernel;
+        size_t n;
+        int threads;
+    } want[] = {
+        {"naive", 300, 1}, {"dgemm", 300, 1}, {"dgemm", 300, 2},
+        {"naive", 100, 1}, {"dgemm", 100, 1}, {"dgemm", 100, 2},
+    };
+    cr_assert_eq(mb_plan_run_count(&p), COUNT(want));
+    for (size_t i = 0; i < COUNT(want); i++) {
+        struct mb_run_spec s;
+        cr_assert(mb_plan_run_at(&p, i, &s), "run %zu exists", i);
+        cr_assert_str_eq(s.kernel->name, want[i].kernel, "run %zu", i);
+        cr_assert_eq(s.n, want[i].n, "run %zu", i);
+        cr_assert_eq(s.threads, want[i].threads, "run %zu", i);
+    }
+    struct mb_run_spec s;
+    cr_assert_not(mb_plan_run_at(&p, COUNT(want), &s), "nothing past the end");
+}
+
+Test(plan, the_largest_size_sets_the_memory)
+{
+    struct mb_plan p = grid_plan();
+    cr_assert_eq(mb_plan_largest_size(&p), 300);
+    p.sizes[2] = 700, p.nsizes = 3;
+    cr_assert_eq(mb_plan_largest_size(&p), 700);
 }
 
 /* ---- defaults ----------------------------------------------------------- */

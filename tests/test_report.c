@@ -411,6 +411,7 @@ Test(report, every_format_has_a_reporter)
     cr_assert_eq(mb_report_for(MB_FORMAT_TABLE), mb_report_table);
     cr_assert_eq(mb_report_for(MB_FORMAT_CSV), mb_report_csv);
     cr_assert_eq(mb_report_for(MB_FORMAT_JSON), mb_report_json);
+    cr_assert_eq(mb_report_for(MB_FORMAT_MARKDOWN), mb_report_markdown);
 }
 
 Test(report, info_names_the_blas_and_the_cpu)
@@ -440,6 +441,199 @@ Test(report, works_with_the_real_blas_info)
     fclose(f);
     json_t *root = json_loads(buf, 0, NULL);
     cr_assert_not_null(root);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(root, "blas"), "name")),
+                     "OpenBLAS");
+    json_decref(root);
+    free(buf);
+}
+
+/* ---- markdown, bars, colour, the noisy note ---------------------------- */
+
+static size_t count_char(const char *line, size_t len, char c)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < len; i++)
+        k += line[i] == c;
+    return k;
+}
+
+Test(report, markdown_is_a_table_then_the_lesson)
+{
+    char *text = render(mb_report_markdown);
+    cr_assert(strncmp(text, "| kernel | n | threads |", 24) == 0, "%s", text);
+    const char *line = text;
+    size_t pipes = 0, rows = 0;
+    for (size_t i = 0; *line == '|'; i++) {
+        const char *end = strchr(line, '\n');
+        cr_assert_not_null(end);
+        size_t k = count_char(line, (size_t)(end - line), '|');
+        if (i == 0)
+            pipes = k;
+        cr_assert_eq(k, pipes, "row %zu has as many cells as the header: %.*s", i,
+                     (int)(end - line), line);
+        if (i == 1)
+            for (const char *c = line; c < end; c++)
+                cr_assert(strchr("|-: ", *c) != NULL, "the separator row: %.*s", (int)(end - line),
+                          line);
+        rows++;
+        line = end + 1;
+    }
+    cr_assert_eq(rows, 2 + results.count, "header, separator, a row per result");
+    cr_assert(strstr(line, "32 times faster") != NULL, "then the lesson: %s", line);
+    cr_assert_null(strchr(text, '\033'), "no escapes");
+    free(text);
+}
+
+Test(report, a_plain_table_has_no_bars_or_colour)
+{
+    char *text = render_ex(mb_report_table, false);
+    cr_assert_null(strchr(text, '\033'), "%s", text);
+    cr_assert_null(strstr(text, "█"), "%s", text);
+    free(text);
+}
+
+Test(report, a_fancy_table_draws_the_fastest_bar_full)
+{
+    char *text = render_ex(mb_report_table, true);
+    cr_assert_not_null(strstr(text, "\033["), "colour");
+    char full[20 * 3 + 1] = "";
+    for (int i = 0; i < 20; i++)
+        strcat(full, "█");
+    const char *at = strstr(text, full);
+    cr_assert_not_null(at, "the fastest result has 20 full blocks:\n%s", text);
+    const char *row = at;
+    while (row > text && row[-1] != '\n')
+        row--;
+    cr_assert(strncmp(row, "dgemm", 5) == 0 && strstr(row, " 2 ") < at,
+              "on dgemm's 2-thread row: %.80s", row);
+    cr_assert_null(strstr(at + strlen(full), full), "only one full bar");
+    free(text);
+}
+
+static size_t cells(const char *bar)
+{
+    size_t n = 0;
+    for (const unsigned char *c = (const unsigned char *)bar; *c; c++)
+        n += (*c & 0xC0) != 0x80; /* count UTF-8 lead bytes */
+    return n;
+}
+
+Test(report, bar_table)
+{
+    static const struct {
+        double value, max;
+        size_t cells;
+        const char *tail; /* the last cell, or NULL for an empty bar */
+    } cases[] = {
+        {100, 100, 20, "█"},        {50, 100, 10, "█"},
+        {100.0 / 160, 100, 1, "▏"}, {50 + 300.0 / 160, 100, 11, "▍"},
+        {0, 100, 0, NULL},          {NAN, 100, 0, NULL},
+        {10, 0, 0, NULL},           {200, 100, 20, "█"},
+    };
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        char bar[128];
+        mb_report_bar(bar, sizeof bar, cases[i].value, cases[i].max, 20);
+        cr_assert_eq(cells(bar), cases[i].cells, "%g of %g: '%s'", cases[i].value, cases[i].max,
+                     bar);
+        if (cases[i].tail != NULL) {
+            size_t len = strlen(bar), tl = strlen(cases[i].tail);
+            cr_assert(len >= tl && strcmp(bar + len - tl, cases[i].tail) == 0,
+                      "%g of %g ends in %s: '%s'", cases[i].value, cases[i].max, cases[i].tail,
+                      bar);
+        }
+    }
+}
+
+Test(report, a_spread_above_10_percent_is_marked_and_explained)
+{
+    /* the fixture's repetitions run 0.9 to 1.2 times the median: 33 % */
+    char *text = render(mb_report_table);
+    cr_assert_not_null(strstr(text, "!33%"), "%s", text);
+    cr_assert_not_null(strstr(text, "spread more than 10%"), "%s", text);
+    free(text);
+}
+
+Test(report, a_steady_run_has_no_noise_note)
+{
+    for (size_t i = 0; i < results.count; i++) {
+        const double m = results.items[i].time_s.median, samples[] = {m, m * 1.05, m * 1.1};
+        mb_stats_compute(samples, 3, &results.items[i].time_s);
+    }
+    char *text = render(mb_report_table);
+    cr_assert_null(strstr(text, "spread more than"), "%s", text);
+    cr_assert_null(strstr(text, "!"), "no mark: %s", text);
+    cr_assert_not_null(strstr(text, "10%"), "the spread is shown: %s", text);
+    free(text);
+}
+
+/* dgemm at sizes 100 and 200, threads 1 and 2, and (at 200) 4 on 2 cores. */
+static void grid_results(void)
+{
+    mb_results_free(&results);
+    plan.sizes[0] = 100, plan.sizes[1] = 200, plan.nsizes = 2;
+    plan.threads[2] = 4, plan.nthreads = 3;
+    const struct {
+        size_t n;
+        int threads;
+        double median;
+    } grid[] = {{100, 1, 0.010}, {100, 2, 0.008}, {100, 4, 0.009},
+                {200, 1, 0.080}, {200, 2, 0.042}, {200, 4, 0.050}};
+    for (size_t i = 0; i < COUNT(grid); i++) {
+        struct mb_result r = result("dgemm", grid[i].threads, grid[i].median, false);
+        r.n = grid[i].n;
+        cr_assert_eq(mb_results_add(&results, &r, NULL), MB_OK);
+    }
+    mb_results_derive(&results);
+}
+
+Test(report, csv_of_a_grid_has_a_row_per_size_and_thread_count)
+{
+    grid_results();
+    char *text = render(mb_report_csv);
+    cr_assert_not_null(strstr(text, "time_min_s,time_median_s,time_max_s,time_mean_s,"
+                                    "time_stddev_s"));
+    char *fields[MAX_LINES][MAX_FIELDS];
+    size_t nfields[MAX_LINES];
+    cr_assert_eq(split_csv(text, fields, nfields), 7, "header + 6 rows");
+    free(text);
+}
+
+Test(report, the_lesson_across_sizes_and_past_the_cores)
+{
+    grid_results();
+    char *text = render(mb_report_table);
+    /* at n = 200: 2 threads are the fastest, 0.080 / 0.042 = 1.90x; at
+     * n = 100, 0.010 / 0.008 = 1.25x */
+    cr_assert_not_null(strstr(text, "Threads pay off with size"), "%s", text);
+    cr_assert_not_null(strstr(text, "1.25x at n=100"), "%s", text);
+    cr_assert_not_null(strstr(text, "1.90x at n=200"), "%s", text);
+    cr_assert_not_null(strstr(text, "Beyond the 2 physical cores more threads did not help"), "%s",
+                       text);
+    free(text);
+}
+
+Test(report, json_settings_carry_sizes_duration_and_config)
+{
+    plan.duration_s = 2.5;
+    json_t *root = render_json();
+    json_t *s = json_object_get(root, "settings");
+    cr_assert(json_is_array(json_object_get(s, "sizes")));
+    cr_assert_float_eq(json_real_value(json_object_get(s, "duration_s")), 2.5, 0);
+    cr_assert(json_is_null(json_object_get(s, "config")));
+    json_decref(root);
+}
+
+Test(report, info_json_has_the_machine_and_the_blas)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    cr_assert_eq(mb_report_info_json(f, &machine, &blas, NULL), MB_OK);
+    fclose(f);
+    json_t *root = json_loads(buf, 0, NULL);
+    cr_assert_not_null(root, "%s", buf);
+    cr_assert_eq(
+        json_integer_value(json_object_get(json_object_get(root, "machine"), "physical_cores")), 2);
     cr_assert_str_eq(json_string_value(json_object_get(json_object_get(root, "blas"), "name")),
                      "OpenBLAS");
     json_decref(root);

@@ -1,0 +1,317 @@
+/* config: INI files through inih, first on their own (keys handed over in
+ * order, FILE:LINE on the first error), then through the command line
+ * (keys are the long option names, flags on the command line win), and
+ * every file shipped in configs/. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "matbench/cli.h"
+#include "matbench/config.h"
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+static char path[64];
+
+/* Writes text to a fresh temporary file; path names it. */
+static void write_ini(const char *text)
+{
+    strcpy(path, "/tmp/mb_configXXXXXX");
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+static void remove_ini(void)
+{
+    if (path[0] != '\0')
+        unlink(path);
+    path[0] = '\0';
+}
+
+TestSuite(config, .fini = remove_ini);
+
+/* ---- mb_config_load -------------------------------------------------------- */
+
+struct seen {
+    char lines[8][96];
+    size_t count;
+    const char *refuse; /* a key to refuse */
+};
+
+static enum mb_status record(const char *section, const char *key, const char *value, void *user,
+                             struct mb_diag *d)
+{
+    struct seen *s = user;
+    if (s->refuse != NULL && strcmp(key, s->refuse) == 0)
+        return mb_diag_set(d, MB_USAGE, "%s: '%s' refused", key, value);
+    cr_assert_lt(s->count, COUNT(s->lines));
+    snprintf(s->lines[s->count++], sizeof s->lines[0], "[%s] %s=%s", section, key, value);
+    return MB_OK;
+}
+
+Test(config, keys_arrive_in_file_order_with_their_section)
+{
+    write_ini("; a comment\n# another\n[run]\nsizes = 100,200  ; inline comment\n\n"
+              "threads=1\n[output]\nformat = csv\n");
+    struct seen s = {0};
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_config_load(path, record, &s, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(s.count, 3);
+    cr_assert_str_eq(s.lines[0], "[run] sizes=100,200");
+    cr_assert_str_eq(s.lines[1], "[run] threads=1");
+    cr_assert_str_eq(s.lines[2], "[output] format=csv");
+}
+
+Test(config, a_missing_file_is_named)
+{
+    struct seen s = {0};
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_config_load("/nonexistent/x.ini", record, &s, &d), MB_USAGE);
+    cr_assert(strncmp(d.msg, "/nonexistent/x.ini: cannot read", 31) == 0, "%s", d.msg);
+}
+
+Test(config, a_line_that_is_not_a_key_gives_its_number)
+{
+    write_ini("[run]\nsizes 100\n");
+    struct seen s = {0};
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_config_load(path, record, &s, &d), MB_USAGE);
+    char want[96];
+    snprintf(want, sizeof want, "%s:2: ", path);
+    cr_assert(strncmp(d.msg, want, strlen(want)) == 0, "starts with %s: %s", want, d.msg);
+    cr_assert_eq(d.line, 2);
+}
+
+Test(config, a_refused_key_reads_file_line_message)
+{
+    write_ini("[run]\nsizes = 1\nthreads = 0\n");
+    struct seen s = {.refuse = "threads"};
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_config_load(path, record, &s, &d), MB_USAGE);
+    char want[160];
+    snprintf(want, sizeof want, "%s:3: threads: '0' refused", path);
+    cr_assert_str_eq(d.msg, want);
+    cr_assert_eq(d.line, 3);
+    cr_assert_str_eq(d.file, path);
+}
+
+Test(config, only_the_first_error_is_reported)
+{
+    write_ini("[run]\nthreads = 0\nthreads = 9\n");
+    struct seen s = {.refuse = "threads"};
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_config_load(path, record, &s, &d), MB_USAGE);
+    cr_assert(strstr(d.msg, ":2: threads: '0'") != NULL, "%s", d.msg);
+}
+
+static const struct {
+    const char *value;
+    enum mb_status status;
+    bool want;
+} bool_cases[] = {
+    {"true", MB_OK, true}, {"yes", MB_OK, true},    {"on", MB_OK, true},  {"1", MB_OK, true},
+    {"TRUE", MB_OK, true}, {"false", MB_OK, false}, {"no", MB_OK, false}, {"off", MB_OK, false},
+    {"0", MB_OK, false},   {"maybe", MB_USAGE, 0},  {"", MB_USAGE, 0},    {"2", MB_USAGE, 0},
+};
+
+Test(config, boolean_table)
+{
+    for (size_t i = 0; i < COUNT(bool_cases); i++) {
+        bool out = !bool_cases[i].want;
+        struct mb_diag d = {0};
+        cr_assert_eq(mb_config_parse_bool("quiet", bool_cases[i].value, &out, &d),
+                     bool_cases[i].status, "'%s'", bool_cases[i].value);
+        if (bool_cases[i].status == MB_OK) {
+            cr_assert_eq(out, bool_cases[i].want, "'%s'", bool_cases[i].value);
+        } else {
+            char quoted[32];
+            snprintf(quoted, sizeof quoted, "quiet: '%s'", bool_cases[i].value);
+            cr_assert(strstr(d.msg, quoted) != NULL, "%s", d.msg);
+        }
+    }
+}
+
+/* ---- through the command line ------------------------------------------- */
+
+/* mb_cli_parse on "matbench ARGS..." (NULL-terminated). */
+static enum mb_status parse(struct mb_options *o, struct mb_diag *d, const char **args)
+{
+    char *argv[16] = {"matbench"};
+    int argc = 1;
+    for (; args[argc - 1] != NULL; argc++) {
+        cr_assert_lt(argc, 15);
+        argv[argc] = (char *)args[argc - 1];
+    }
+    argv[argc] = NULL;
+    unsetenv("OPENBLAS_NUM_THREADS");
+    return mb_cli_parse(argc, argv, o, d);
+}
+
+#define PARSE(o, d, ...) parse((o), (d), (const char *[]){__VA_ARGS__, NULL})
+
+static const char plan_ini[] = "[run]\nsizes = 100,200\nthreads = 1\nkernels = dgemm\n"
+                               "repeat = 2\n";
+
+Test(config, a_file_sets_the_plan)
+{
+    write_ini(plan_ini);
+    struct mb_options o;
+    struct mb_diag d = {0};
+    cr_assert_eq(PARSE(&o, &d, "--config", path), MB_OK, "%s", d.msg);
+    cr_assert_eq(o.plan.nsizes, 2);
+    cr_assert_eq(o.plan.sizes[0], 100);
+    cr_assert_eq(o.plan.sizes[1], 200);
+    cr_assert_eq(o.plan.nthreads, 1);
+    cr_assert_eq(o.plan.threads[0], 1);
+    cr_assert_eq(o.plan.threads_source, MB_THREADS_CONFIG);
+    cr_assert_eq(o.plan.nkernels, 1);
+    cr_assert_str_eq(o.plan.kernels[0]->name, "dgemm");
+    cr_assert_eq(o.plan.repeat, 2);
+    cr_assert_str_eq(o.plan.config, path);
+}
+
+Test(config, flags_on_the_command_line_win)
+{
+    write_ini(plan_ini);
+    struct mb_options o;
+    struct mb_diag d = {0};
+    cr_assert_eq(PARSE(&o, &d, "--repeat", "5", "--config", path, "--threads", "2", "300"), MB_OK,
+                 "%s", d.msg);
+    cr_assert_eq(o.plan.repeat, 5, "--repeat before --config still wins");
+    cr_assert_eq(o.plan.nthreads, 1);
+    cr_assert_eq(o.plan.threads[0], 2);
+    cr_assert_eq(o.plan.threads_source, MB_THREADS_FLAG);
+    cr_assert_eq(o.plan.nsizes, 1, "N replaces the file's sizes");
+    cr_assert_eq(o.plan.sizes[0], 300);
+    cr_assert_eq(o.plan.nkernels, 1, "what the command line leaves alone stays from the file");
+}
+
+static const struct {
+    const char *text;
+    int line;
+    const char *fragment;
+} bad_files[] = {
+    {"[run]\nsizes = 100\nbogus = 1\n", 3, "unknown key 'bogus'"},
+    {"[run]\nthreads = 0\n", 2, "threads: '0'"},
+    {"[run]\nformat = csv\n", 2, "belongs in the [output] section"},
+    {"sizes = 100\n", 1, "put it under [run]"},
+    {"[run]\nno-verify = maybe\n", 2, "no-verify: 'maybe'"},
+    {"[output]\nformat = xml\n", 2, "format: 'xml'"},
+    {"[run]\nsizes = 1000:500:100\n", 2, "sizes: '1000:500:100'"},
+    {"[run]\nconfig = other.ini\n", 2, "unknown key 'config'"},
+    {"[run]\nrepeat\n", 2, "not a 'key = value' line"},
+};
+
+Test(config, a_bad_file_names_file_line_and_value)
+{
+    for (size_t i = 0; i < COUNT(bad_files); i++) {
+        write_ini(bad_files[i].text);
+        struct mb_options o;
+        struct mb_diag d = {0};
+        cr_assert_eq(PARSE(&o, &d, "--config", path), MB_USAGE, "file %zu", i);
+        char want[96];
+        snprintf(want, sizeof want, "%s:%d: ", path, bad_files[i].line);
+        cr_assert(strncmp(d.msg, want, strlen(want)) == 0, "file %zu starts with %s: %s", i, want,
+                  d.msg);
+        cr_assert(strstr(d.msg, bad_files[i].fragment) != NULL, "file %zu says %s: %s", i,
+                  bad_files[i].fragment, d.msg);
+        remove_ini();
+    }
+}
+
+Test(config, flags_and_strings_from_a_file)
+{
+    write_ini("[run]\nno-verify = true\n[output]\nquiet = yes\noutput = /tmp/mb_x.csv\n");
+    struct mb_options o;
+    struct mb_diag d = {0};
+    cr_assert_eq(PARSE(&o, &d, "--config", path), MB_OK, "%s", d.msg);
+    cr_assert_not(o.plan.verify);
+    cr_assert(o.plan.quiet);
+    cr_assert_str_eq(o.plan.output, "/tmp/mb_x.csv", "the value outlives the parser's buffer");
+}
+
+Test(config, n_and_sizes_together_are_refused)
+{
+    struct mb_options o;
+    struct mb_diag d = {0};
+    cr_assert_eq(PARSE(&o, &d, "100", "--sizes", "200"), MB_USAGE);
+    cr_assert(strstr(d.msg, "'100'") != NULL, "%s", d.msg);
+}
+
+/* ---- the shipped configs -------------------------------------------------- */
+
+static void shipped(const char *name, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "%s/configs/%s", MB_SOURCE_DIR, name);
+}
+
+Test(config, every_shipped_config_loads)
+{
+    static const char *const names[] = {"quick.ini", "default.ini", "htop.ini", "oversubscribe.ini",
+                                        "sizes.ini"};
+    for (size_t i = 0; i < COUNT(names); i++) {
+        char file[512];
+        shipped(names[i], file, sizeof file);
+        struct mb_options o;
+        struct mb_diag d = {0};
+        cr_assert_eq(PARSE(&o, &d, "--config", file), MB_OK, "%s: %s", names[i], d.msg);
+        cr_assert_gt(mb_plan_run_count(&o.plan), 0, "%s runs something", names[i]);
+    }
+}
+
+Test(config, default_ini_is_what_no_flags_do)
+{
+    char file[512];
+    shipped("default.ini", file, sizeof file);
+    struct mb_options a, b;
+    struct mb_diag d = {0};
+    cr_assert_eq(PARSE(&a, &d, "--config", file), MB_OK, "%s", d.msg);
+    cr_assert_eq(parse(&b, &d, (const char *[]){NULL}), MB_OK, "%s", d.msg);
+    cr_assert_eq(a.plan.nsizes, b.plan.nsizes);
+    cr_assert_eq(a.plan.sizes[0], b.plan.sizes[0]);
+    cr_assert_eq(a.plan.nkernels, b.plan.nkernels);
+    for (size_t i = 0; i < a.plan.nkernels; i++)
+        cr_assert_eq(a.plan.kernels[i], b.plan.kernels[i]);
+    cr_assert_eq(a.plan.nthreads, b.plan.nthreads);
+    for (size_t i = 0; i < a.plan.nthreads; i++)
+        cr_assert_eq(a.plan.threads[i], b.plan.threads[i]);
+    cr_assert_eq(a.plan.threads_source, MB_THREADS_DEFAULT);
+    cr_assert_eq(a.plan.repeat, b.plan.repeat);
+    cr_assert_eq(a.plan.warmup, b.plan.warmup);
+    cr_assert_float_eq(a.plan.naive_budget_s, b.plan.naive_budget_s, 0);
+    cr_assert_float_eq(a.plan.duration_s, b.plan.duration_s, 0);
+    cr_assert_eq(a.plan.seed, b.plan.seed);
+    cr_assert_eq(a.plan.verify, b.plan.verify);
+    cr_assert_eq(a.plan.format, b.plan.format);
+    cr_assert_eq(a.plan.quiet, b.plan.quiet);
+}
+
+Test(config, oversubscribe_ini_runs_to_twice_the_cores)
+{
+    char file[512];
+    shipped("oversubscribe.ini", file, sizeof file);
+    struct mb_options o;
+    struct mb_diag d = {0};
+    cr_assert_eq(PARSE(&o, &d, "--config", file), MB_OK, "%s", d.msg);
+    const int cores = o.machine.physical_cores;
+    cr_assert_eq(o.plan.nthreads, (size_t)(2 * cores));
+    for (int t = 1; t <= 2 * cores; t++)
+        cr_assert_eq(o.plan.threads[t - 1], t);
+}
+
+Test(config, htop_ini_keeps_each_run_going)
+{
+    char file[512];
+    shipped("htop.ini", file, sizeof file);
+    struct mb_options o;
+    struct mb_diag d = {0};
+    cr_assert_eq(PARSE(&o, &d, "--config", file), MB_OK, "%s", d.msg);
+    cr_assert_eq(o.plan.sizes[0], 5000);
+    cr_assert_gt(o.plan.duration_s, 0);
+}
