@@ -122,7 +122,7 @@ static void run_timeboxed(struct run *r, const struct mb_kernel *k, struct mb_ke
 }
 
 /* Runs warm-up then the timed repetitions: at least repeat of them, and
- * with a duration, more until the timed passes have lasted that long (for
+ * with a duration, more until the timed passes add up to that long (for
  * watching htop; the statistics cover every pass). Cores busy is the
  * process CPU time over the wall time of the timed passes. Stops early when
  * asked, keeping the repetitions already timed. */
@@ -134,10 +134,13 @@ static void run_repeated(struct run *r, const struct mb_kernel *k, struct mb_ker
     call->deadline_s = 0;
     for (unsigned w = 0; w < p->warmup && !stopped(r->h); w++)
         timed_pass(r, k, call, w + 1, true);
-    double wall0 = mb_clock_now_s(), cpu0 = mb_clock_cpu_s();
-    while (!stopped(r->h) && (s->count < p->repeat || mb_clock_now_s() - wall0 < p->duration_s))
-        if (!push_sample(s, timed_pass(r, k, call, s->count + 1, false)))
+    double wall0 = mb_clock_now_s(), cpu0 = mb_clock_cpu_s(), timed = 0;
+    while (!stopped(r->h) && (s->count < p->repeat || timed < p->duration_s)) {
+        double t = timed_pass(r, k, call, s->count + 1, false);
+        if (!push_sample(s, t))
             break;
+        timed += t;
+    }
     double wall = mb_clock_now_s() - wall0;
     res->cores_busy = wall > 0 ? (mb_clock_cpu_s() - cpu0) / wall : NAN;
     res->warmup = p->warmup;

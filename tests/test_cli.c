@@ -1,13 +1,18 @@
 /* cli: the real binary (MB_BINARY) run as a user runs it. Exit codes,
  * messages and output shapes; never timings. */
 #include <criterion/criterion.h>
+#include <fcntl.h>
 #include <jansson.h>
+#include <poll.h>
+#include <pty.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "matbench/cli.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -157,6 +162,15 @@ static const struct {
     {"--seed -1", "'-1'"},
     {"--bogus", "'--bogus'"},
     {"8 9", "'9'"},
+    {"--sizes 1000:500:100", "'1000:500:100'"},
+    {"--sizes 1:10:0", "'1:10:0'"},
+    {"--sizes a,b", "'a,b'"},
+    {"100 --sizes 200", "'100'"},
+    {"--duration -1", "'-1'"},
+    {"--duration abc", "'abc'"},
+    {"--format html", "'html'"},
+    {"--config /nonexistent.ini", "/nonexistent.ini"},
+    {"info --format csv", "'csv'"},
 };
 
 Test(cli, bad_input_exits_2_with_one_line_naming_the_value)
@@ -335,4 +349,139 @@ Test(cli, no_verify_reports_results_as_unverified)
     cr_assert_eq(c.lines, 2, "%s", r.out);
     cr_assert_str_eq(cell(&c, 1, "verified"), "false");
     cr_assert_str_eq(cell(&c, 1, "residual"), "", "no residual when skipped");
+}
+
+/* ---- sweeps, formats, duration ------------------------------------------ */
+
+Test(cli, a_size_sweep_runs_every_size_and_thread_count_in_order)
+{
+    struct run r;
+    run(&r, "", "--sizes 40,24 --kernels dgemm --threads 1,2 --repeat 1 --format csv --quiet");
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    struct csv c;
+    parse_csv(&c, r.out);
+    cr_assert_eq(c.lines, 5, "header + 2 sizes x 2 thread counts:\n%s", r.out);
+    static const char *const n[] = {"40", "40", "24", "24"}, *const t[] = {"1", "2", "1", "2"};
+    for (size_t row = 1; row < 5; row++) {
+        cr_assert_str_eq(cell(&c, row, "n"), n[row - 1], "row %zu", row);
+        cr_assert_str_eq(cell(&c, row, "threads"), t[row - 1], "row %zu", row);
+        cr_assert_str_eq(cell(&c, row, "verified"), "true", "row %zu", row);
+    }
+}
+
+Test(cli, markdown_goes_to_stdout_as_a_table)
+{
+    struct run r;
+    run(&r, "", "24 --kernels dgemm --threads 1 --repeat 1 --format markdown --quiet");
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    cr_assert(strncmp(r.out, "| kernel |", 10) == 0, "%s", r.out);
+}
+
+Test(cli, info_as_json_names_the_cores)
+{
+    struct run r;
+    run(&r, "", "info --format json");
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    json_t *root = json_loads(r.out, 0, NULL);
+    cr_assert_not_null(root, "%s", r.out);
+    json_t *m = json_object_get(root, "machine");
+    cr_assert_geq(json_integer_value(json_object_get(m, "physical_cores")), 1);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(root, "blas"), "name")),
+                     "OpenBLAS");
+    json_decref(root);
+}
+
+Test(cli, a_duration_is_covered_by_the_timed_passes)
+{
+    /* not a timing assertion: --duration 0.3 must keep repeating until the
+     * timed passes add up to 0.3 s, whatever each takes */
+    struct run r;
+    run(&r, "", "64 --kernels dgemm --threads 1 --repeat 1 --duration 0.3 --format json --quiet");
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    json_t *root = json_loads(r.out, 0, NULL);
+    cr_assert_not_null(root, "%s", r.out);
+    json_t *x = json_array_get(json_object_get(root, "results"), 0);
+    json_int_t repeat = json_integer_value(json_object_get(x, "repeat"));
+    double mean = json_real_value(json_object_get(json_object_get(x, "time_s"), "mean"));
+    cr_assert_gt(repeat, 1, "more passes than --repeat 1");
+    cr_assert_geq((double)repeat * mean, 0.3 * (1 - 1e-12), "%lld passes of %g s cover 0.3 s",
+                  (long long)repeat, mean);
+    cr_assert(json_is_true(json_object_get(x, "verified")));
+    json_decref(root);
+}
+
+/* Runs matbench with stdout and stderr on a pseudo-terminal, as a user at
+ * a terminal sees it; no_color is NO_COLOR's value or NULL to unset it. */
+static void run_on_tty(char *out, size_t cap, const char *no_color)
+{
+    int master;
+    pid_t pid = forkpty(&master, NULL, NULL, NULL);
+    cr_assert(pid >= 0, "forkpty");
+    if (pid == 0) {
+        unsetenv("OPENBLAS_NUM_THREADS");
+        if (no_color != NULL)
+            setenv("NO_COLOR", no_color, 1);
+        else
+            unsetenv("NO_COLOR");
+        execl(MB_BINARY, MB_BINARY, "40", "--kernels", "dgemm", "--threads", "1,2", "--repeat", "1",
+              "--quiet", (char *)NULL);
+        _exit(127);
+    }
+    size_t len = 0;
+    for (;;) {
+        ssize_t k = read(master, out + len, cap - 1 - len);
+        if (k <= 0) /* EIO once the child has gone */
+            break;
+        len += (size_t)k;
+        if (len == cap - 1)
+            break;
+    }
+    out[len] = '\0';
+    close(master);
+    int status;
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d:\n%s", status, out);
+}
+
+Test(cli, a_terminal_gets_bars_and_colour)
+{
+    char out[16384];
+    run_on_tty(out, sizeof out, NULL);
+    cr_assert_not_null(strstr(out, "█"), "bars:\n%s", out);
+    cr_assert_not_null(strstr(out, "\033["), "colour:\n%s", out);
+}
+
+Test(cli, no_color_turns_bars_and_colour_off)
+{
+    char out[16384];
+    run_on_tty(out, sizeof out, "1");
+    cr_assert_null(strstr(out, "█"), "no bars:\n%s", out);
+    cr_assert_null(strstr(out, "\033["), "no escapes:\n%s", out);
+    cr_assert_not_null(strstr(out, "GFLOP/s"), "still the table:\n%s", out);
+}
+
+Test(cli, a_pipe_gets_no_bars_or_colour)
+{
+    struct run r;
+    run(&r, "", "40 --kernels dgemm --threads 1,2 --repeat 1");
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    cr_assert_null(strstr(r.out, "█"), "%s", r.out);
+    cr_assert_null(strchr(r.out, '\033'), "%s", r.out);
+    cr_assert_null(strchr(r.err, '\033'), "no progress line off a terminal: %s", r.err);
+}
+
+static const struct {
+    int tty;
+    const char *no_color;
+    bool fancy;
+} fancy_cases[] = {
+    {1, NULL, true}, {1, "", true}, {1, "1", false}, {1, "0", false}, {0, NULL, false},
+};
+
+Test(cli, fancy_output_table)
+{
+    for (size_t i = 0; i < COUNT(fancy_cases); i++)
+        cr_assert_eq(mb_cli_fancy(fancy_cases[i].tty, fancy_cases[i].no_color),
+                     fancy_cases[i].fancy, "tty %d, NO_COLOR %s", fancy_cases[i].tty,
+                     fancy_cases[i].no_color ? fancy_cases[i].no_color : "unset");
 }

@@ -3,6 +3,7 @@
 #include <criterion/criterion.h>
 #include <math.h>
 #include <signal.h>
+#include <stdbool.h>
 
 #include "matbench/blas.h"
 #include "matbench/runner.h"
@@ -92,5 +93,73 @@ Test(runner, a_raised_stop_flag_interrupts)
     struct mb_results rs = {0};
     cr_assert_eq(mb_runner_run(&p, &hooks, &rs, NULL), MB_INTERRUPTED);
     cr_assert_eq(rs.count, 0);
+    mb_results_free(&rs);
+}
+
+/* dgemm (and optionally naive) at sizes[0..2), threads 1 and 2. */
+static struct mb_plan grid_plan(size_t a, size_t b, bool naive)
+{
+    struct mb_plan p = small_plan(a);
+    p.sizes[1] = b, p.nsizes = 2;
+    if (!naive)
+        p.kernels[0] = mb_kernel_find("dgemm"), p.nkernels = 1;
+    p.repeat = 1;
+    return p;
+}
+
+Test(runner, a_grid_reuses_the_largest_buffers_for_every_size)
+{
+    const size_t orders[][2] = {{64, 32}, {32, 64}};
+    for (size_t o = 0; o < 2; o++) {
+        struct mb_plan p = grid_plan(orders[o][0], orders[o][1], false);
+        struct mb_results rs = {0};
+        struct mb_diag d = {0};
+        cr_assert_eq(mb_runner_run(&p, NULL, &rs, &d), MB_OK, "%s", d.msg);
+        cr_assert_eq(rs.count, 4);
+        for (size_t i = 0; i < 4; i++) {
+            cr_assert_eq(rs.items[i].n, orders[o][i / 2], "result %zu", i);
+            cr_assert_eq(rs.items[i].threads, (int)(i % 2) + 1, "result %zu", i);
+            cr_assert(rs.items[i].verified, "result %zu (n=%zu) verified", i, rs.items[i].n);
+        }
+        mb_results_free(&rs);
+    }
+}
+
+Test(runner, speedups_are_against_the_naive_loop_at_the_same_size)
+{
+    struct mb_plan p = grid_plan(48, 24, true);
+    struct mb_results rs = {0};
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_runner_run(&p, NULL, &rs, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(rs.count, 6);
+    for (size_t i = 0; i < rs.count; i++) {
+        const struct mb_result *x = &rs.items[i], *naive = &rs.items[i / 3 * 3];
+        cr_assert_str_eq(naive->kernel->name, "naive");
+        cr_assert_eq(naive->n, x->n);
+        cr_assert_float_eq(x->speedup_vs_naive, naive->time_s.median / x->time_s.median, 1e-12,
+                           "result %zu", i);
+    }
+    mb_results_free(&rs);
+}
+
+static void count_kinds(const struct mb_event *ev, void *user)
+{
+    size_t *kinds = user;
+    kinds[ev->kind]++;
+}
+
+Test(runner, events_tell_each_fill_pass_and_row)
+{
+    struct mb_plan p = grid_plan(32, 16, true); /* warm-up 1, repeat 1 */
+    struct mb_results rs = {0};
+    struct mb_diag d = {0};
+    size_t kinds[MB_EVENT_RUN_DONE + 1] = {0};
+    struct mb_runner_hooks hooks = {count_kinds, kinds, NULL};
+    cr_assert_eq(mb_runner_run(&p, &hooks, &rs, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(kinds[MB_EVENT_FILL], 2, "one fill per size");
+    cr_assert_eq(kinds[MB_EVENT_RUN_START], 6);
+    cr_assert_eq(kinds[MB_EVENT_RUN_DONE], 6);
+    cr_assert_geq(kinds[MB_EVENT_ROWS], 32 + 16, "the naive loop reports every row");
+    cr_assert_geq(kinds[MB_EVENT_REP_DONE], 6 * 2, "each run: a warm-up and a timed pass");
     mb_results_free(&rs);
 }
