@@ -1,6 +1,7 @@
 /* cli: the real binary (MB_BINARY) run as a user runs it. Exit codes,
  * messages and output shapes; never timings. */
 #include <criterion/criterion.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
@@ -416,7 +417,10 @@ static void run_on_tty(char *out, size_t cap, const char *no_color)
 {
     int master;
     pid_t pid = forkpty(&master, NULL, NULL, NULL);
-    cr_assert(pid >= 0, "forkpty");
+    if (pid < 0)
+        cr_skip_test("no pseudo-terminal here (forkpty: %s): the terminal output checks are "
+                     "skipped; mb_cli_fancy's table still runs",
+                     strerror(errno));
     if (pid == 0) {
         unsetenv("OPENBLAS_NUM_THREADS");
         if (no_color != NULL)
