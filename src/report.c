@@ -276,10 +276,12 @@ enum mb_status mb_report_markdown(FILE *out, const struct mb_report_ctx *ctx, st
     return MB_OK;
 }
 
+enum pick_by { FASTEST, FEWEST_THREADS, MOST_THREADS };
+
 /* Among the BLAS-threaded results at size n with lo <= threads <= hi: the
- * fastest (most GFLOP/s), or the one with the fewest threads. */
+ * fastest (most GFLOP/s), or the one with the fewest or the most threads. */
 static const struct mb_result *pick(const struct mb_results *rs, size_t n, int lo, int hi,
-                                    bool fastest)
+                                    enum pick_by by)
 {
     const struct mb_result *best = NULL;
     for (size_t i = 0; i < rs->count; i++) {
@@ -287,38 +289,45 @@ static const struct mb_result *pick(const struct mb_results *rs, size_t n, int l
         if (!(r->kernel->traits & MB_BLAS_THREADS) || r->n != n || r->threads < lo ||
             r->threads > hi)
             continue;
-        if (best == NULL || (fastest ? r->gflops > best->gflops : r->threads < best->threads))
+        if (best == NULL || (by == FASTEST && r->gflops > best->gflops) ||
+            (by == FEWEST_THREADS && r->threads < best->threads) ||
+            (by == MOST_THREADS && r->threads > best->threads))
             best = r;
     }
     return best;
 }
 
-/* How much going from the fewest threads to the fastest count gave at each
- * size (at most eight sizes, spread evenly over those run): small matrices
- * do not scale. */
+/* What going from the fewest threads to the most (up to the physical
+ * cores) gave at each size, for at most eight sizes spread evenly over those
+ * run: small matrices do not scale. */
 static void size_lesson(FILE *out, const struct mb_report_ctx *ctx)
 {
     const struct mb_plan *p = ctx->plan;
-    const struct mb_result *few[MB_PLAN_MAX_SIZES], *fast[MB_PLAN_MAX_SIZES];
+    const int cores = ctx->machine->physical_cores;
+    const struct mb_result *few[MB_PLAN_MAX_SIZES], *many[MB_PLAN_MAX_SIZES];
     size_t count = 0;
     for (size_t i = 0; i < p->nsizes; i++) {
-        few[count] = pick(ctx->results, p->sizes[i], 1, INT_MAX, false);
-        fast[count] = pick(ctx->results, p->sizes[i], 1, INT_MAX, true);
-        if (few[count] != NULL && fast[count] != NULL && fast[count]->threads > few[count]->threads)
+        few[count] = pick(ctx->results, p->sizes[i], 1, INT_MAX, FEWEST_THREADS);
+        many[count] = pick(ctx->results, p->sizes[i], 1, cores, MOST_THREADS);
+        if (few[count] != NULL && many[count] != NULL && many[count]->threads > few[count]->threads)
             count++;
     }
     if (count < 2)
         return;
     const size_t shown = count < 8 ? count : 8;
-    fprintf(out, "Threads pay off with size: the fastest thread count against the fewest gave");
-    for (size_t j = 0; j < shown; j++) {
-        size_t i = j * (count - 1) / (shown - 1);
-        fprintf(out, "%s %.2fx at n=%zu (%d vs %d threads)",
-                j == 0           ? ""
-                : j + 1 == shown ? " and"
-                                 : ",",
-                few[i]->time_s.median / fast[i]->time_s.median, fast[i]->n, fast[i]->threads,
-                few[i]->threads);
+    static const char *const parts[] = {" times as fast at n = ", ""};
+    fprintf(out, "Threads pay off with size: going from %d to %d threads made %s ", few[0]->threads,
+            many[0]->threads, many[0]->kernel->name);
+    for (int part = 0; part < 2; part++) {
+        for (size_t j = 0; j < shown; j++) {
+            size_t i = j * (count - 1) / (shown - 1);
+            const char *sep = j == 0 ? "" : j + 1 == shown ? " and " : ", ";
+            if (part == 0)
+                fprintf(out, "%s%.2f", sep, few[i]->time_s.median / many[i]->time_s.median);
+            else
+                fprintf(out, "%s%zu", sep, many[i]->n);
+        }
+        fputs(parts[part], out);
     }
     fprintf(out, ".\n");
 }
@@ -340,8 +349,8 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
     for (size_t i = 0; i < rs->count && naive == NULL; i++)
         if ((rs->items[i].kernel->traits & MB_BASELINE) && rs->items[i].n == n)
             naive = &rs->items[i];
-    const struct mb_result *fast = pick(rs, n, 1, INT_MAX, true);
-    const struct mb_result *few = pick(rs, n, 1, INT_MAX, false);
+    const struct mb_result *fast = pick(rs, n, 1, INT_MAX, FASTEST);
+    const struct mb_result *few = pick(rs, n, 1, INT_MAX, FEWEST_THREADS);
 
     if (naive != NULL && fast != NULL)
         fprintf(out,
@@ -361,8 +370,8 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
                 "%.0f%%) at n=%zu on a machine with %d physical cores.\n",
                 few->threads, fast->threads, fast->kernel->name,
                 few->time_s.median / fast->time_s.median, fast->efficiency * 100, n, cores);
-    const struct mb_result *within = pick(rs, n, 1, cores, true);
-    const struct mb_result *beyond = pick(rs, n, cores + 1, INT_MAX, true);
+    const struct mb_result *within = pick(rs, n, 1, cores, FASTEST);
+    const struct mb_result *beyond = pick(rs, n, cores + 1, INT_MAX, FASTEST);
     if (within != NULL && beyond != NULL)
         fprintf(out,
                 "Beyond the %d physical cores more threads %s: the best of them, %d threads, "
