@@ -44,6 +44,7 @@ void mb_progress_update(struct mb_progress *pr, const struct mb_event *ev)
         break;
     case MB_EVENT_RUN_START:
         pr->done_reps = 0;
+        pr->timed_s = 0;
         pr->rows = 0;
         break;
     case MB_EVENT_ROWS:
@@ -54,6 +55,8 @@ void mb_progress_update(struct mb_progress *pr, const struct mb_event *ev)
         if (ev->value > 0 && slot(pr->plan, ev->kernel, ev->threads, &ki, &ti))
             pr->rate[ki][ti] = ev->kernel->flops(ev->n) * part / ev->value;
         pr->done_reps++;
+        if (!ev->warmup)
+            pr->timed_s += ev->value;
         pr->rows = 0;
         break;
     }
@@ -62,15 +65,31 @@ void mb_progress_update(struct mb_progress *pr, const struct mb_event *ev)
     }
 }
 
+/* The flop rate to expect of kernel k at threads: the one measured for
+ * them, else the best its kernel reached at any thread count (more threads
+ * are rarely slower), else 0 (unknown). */
+static double expected_rate(const struct mb_progress *pr, const struct mb_kernel *k, int threads)
+{
+    size_t ki, ti;
+    if (!slot(pr->plan, k, threads, &ki, &ti))
+        return 0;
+    if (pr->rate[ki][ti] > 0)
+        return pr->rate[ki][ti];
+    double best = 0;
+    for (size_t t = 0; t < MB_PLAN_MAX_THREADS; t++)
+        best = fmax(best, pr->rate[ki][t]);
+    return best;
+}
+
 /* The expected seconds of one configuration from start to end, or NAN
- * when its kernel and thread count have no rate yet. */
+ * when its kernel has no rate yet. */
 static double config_s(const struct mb_progress *pr, const struct mb_run_spec *s)
 {
     const struct mb_plan *p = pr->plan;
-    size_t ki, ti;
-    if (!slot(p, s->kernel, s->threads, &ki, &ti) || pr->rate[ki][ti] <= 0)
+    double rate = expected_rate(pr, s->kernel, s->threads);
+    if (rate <= 0)
         return NAN;
-    double pass = s->kernel->flops(s->n) / pr->rate[ki][ti];
+    double pass = s->kernel->flops(s->n) / rate;
     if ((s->kernel->traits & MB_TIMEBOXED) && p->naive_budget_s > 0)
         return fmin(p->naive_budget_s, pass * (p->warmup + p->repeat));
     return pass * p->warmup + fmax(pass * p->repeat, p->duration_s);
@@ -129,14 +148,18 @@ void mb_progress_line(const struct mb_progress *pr, const struct mb_event *ev, d
 {
     const struct mb_plan *p = pr->plan;
     char what[96] = "", elapsed[32], left[32];
+    const bool timeboxed = (ev->kernel->traits & MB_TIMEBOXED) && p->naive_budget_s > 0;
     if (ev->kind == MB_EVENT_ROWS)
         snprintf(what, sizeof what, "rows %zu of %zu, ", ev->rows, ev->n);
-    else if (ev->kind == MB_EVENT_REP_DONE && p->duration_s > 0 &&
-             !(ev->kernel->traits & MB_TIMEBOXED))
-        snprintf(what, sizeof what, "pass %zu, %.0f s of at least %g s, ", pr->done_reps,
-                 now_s - ev->start_s, p->duration_s);
+    else if (ev->kind == MB_EVENT_REP_DONE && timeboxed)
+        snprintf(what, sizeof what, "pass %zu of at most %u, ", ev->rep, p->warmup + p->repeat);
+    else if (ev->kind == MB_EVENT_REP_DONE && ev->warmup)
+        snprintf(what, sizeof what, "warm-up %zu of %u, ", ev->rep, p->warmup);
+    else if (ev->kind == MB_EVENT_REP_DONE && p->duration_s > 0)
+        snprintf(what, sizeof what, "pass %zu, %.0f of at least %g s timed, ", ev->rep, pr->timed_s,
+                 p->duration_s);
     else if (ev->kind == MB_EVENT_REP_DONE)
-        snprintf(what, sizeof what, "pass %zu of %u, ", pr->done_reps, p->warmup + p->repeat);
+        snprintf(what, sizeof what, "pass %zu of %u, ", ev->rep, p->repeat);
     format_clock(elapsed, sizeof elapsed, now_s - pr->start_s);
     format_clock(left, sizeof left, mb_progress_remaining_s(pr, ev, now_s));
     snprintf(buf, cap, "[%zu/%zu] %s n=%zu threads=%d: %selapsed %s, remaining ~%s", ev->index,

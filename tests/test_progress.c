@@ -3,6 +3,7 @@
  * are worked out by hand in the comments. */
 #include <criterion/criterion.h>
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "matbench/progress.h"
@@ -132,18 +133,50 @@ Test(progress, rows_of_the_first_naive_pass_give_its_rate)
     cr_assert_float_eq(mb_progress_remaining_s(&pr, &ev, 1.0), 9.0 + 0.0004 + 0.0002, 1e-9);
 }
 
+/* The line after pass rep (a warm-up or timed) of run 2 that took 0.5 s. */
+static void line_after(char *line, size_t cap, size_t rep, bool warmup)
+{
+    struct mb_event ev = event(MB_EVENT_REP_DONE, 2, 0);
+    ev.rep = rep, ev.warmup = warmup, ev.value = 0.5;
+    mb_progress_update(&pr, &ev);
+    mb_progress_line(&pr, &ev, 42, line, cap);
+}
+
 Test(progress, the_line_names_the_run_and_its_pass)
 {
     char line[256];
     struct mb_event start = event(MB_EVENT_RUN_START, 2, 0);
     mb_progress_update(&pr, &start);
-    pass(2, 0.1);
-    pass(2, 0.1);
-    struct mb_event ev = event(MB_EVENT_REP_DONE, 2, 0);
-    mb_progress_line(&pr, &ev, 42, line, sizeof line);
-    cr_assert(strncmp(line, "[2/6] dgemm n=100 threads=1: ", 29) == 0, "%s", line);
-    cr_assert(strstr(line, "pass 2 of 4") != NULL, "%s", line);
+    line_after(line, sizeof line, 1, true);
+    cr_assert(strncmp(line, "[2/6] dgemm n=100 threads=1: warm-up 1 of 1, ", 45) == 0, "%s", line);
+    line_after(line, sizeof line, 1, false);
+    line_after(line, sizeof line, 2, false);
+    cr_assert(strstr(line, "pass 2 of 3, ") != NULL, "%s", line);
     cr_assert(strstr(line, "elapsed 42 s") != NULL, "%s", line);
+}
+
+Test(progress, with_a_duration_the_line_counts_timed_seconds)
+{
+    char line[256];
+    plan.duration_s = 20;
+    struct mb_event start = event(MB_EVENT_RUN_START, 2, 0);
+    mb_progress_update(&pr, &start);
+    line_after(line, sizeof line, 1, true); /* the warm-up's 0.5 s do not count */
+    line_after(line, sizeof line, 1, false);
+    line_after(line, sizeof line, 2, false);
+    line_after(line, sizeof line, 3, false);
+    cr_assert(strstr(line, "pass 3, 2 of at least 20 s timed") != NULL, "1.5 s rounds to 2: %s",
+              line);
+}
+
+Test(progress, an_unmeasured_thread_count_borrows_its_kernels_best_rate)
+{
+    pass(1, 0.002);  /* naive: 1e9 flop/s */
+    pass(2, 0.0001); /* dgemm, 1 thread: 2e10 */
+    /* run 3 (dgemm, 2 threads) is expected at 2e10 too: 4 x 0.1 ms; then
+     * n = 200: naive 0.064 s, dgemm 3.2 ms twice. */
+    struct mb_event ev = event(MB_EVENT_RUN_START, 3, 0);
+    cr_assert_float_eq(mb_progress_remaining_s(&pr, &ev, 0), 0.0004 + 0.064 + 0.0064, 1e-9);
 }
 
 Test(progress, the_line_counts_the_naive_rows)

@@ -17,6 +17,7 @@ struct mb_progress {
     double rate[MB_PLAN_MAX_KERNELS][MB_PLAN_MAX_THREADS]; /* flop/s, 0 = unknown */
     double fill_rate;                                      /* doubles/s, 0 = unknown */
     size_t done_reps;                                      /* passes of this config */
+    double timed_s;                                        /* timed seconds of this config so far */
     size_t rows;                                           /* time-boxed rows so far */
 };
 
