@@ -453,9 +453,12 @@ static json_t *json_settings(const struct mb_plan *p)
     static const char *const sources[] = {"default", "env", "flag", "config"};
     json_t *seed = p->seed <= INT64_MAX ? json_integer((json_int_t)p->seed)
                                         : json_sprintf("%llu", (unsigned long long)p->seed);
-    return json_pack("{s:o, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:b, s:s, s:o}", "sizes", sizes,
-                     "threads", threads, "threads_source", sources[p->threads_source], "kernels",
-                     kernels, "repeat", (int)p->repeat, "warmup", (int)p->warmup, "naive_budget_s",
+    /* "n" (the largest size, which the matrices are allocated for) is kept
+     * from the single-size JSON of earlier versions */
+    return json_pack("{s:I, s:o, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:b, s:s, s:o}", "n",
+                     (json_int_t)mb_plan_largest_size(p), "sizes", sizes, "threads", threads,
+                     "threads_source", sources[p->threads_source], "kernels", kernels, "repeat",
+                     (int)p->repeat, "warmup", (int)p->warmup, "naive_budget_s",
                      num(p->naive_budget_s), "duration_s", num(p->duration_s), "seed", seed,
                      "verify", p->verify, "format", mb_format_name(p->format), "config",
                      p->config != NULL ? json_string(p->config) : json_null());

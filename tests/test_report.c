@@ -219,6 +219,7 @@ Test(report, json_settings_are_the_resolved_plan)
     json_t *sizes = json_object_get(s, "sizes");
     cr_assert_eq(json_array_size(sizes), 1);
     cr_assert_eq(json_integer_value(json_array_get(sizes, 0)), 100);
+    cr_assert_eq(json_integer_value(json_object_get(s, "n")), 100, "n stays: the largest size");
     json_t *threads = json_object_get(s, "threads");
     cr_assert_eq(json_array_size(threads), 2);
     cr_assert_eq(json_integer_value(json_array_get(threads, 0)), 1);
