@@ -46,6 +46,7 @@ echo "$SCRIPT: matbench --sizes $sizes --kernels naive,dgemm --threads $threads"
     echo "$SCRIPT: matbench failed (exit $rc); no CSV written" >&2
     exit "$rc"
 }
+chmod +rw "$tmp" # mktemp makes it 0600; a CSV is for sharing (umask applies)
 mv "$tmp" "$outdir/sizes.csv"
 echo "$SCRIPT: wrote $outdir/sizes.csv ($(($(wc -l <"$outdir/sizes.csv") - 1)) rows)"
 

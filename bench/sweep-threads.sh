@@ -53,6 +53,7 @@ for t in $(seq 1 "$top"); do
         printf '%s\n' "$out" | tail -n +2 >>"$tmp"
     fi
 done
+chmod +rw "$tmp" # mktemp makes it 0600; a CSV is for sharing (umask applies)
 mv "$tmp" "$outdir/threads.csv"
 echo "$SCRIPT: wrote $outdir/threads.csv ($top rows)"
 
