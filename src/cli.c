@@ -397,8 +397,8 @@ static void on_event(const struct mb_event *ev, void *user)
     case MB_EVENT_RUN_START:
     case MB_EVENT_REP_DONE:
     case MB_EVENT_ROWS:
-        if (ev->kind == MB_EVENT_ROWS && now - pr->last_s < 0.1)
-            break;
+        if (ev->kind != MB_EVENT_RUN_START && now - pr->last_s < 0.1)
+            break; /* passes of microseconds would flood the terminal */
         pr->last_s = now;
         mb_progress_line(&pr->state, ev, now, line, sizeof line);
         fprintf(stderr, "\r\033[K%s", line);
