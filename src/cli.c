@@ -391,7 +391,7 @@ static void on_event(const struct mb_event *ev, void *user)
     char line[256];
     switch (ev->kind) {
     case MB_EVENT_FILL:
-        fprintf(stderr, "\r\033[Kfilled A and B for n=%zu (%.0f M doubles) in %.2f s\n", ev->n,
+        fprintf(stderr, "\r\033[Kfilled A and B for n=%zu (%.3g M doubles) in %.3g s\n", ev->n,
                 2.0 * (double)ev->n * (double)ev->n / 1e6, ev->value);
         break;
     case MB_EVENT_RUN_START:

@@ -466,12 +466,79 @@ Test(cli, no_color_turns_bars_and_colour_off)
 
 Test(cli, a_pipe_gets_no_bars_or_colour)
 {
+    /* stdout and stderr both into a pipe, NO_COLOR unset */
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd,
+             "env -u OPENBLAS_NUM_THREADS -u NO_COLOR '%s' 40 --kernels dgemm --threads 1,2 "
+             "--repeat 1 2>&1 </dev/null",
+             MB_BINARY);
+    FILE *pipe = popen(cmd, "r");
+    cr_assert_not_null(pipe, "%s", cmd);
+    static char out[65536];
+    size_t len = fread(out, 1, sizeof out - 1, pipe);
+    out[len] = '\0';
+    int status = pclose(pipe);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "exit status %d:\n%s", status, out);
+    cr_assert_not_null(strstr(out, "GFLOP/s"), "the table:\n%s", out);
+    cr_assert_null(strstr(out, "█"), "no bars:\n%s", out);
+    cr_assert_null(strchr(out, '\033'), "no escapes, no progress line:\n%s", out);
+}
+
+/* Writes text to a fresh temporary INI file named by path. */
+static void write_config(char *path, size_t cap, const char *text)
+{
+    snprintf(path, cap, "/tmp/mb_cli_iniXXXXXX");
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+Test(cli, a_bad_config_file_exits_2_naming_file_and_line)
+{
+    char ini[64];
+    write_config(ini, sizeof ini, "[run]\nsizes = 24\nbogus = 1\n");
+    char args[128], want[128];
+    snprintf(args, sizeof args, "--config %s", ini);
+    snprintf(want, sizeof want, "matbench: %s:3: unknown key 'bogus'", ini);
     struct run r;
-    run(&r, "", "40 --kernels dgemm --threads 1,2 --repeat 1");
+    run(&r, "", args);
+    unlink(ini);
+    cr_assert_eq(r.code, 2, "%s", r.err);
+    cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
+    cr_assert(strncmp(r.err, want, strlen(want)) == 0, "starts with %s: %s", want, r.err);
+    cr_assert_str_eq(r.out, "");
+}
+
+Test(cli, a_config_file_can_send_the_report_to_a_file)
+{
+    /* the output path is read from the file, which is closed long before
+     * the report is written */
+    char report[256], ini[64], text[512];
+    temp_path(report, sizeof report, ".csv");
+    snprintf(text, sizeof text,
+             "[run]\nsizes = 12\nkernels = dgemm\nthreads = 1\n[output]\nformat = csv\n"
+             "output = %s\nquiet = yes\n",
+             report);
+    write_config(ini, sizeof ini, text);
+    char args[128];
+    snprintf(args, sizeof args, "--config %s", ini);
+    struct run r;
+    run(&r, "", args);
+    unlink(ini);
     cr_assert_eq(r.code, 0, "%s", r.err);
-    cr_assert_null(strstr(r.out, "█"), "%s", r.out);
-    cr_assert_null(strchr(r.out, '\033'), "%s", r.out);
-    cr_assert_null(strchr(r.err, '\033'), "no progress line off a terminal: %s", r.err);
+    cr_assert_str_eq(r.out, "", "the report goes to the file");
+    cr_assert_str_eq(r.err, "", "quiet");
+    char csv_text[8192];
+    slurp(report, csv_text, sizeof csv_text);
+    unlink(report);
+    struct csv c;
+    parse_csv(&c, csv_text);
+    cr_assert_eq(c.lines, 2, "header + dgemm:\n%s", csv_text);
+    cr_assert_str_eq(cell(&c, 1, "n"), "12");
+    cr_assert_str_eq(cell(&c, 1, "verified"), "true");
 }
 
 static const struct {

@@ -101,13 +101,48 @@ Test(config, a_refused_key_reads_file_line_message)
     cr_assert_str_eq(d.file, path);
 }
 
+/* Two bad lines: the message is the first one's, with its line number.
+ * inih reads on after an error and reports the first error's line; the
+ * message must be that line's too, whatever the second line holds. */
+static const struct {
+    const char *text;
+    const char *want;   /* the message after "FILE:2: " */
+    const char *absent; /* what the second error would have said */
+} two_errors[] = {
+    {"[run]\nthreads = 0\nthreads = 9\n", "threads: '0' refused", "'9'"},
+    {"[run]\nthreads = 0\nsizes 100\n", "threads: '0' refused", "key = value"},
+    {"[run]\nsizes 100\nrepeat 2\n", "not a 'key = value' line", "repeat"},
+};
+
 Test(config, only_the_first_error_is_reported)
 {
-    write_ini("[run]\nthreads = 0\nthreads = 9\n");
+    for (size_t i = 0; i < COUNT(two_errors); i++) {
+        write_ini(two_errors[i].text);
+        struct seen s = {.refuse = "threads"};
+        struct mb_diag d = {0};
+        cr_assert_eq(mb_config_load(path, record, &s, &d), MB_USAGE, "file %zu", i);
+        char want[160];
+        snprintf(want, sizeof want, "%s:2: %s", path, two_errors[i].want);
+        cr_assert(strncmp(d.msg, want, strlen(want)) == 0, "file %zu starts with %s: %s", i, want,
+                  d.msg);
+        cr_assert_null(strstr(d.msg, two_errors[i].absent), "file %zu: only line 2: %s", i, d.msg);
+        cr_assert_eq(d.line, 2, "file %zu", i);
+        remove_ini();
+    }
+}
+
+Test(config, a_syntax_error_before_a_refused_key_keeps_its_own_message)
+{
+    /* line 2 is not a key; line 3 is refused: the message is line 2's */
+    write_ini("[run]\nsizes 100\nthreads = 0\n");
     struct seen s = {.refuse = "threads"};
     struct mb_diag d = {0};
     cr_assert_eq(mb_config_load(path, record, &s, &d), MB_USAGE);
-    cr_assert(strstr(d.msg, ":2: threads: '0'") != NULL, "%s", d.msg);
+    char want[160];
+    snprintf(want, sizeof want, "%s:2: not a 'key = value' line", path);
+    cr_assert(strncmp(d.msg, want, strlen(want)) == 0, "starts with %s: %s", want, d.msg);
+    cr_assert_null(strstr(d.msg, "threads"), "line 3's message is not line 2's: %s", d.msg);
+    cr_assert_eq(d.line, 2);
 }
 
 static const struct {
@@ -206,6 +241,8 @@ static const struct {
     {"[run]\nsizes = 1000:500:100\n", 2, "sizes: '1000:500:100'"},
     {"[run]\nconfig = other.ini\n", 2, "unknown key 'config'"},
     {"[run]\nrepeat\n", 2, "not a 'key = value' line"},
+    {"[run]\nsizes = 100\n   200\n", 3, "an indented line continues 'sizes'"},
+    {"[run]\nsizes = 100\n  repeat = 2\n", 3, "an indented line continues 'sizes'"},
 };
 
 Test(config, a_bad_file_names_file_line_and_value)

@@ -203,3 +203,34 @@ Test(progress, elapsed_time_reads_as_a_clock)
         cr_assert(strstr(line, cases[i].want) != NULL, "%g s: %s", cases[i].s, line);
     }
 }
+
+Test(progress, the_naive_loop_counts_passes_up_to_warmup_plus_repeat)
+{
+    /* the time-boxed loop runs at most warm-up 1 + repeat 3 = 4 passes,
+     * fewer when its budget runs out, and does not tell them apart */
+    char line[256];
+    struct mb_event ev = event(MB_EVENT_REP_DONE, 1, 0);
+    ev.value = 0.002;
+    for (size_t rep = 1; rep <= 2; rep++) {
+        ev.rep = rep;
+        mb_progress_update(&pr, &ev);
+    }
+    mb_progress_line(&pr, &ev, 1, line, sizeof line);
+    cr_assert(strstr(line, "[1/6] naive n=100 threads=1: pass 2 of at most 4, ") != NULL, "%s",
+              line);
+}
+
+Test(progress, the_remaining_time_reads_as_a_clock)
+{
+    plan.duration_s = 60;
+    learn_n100();
+    /* At the start of run 4 (naive, n = 200): naive 0.064 s (as above,
+     * --duration does not stretch the time-boxed loop); dgemm at 1 thread
+     * a 0.8 ms warm-up then max(3 x 0.8 ms, 60 s) timed; at 2 threads
+     * 0.4 ms then 60 s. 120.0652 s in all: "2:00". */
+    struct mb_event ev = event(MB_EVENT_RUN_START, 4, 0);
+    cr_assert_float_eq(mb_progress_remaining_s(&pr, &ev, 0), 120.0652, 1e-9);
+    char line[256];
+    mb_progress_line(&pr, &ev, 0, line, sizeof line);
+    cr_assert(strstr(line, "remaining ~2:00") != NULL, "%s", line);
+}

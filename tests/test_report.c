@@ -641,3 +641,51 @@ Test(report, info_json_has_the_machine_and_the_blas)
     json_decref(root);
     free(buf);
 }
+
+Test(report, only_the_table_draws_bars_and_colour)
+{
+    /* CSV, JSON and Markdown end up in files and other programs: plain
+     * text even when the caller says the terminal could take more */
+    static mb_report_fn *const plain[] = {mb_report_csv, mb_report_json, mb_report_markdown};
+    for (size_t i = 0; i < COUNT(plain); i++) {
+        char *text = render_ex(plain[i], true);
+        cr_assert_null(strchr(text, '\033'), "reporter %zu: %s", i, text);
+        cr_assert_null(strstr(text, "█"), "reporter %zu: %s", i, text);
+        free(text);
+    }
+}
+
+Test(report, a_bar_never_takes_more_than_its_width)
+{
+    static const double fractions[] = {0.001, 0.1, 1.0 / 3, 0.5, 0.99, 0.999, 1.0, 1.5, 1e9};
+    for (int width = 1; width <= 40; width++)
+        for (size_t i = 0; i < COUNT(fractions); i++) {
+            char bar[256];
+            mb_report_bar(bar, sizeof bar, fractions[i] * 7.0, 7.0, width);
+            cr_assert_leq(cells(bar), (size_t)width, "%g of the way in %d cells: '%s'",
+                          fractions[i], width, bar);
+            if (fractions[i] >= 1)
+                cr_assert_eq(cells(bar), (size_t)width, "full in %d cells: '%s'", width, bar);
+        }
+    char bar[8] = "junk";
+    mb_report_bar(bar, sizeof bar, 5, 10, 0);
+    cr_assert_str_eq(bar, "", "no width, no bar");
+}
+
+Test(report, markdown_marks_noisy_results_too)
+{
+    /* the fixture's repetitions spread 33 % */
+    char *text = render(mb_report_markdown);
+    cr_assert_not_null(strstr(text, "| !33% |"), "%s", text);
+    cr_assert_not_null(strstr(text, "spread more than 10%"), "%s", text);
+    free(text);
+}
+
+Test(report, json_settings_name_the_config_file)
+{
+    plan.config = "configs/quick.ini";
+    json_t *root = render_json();
+    json_t *s = json_object_get(root, "settings");
+    cr_assert_str_eq(json_string_value(json_object_get(s, "config")), "configs/quick.ini");
+    json_decref(root);
+}

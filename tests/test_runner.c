@@ -163,3 +163,70 @@ Test(runner, events_tell_each_fill_pass_and_row)
     cr_assert_geq(kinds[MB_EVENT_REP_DONE], 6 * 2, "each run: a warm-up and a timed pass");
     mb_results_free(&rs);
 }
+
+/* What the REP_DONE events of a run said. */
+struct passes {
+    size_t warmups, timed;
+    double timed_s;
+};
+
+static void count_passes(const struct mb_event *ev, void *user)
+{
+    struct passes *ps = user;
+    if (ev->kind != MB_EVENT_REP_DONE)
+        return;
+    if (ev->warmup) {
+        ps->warmups++;
+        return;
+    }
+    ps->timed++;
+    ps->timed_s += ev->value;
+    cr_assert_eq(ev->rep, ps->timed, "timed passes are numbered from 1");
+}
+
+Test(runner, a_duration_repeats_until_the_timed_passes_cover_it)
+{
+    /* not a timing assertion: whatever a pass takes, the timed passes
+     * (not the warm-up) must add up to the duration, and the result must
+     * count every one of them */
+    struct mb_plan p = small_plan(16);
+    p.kernels[0] = mb_kernel_find("dgemm"), p.nkernels = 1;
+    p.nthreads = 1, p.repeat = 1, p.warmup = 1, p.duration_s = 0.05;
+    struct passes ps = {0};
+    struct mb_runner_hooks hooks = {count_passes, &ps, NULL};
+    struct mb_results rs = {0};
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_runner_run(&p, &hooks, &rs, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(rs.count, 1);
+    const struct mb_result *r = &rs.items[0];
+    cr_assert_eq(ps.warmups, 1);
+    cr_assert_geq(ps.timed_s, 0.05, "%zu passes, %g s", ps.timed, ps.timed_s);
+    cr_assert_gt(ps.timed, 1, "a 16 x 16 product takes far less than 50 ms");
+    cr_assert_eq(r->repeat, ps.timed, "the result counts every timed pass");
+    cr_assert_eq(r->warmup, 1);
+    cr_assert_eq(r->time_s.count, ps.timed, "the statistics cover every timed pass");
+    cr_assert_float_eq(r->time_s.mean * (double)r->time_s.count, ps.timed_s, 1e-9 * ps.timed_s);
+    cr_assert(r->verified);
+    mb_results_free(&rs);
+}
+
+static void stop_after_first_result(const struct mb_event *ev, void *user)
+{
+    if (ev->kind == MB_EVENT_RUN_DONE)
+        *(volatile sig_atomic_t *)user = 1;
+}
+
+Test(runner, a_stop_between_configurations_keeps_what_completed)
+{
+    struct mb_plan p = small_plan(20);
+    volatile sig_atomic_t stop = 0;
+    struct mb_runner_hooks hooks = {stop_after_first_result, (void *)&stop, &stop};
+    struct mb_results rs = {0};
+    int before = mb_blas_get_threads();
+    cr_assert_eq(mb_runner_run(&p, &hooks, &rs, NULL), MB_INTERRUPTED);
+    cr_assert_eq(rs.count, 1, "the naive result completed before the stop");
+    cr_assert_str_eq(rs.items[0].kernel->name, "naive");
+    cr_assert(rs.items[0].verified);
+    cr_assert_eq(mb_blas_get_threads(), before, "the BLAS thread count is restored");
+    mb_results_free(&rs);
+}

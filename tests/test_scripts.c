@@ -4,6 +4,7 @@
  * is there, the explanation when it is not, and their argument errors. */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -12,6 +13,8 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
 struct run {
     int code;
@@ -76,6 +79,25 @@ static bool exists(const char *dir, const char *name)
 static bool have_gnuplot(void)
 {
     return system("command -v gnuplot >/dev/null 2>&1") == 0;
+}
+
+static size_t count_lines(const char *s)
+{
+    size_t n = 0;
+    for (; *s; s++)
+        n += *s == '\n';
+    return n;
+}
+
+/* The number a shell command prints (nproc, for the last fallback). */
+static int command_number(const char *cmd)
+{
+    FILE *p = popen(cmd, "r");
+    cr_assert_not_null(p, "%s", cmd);
+    int n = 0;
+    cr_assert_eq(fscanf(p, "%d", &n), 1, "%s prints a number", cmd);
+    cr_assert_eq(pclose(p), 0, "%s", cmd);
+    return n;
 }
 
 /* The physical core count, from matbench info --format json. */
@@ -166,6 +188,23 @@ static void assert_plots(const char *stem)
 
 TestSuite(scripts, .init = make_outdir, .fini = remove_outdir, .timeout = 120);
 
+/* threads.csv in outdir holds one verified dgemm row at size n for each
+ * t = 1 ... top, in order. */
+static void assert_thread_rows(const char *n, int top)
+{
+    struct csv c;
+    read_csv(&c, outdir, "threads.csv");
+    cr_assert_eq(c.rows, 1 + (size_t)top, "header + %d rows, got %zu rows:\n%s", top, c.rows,
+                 c.text);
+    for (size_t i = 1; i < c.rows; i++) {
+        cr_assert_str_eq(field(&c, i, "kernel"), "dgemm");
+        cr_assert_str_eq(field(&c, i, "n"), n);
+        cr_assert_eq(atoi(field(&c, i, "threads")), (int)i, "row %zu runs %zu threads", i, i);
+        cr_assert_str_eq(field(&c, i, "verified"), "true", "row %zu verified", i);
+        cr_assert_gt(strtod(field(&c, i, "gflops"), NULL), 0.0, "row %zu has a rate", i);
+    }
+}
+
 Test(scripts, sweep_threads_collects_one_verified_row_per_thread_count)
 {
     struct run r;
@@ -173,18 +212,7 @@ Test(scripts, sweep_threads_collects_one_verified_row_per_thread_count)
     snprintf(args, sizeof args, "200 '%s'", outdir);
     run(&r, "", "sweep-threads.sh", args);
     cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
-    const int cores = physical_cores();
-    struct csv c;
-    read_csv(&c, outdir, "threads.csv");
-    cr_assert_eq(c.rows, 1 + (size_t)(2 * cores), "header + 2 x %d cores rows, got %zu rows", cores,
-                 c.rows);
-    for (size_t i = 1; i < c.rows; i++) {
-        cr_assert_str_eq(field(&c, i, "kernel"), "dgemm");
-        cr_assert_str_eq(field(&c, i, "n"), "200");
-        cr_assert_eq(atoi(field(&c, i, "threads")), (int)i, "row %zu runs %zu threads", i, i);
-        cr_assert_str_eq(field(&c, i, "verified"), "true", "row %zu verified", i);
-        cr_assert_gt(strtod(field(&c, i, "gflops"), NULL), 0.0);
-    }
+    assert_thread_rows("200", 2 * physical_cores());
     assert_plots("threads");
     cr_assert_not_null(strstr(r.out, "threads.csv"), "names the CSV it wrote: %s", r.out);
 }
@@ -221,15 +249,46 @@ Test(scripts, help_prints_the_usage)
     }
 }
 
-Test(scripts, a_bad_size_is_named_and_nothing_is_written)
+/* ---- argument errors: exit 2, one line naming the value, nothing made ---- */
+
+static const struct {
+    const char *script;
+    const char *args;     /* shell text; DIR is a directory that must not appear */
+    const char *fragment; /* what the message must name */
+} bad_args[] = {
+    {"sweep-threads.sh", "abc 'DIR'", "'abc'"},
+    {"sweep-threads.sh", "0 'DIR'", "'0'"},
+    {"sweep-threads.sh", "12x 'DIR'", "'12x'"},
+    {"sweep-threads.sh", "-5 'DIR'", "'-5'"},
+    {"sweep-threads.sh", "", "N"},
+    {"sweep-threads.sh", "10 'DIR' extra", "'extra'"},
+    {"sweep-threads.sh", "10 --bogus", "'--bogus'"},
+    {"sweep-sizes.sh", "--bogus", "'--bogus'"},
+    {"sweep-sizes.sh", "'DIR' extra", "'extra'"},
+};
+
+Test(scripts, bad_arguments_exit_2_with_one_line_naming_the_value)
 {
-    struct run r;
-    char args[160];
-    snprintf(args, sizeof args, "abc '%s/new'", outdir);
-    run(&r, "", "sweep-threads.sh", args);
-    cr_assert_eq(r.code, 2);
-    cr_assert_not_null(strstr(r.err, "'abc'"), "names the value: %s", r.err);
-    cr_assert(!exists(outdir, "new"), "no output directory made");
+    char fresh[128];
+    snprintf(fresh, sizeof fresh, "%s/new", outdir);
+    for (size_t i = 0; i < COUNT(bad_args); i++) {
+        char args[256];
+        const char *dir = strstr(bad_args[i].args, "DIR");
+        if (dir == NULL)
+            snprintf(args, sizeof args, "%s", bad_args[i].args);
+        else
+            snprintf(args, sizeof args, "%.*s%s%s", (int)(dir - bad_args[i].args), bad_args[i].args,
+                     fresh, dir + 3);
+        struct run r;
+        run(&r, "", bad_args[i].script, args);
+        cr_assert_eq(r.code, 2, "%s %s exits %d: %s", bad_args[i].script, args, r.code, r.err);
+        cr_assert_eq(count_lines(r.err), 1, "%s %s: one line on stderr:\n%s", bad_args[i].script,
+                     args, r.err);
+        cr_assert_not_null(strstr(r.err, bad_args[i].fragment), "%s %s names %s: %s",
+                           bad_args[i].script, args, bad_args[i].fragment, r.err);
+        cr_assert(!exists(outdir, "new"), "%s %s makes no output directory", bad_args[i].script,
+                  args);
+    }
 }
 
 Test(scripts, a_failing_matbench_stops_the_sweep_with_its_exit_code)
@@ -241,18 +300,69 @@ Test(scripts, a_failing_matbench_stops_the_sweep_with_its_exit_code)
     cr_assert_eq(r.code, 2, "matbench's exit code 2 passed on: %s", r.err);
     cr_assert_not_null(strstr(r.err, "OPENBLAS_NUM_THREADS=1"), "names the run: %s", r.err);
     cr_assert(!exists(outdir, "threads.csv"), "no partial CSV under the final name");
+    DIR *d = opendir(outdir);
+    cr_assert_not_null(d);
+    for (struct dirent *e; (e = readdir(d)) != NULL;)
+        cr_assert(strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0,
+                  "the temporary file is removed, found %s", e->d_name);
+    closedir(d);
 }
 
-/* A PATH with every program of the real PATH but gnuplot (symlinks in
- * dir). */
+/* ---- where the core count comes from ------------------------------------ */
+
+/* Writes outdir/matbench, a stand-in that answers `matbench info ...` with
+ * the shell text info_sh and passes everything else to the real binary, and
+ * puts its MATBENCH= setting in env. */
+static void fake_matbench(char *env, size_t cap, const char *info_sh)
+{
+    char path[128];
+    snprintf(path, sizeof path, "%s/matbench", outdir);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fprintf(f, "#!/bin/sh\nif [ \"$1\" = info ]; then\n%s\nfi\nexec '%s' \"$@\"\n", info_sh,
+            MB_BINARY);
+    cr_assert_eq(fclose(f), 0);
+    cr_assert_eq(chmod(path, 0755), 0);
+    snprintf(env, cap, "MATBENCH='%s'", path);
+}
+
+Test(scripts, without_info_json_the_cores_come_from_the_info_text)
+{
+    /* a matbench older than `info --format json`: 3 cores by its text */
+    char env[160], args[128];
+    fake_matbench(env, sizeof env,
+                  "[ \"$2\" = --format ] && { echo \"matbench: unknown option '--format'\" >&2; "
+                  "exit 2; }\n"
+                  "echo 'CPU       Stand-in'; echo '          3 physical cores, 6 logical CPUs'; "
+                  "exit 0");
+    snprintf(args, sizeof args, "48 '%s'", outdir);
+    struct run r;
+    run(&r, env, "sweep-threads.sh", args);
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    assert_thread_rows("48", 6);
+}
+
+Test(scripts, without_any_info_the_cores_come_from_nproc)
+{
+    char env[160], args[128];
+    fake_matbench(env, sizeof env, "exit 2");
+    snprintf(args, sizeof args, "48 '%s'", outdir);
+    struct run r;
+    run(&r, env, "sweep-threads.sh", args);
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    assert_thread_rows("48", 2 * command_number("nproc"));
+}
+
+/* A PATH with every program of the real PATH but gnuplot (symlinks in dir;
+ * one ln per PATH entry, which keeps the first of two same-named programs as
+ * the shell would find it). */
 static void path_without_gnuplot(const char *dir)
 {
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
-             "IFS=:; for d in $PATH; do for f in \"$d\"/*; do n=${f##*/}; case $n in "
-             "gnuplot*) ;; *) [ -e '%s'/\"$n\" ] || ln -s \"$f\" '%s'/\"$n\" ;; esac; done; "
-             "done; ! [ -e '%s'/gnuplot ]",
-             dir, dir, dir);
+             "IFS=:; for d in $PATH; do [ -d \"$d\" ] && ln -s -t '%s' \"$d\"/* 2>/dev/null; "
+             "done; rm -f '%s'/gnuplot*; [ -e '%s'/bash ] && ! (PATH='%s'; command -v gnuplot)",
+             dir, dir, dir, dir);
     cr_assert_eq(system(cmd), 0, "%s", cmd);
 }
 
@@ -271,4 +381,5 @@ Test(scripts, without_gnuplot_the_csv_is_written_and_the_fix_named)
     cr_assert(exists(outdir, "threads.csv"));
     cr_assert(!exists(outdir, "threads.png"));
     cr_assert_not_null(strstr(r.err, "gnuplot-nox"), "says how to install gnuplot: %s", r.err);
+    cr_assert_not_null(strstr(r.out, "threads.csv"), "still names the CSV: %s", r.out);
 }
