@@ -15,16 +15,23 @@ mb_binary() {
     fi
 }
 
-# A string or number field of `matbench info --format json` (first match).
+# A string or number field of `matbench info --format json` (first match;
+# pretty-printed or not).
 mb_info_field() { # binary field
-    "$1" info --format json | sed -n "s/^ *\"$2\": \"\{0,1\}\([^\",]*\)\"\{0,1\},\{0,1\}$/\1/p" | head -n 1
+    "$1" info --format json 2>/dev/null |
+        grep -o "\"$2\": *\(\"[^\"]*\"\|[0-9][0-9]*\)" | head -n 1 |
+        sed 's/^[^:]*: *//; s/^"//; s/"$//'
 }
 
-# The physical core count, from matbench (hwloc), else nproc.
+# The physical core count: `matbench info --format json`, else the
+# "N physical cores" line of plain `matbench info` (older builds), else nproc.
 mb_cores() { # binary
     local c
     c=$(mb_info_field "$1" physical_cores 2>/dev/null || true)
-    case "$c" in '' | *[!0-9]*) c=$(nproc) ;; esac
+    case "$c" in '' | 0 | *[!0-9]*)
+        c=$("$1" info 2>/dev/null | grep -o '[0-9][0-9]* physical cores' | head -n 1 | cut -d' ' -f1 || true) ;;
+    esac
+    case "$c" in '' | 0 | *[!0-9]*) c=$(nproc) ;; esac
     echo "$c"
 }
 

@@ -15,19 +15,22 @@ Runs matbench --sizes "\$SIZES" --kernels naive,dgemm --threads 1,CORES
 (the naive loop with a 1 s budget per size, its full time estimated from the
 rows it computed) and writes
   OUTDIR/sizes.csv   every result (matbench's CSV columns)
-  OUTDIR/sizes.png   GFLOP/s against n, log scales (gnuplot)
+  OUTDIR/sizes.png   GFLOP/s against n (log scales), and the gain from
+                     CORES threads over 1 against n (gnuplot)
   OUTDIR/sizes.svg   the same as SVG
 OUTDIR defaults to bench-out; SIZES to "32,64,128,256,512,1024,2048" (any
-matbench --sizes list). matbench is \$MATBENCH, else matbench in PATH, else
-build/matbench. Extra matbench options can go in \$MATBENCH_ARGS.
+matbench --sizes list, e.g. "64:1024:64"). matbench is \$MATBENCH, else
+matbench in PATH, else build/matbench. Extra matbench options can go in
+\$MATBENCH_ARGS.
 USAGE
 }
 
 case "${1:-}" in
 -h | --help) usage; exit 0 ;;
 esac
-[ $# -le 1 ] || usage_error "too many arguments (see --help)"
+[ $# -le 1 ] || usage_error "unexpected argument '$2' (usage: [OUTDIR]; see --help)"
 outdir=${1:-bench-out}
+case "$outdir" in -*) usage_error "OUTDIR: '$outdir' looks like an option (see --help)" ;; esac
 sizes=${SIZES:-32,64,128,256,512,1024,2048}
 mb=$(mb_binary)
 [ -x "$mb" ] || { echo "$SCRIPT: matbench not found at '$mb' (build it, or set MATBENCH)" >&2; exit 1; }
@@ -50,31 +53,54 @@ chmod +rw "$tmp" # mktemp makes it 0600; a CSV is for sharing (umask applies)
 mv "$tmp" "$outdir/sizes.csv"
 echo "$SCRIPT: wrote $outdir/sizes.csv ($(($(wc -l <"$outdir/sizes.csv") - 1)) rows)"
 
-# one data file per series: n GFLOP/s
+# one data file per series: n GFLOP/s; and n, all-cores / 1-thread GFLOP/s
 csv_columns kernel threads n gflops <"$outdir/sizes.csv" >"$tmp.all"
 awk '$1 == "naive" { print $3, $4 }' "$tmp.all" >"$tmp.naive"
 awk '$1 == "dgemm" && $2 == 1 { print $3, $4 }' "$tmp.all" >"$tmp.one"
 awk -v c="$cores" '$1 == "dgemm" && $2 == c { print $3, $4 }' "$tmp.all" >"$tmp.all_cores"
+awk -v c="$cores" '$1 == "dgemm" && $2 == 1 { g1[$3] = $4 }
+    $1 == "dgemm" && $2 == c && g1[$3] > 0 { print $3, $4 / g1[$3] }' "$tmp.all" >"$tmp.gain"
 cpu=$(mb_info_field "$mb" cpu || true)
 blas="OpenBLAS $(mb_info_field "$mb" version || true) ($(mb_info_field "$mb" core || true))"
-body=$(cat <<GP
-set title "GFLOP/s against n\\n$cpu, $blas" noenhanced
+rate=$(cat <<GP
 set grid
-set key center right
 set logscale x 2
 set logscale y 10
 set xlabel "n (matrices n x n)"
 set ylabel "GFLOP/s (log scale)"
+set key center right
 plot "$tmp.all_cores" using 1:2 with linespoints pointtype 7 linewidth 2 title "dgemm, $cores threads", \\
      "$tmp.one" using 1:2 with linespoints pointtype 5 linewidth 2 title "dgemm, 1 thread", \\
      "$tmp.naive" using 1:2 with linespoints pointtype 9 linewidth 2 title "naive loop, 1 thread"
 GP
 )
+if [ "$cores" -eq 1 ]; then
+    body="set title \"GFLOP/s against n\\n$cpu, $blas\" noenhanced
+$rate"
+    width=900
+else
+    # Right panel: what the extra threads buy at each n. Below the 1 line
+    # they cost more (start-up, synchronisation) than they bring.
+    body=$(cat <<GP
+set multiplot layout 1,2 title "GFLOP/s against n; dgemm at 1 and $cores threads\n$cpu, $blas" noenhanced
+$rate
+unset logscale y
+set ylabel "GFLOP/s at $cores threads / at 1 thread"
+set yrange [0:$cores + 0.5]
+set key top left
+plot "$tmp.gain" using 1:2 with linespoints pointtype 7 linewidth 2 linecolor rgb "#9400d3" title "gain from $cores threads", \\
+     1 with lines dashtype 2 linewidth 2 linecolor rgb "#cc0000" title "1 = threads do not pay", \\
+     $cores with lines dashtype 3 linewidth 2 linecolor rgb "#555555" title "ideal ($cores)"
+unset multiplot
+GP
+)
+    width=1200
+fi
 plot_or_explain sizes <<GP
-set terminal pngcairo size 900,550 font ",11"
+set terminal pngcairo size $width,550 font ",11"
 set output "$outdir/sizes.png"
 $body
-set terminal svg size 900,550 dynamic
+set terminal svg size $width,550 dynamic
 set output "$outdir/sizes.svg"
 $body
 GP

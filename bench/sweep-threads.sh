@@ -25,12 +25,13 @@ USAGE
 
 case "${1:-}" in
 -h | --help) usage; exit 0 ;;
-'') usage >&2; exit 2 ;;
 esac
-[ $# -le 2 ] || usage_error "too many arguments (see --help)"
+[ $# -ge 1 ] || usage_error "N, the matrix size, is missing (see --help)"
+[ $# -le 2 ] || usage_error "unexpected argument '$3' (usage: N [OUTDIR]; see --help)"
 n=$1
 outdir=${2:-bench-out}
 [[ "$n" =~ ^[1-9][0-9]{0,9}$ ]] || usage_error "N: '$n' is not a positive integer"
+case "$outdir" in -*) usage_error "OUTDIR: '$outdir' looks like an option (see --help)" ;; esac
 mb=$(mb_binary)
 [ -x "$mb" ] || { echo "$SCRIPT: matbench not found at '$mb' (build it, or set MATBENCH)" >&2; exit 1; }
 cores=$(mb_cores "$mb")
@@ -47,6 +48,10 @@ for t in $(seq 1 "$top"); do
         echo "$SCRIPT: matbench failed at OPENBLAS_NUM_THREADS=$t (exit $rc); no CSV written" >&2
         exit "$rc"
     }
+    case "$out" in *$'\n'*) ;; *)
+        echo "$SCRIPT: matbench printed no result row at OPENBLAS_NUM_THREADS=$t; no CSV written" >&2
+        exit 1 ;;
+    esac
     if [ "$t" -eq 1 ]; then
         printf '%s\n' "$out" >"$tmp"
     else
@@ -77,7 +82,11 @@ set yrange [0:*]
 plot "$tmp.dat" using 1:2 with linespoints pointtype 7 linewidth 2 title "dgemm GFLOP/s"
 set ylabel "speed-up over 1 thread"
 set yrange [0:$top + 0.5]
-set key top left
+# the speed-up stays near or under the ideal line, which crosses x = cores
+# halfway up: the label goes above it, right of the dashed line, and the key
+# bottom right, under the curves
+set key bottom right
+set label 1 "$cores physical cores" at first $cores + 0.12, graph 0.96 right rotate by 90 textcolor rgb "#cc0000"
 plot "$tmp.dat" using 1:3 with linespoints pointtype 7 linewidth 2 title "measured speed-up", \
      x with lines dashtype 3 linewidth 2 linecolor rgb "#555555" title "ideal (= threads)"
 unset multiplot
