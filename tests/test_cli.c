@@ -14,44 +14,18 @@
 #include <unistd.h>
 
 #include "matbench/cli.h"
+#include "mb_test.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-struct run {
-    int code;
-    char out[65536];
-    char err[8192];
-};
-
-static void slurp(const char *path, char *buf, size_t cap)
-{
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "%s", path);
-    size_t len = fread(buf, 1, cap - 1, f);
-    buf[len] = '\0';
-    fclose(f);
-}
 
 /* Runs "env -u OPENBLAS_NUM_THREADS ENV matbench ARGS" through the shell
  * with stdin from /dev/null, capturing stdout and stderr in temporary files.
  * ARGS is shell text, so '' passes an empty argument. */
 static void run(struct run *r, const char *env, const char *args)
 {
-    char out[] = "/tmp/mb_cli_outXXXXXX", err[] = "/tmp/mb_cli_errXXXXXX";
-    int fo = mkstemp(out), fe = mkstemp(err);
-    cr_assert(fo >= 0 && fe >= 0, "temporary files");
-    close(fo);
-    close(fe);
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "env -u OPENBLAS_NUM_THREADS %s '%s' %s >%s 2>%s </dev/null", env,
-             MB_BINARY, args, out, err);
-    int status = system(cmd);
-    cr_assert(status != -1 && WIFEXITED(status), "%s did not exit normally", cmd);
-    r->code = WEXITSTATUS(status);
-    slurp(out, r->out, sizeof r->out);
-    slurp(err, r->err, sizeof r->err);
-    unlink(out);
-    unlink(err);
+    snprintf(cmd, sizeof cmd, "env -u OPENBLAS_NUM_THREADS %s '%s' %s", env, MB_BINARY, args);
+    run_shell(r, cmd);
 }
 
 static size_t count_lines(const char *s)
@@ -487,13 +461,7 @@ Test(cli, a_pipe_gets_no_bars_or_colour)
 /* Writes text to a fresh temporary INI file named by path. */
 static void write_config(char *path, size_t cap, const char *text)
 {
-    snprintf(path, cap, "/tmp/mb_cli_iniXXXXXX");
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    cr_assert_eq(fclose(f), 0);
+    write_temp(path, cap, "/tmp/mb_cli_ini", text);
 }
 
 Test(cli, a_bad_config_file_exits_2_naming_file_and_line)

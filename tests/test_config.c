@@ -10,6 +10,7 @@
 
 #include "matbench/cli.h"
 #include "matbench/config.h"
+#include "mb_test.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -18,13 +19,7 @@ static char path[64];
 /* Writes text to a fresh temporary file; path names it. */
 static void write_ini(const char *text)
 {
-    strcpy(path, "/tmp/mb_configXXXXXX");
-    int fd = mkstemp(path);
-    cr_assert(fd >= 0);
-    FILE *f = fdopen(fd, "w");
-    cr_assert_not_null(f);
-    fputs(text, f);
-    cr_assert_eq(fclose(f), 0);
+    write_temp(path, sizeof path, "/tmp/mb_config", text);
 }
 
 static void remove_ini(void)

@@ -14,43 +14,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "mb_test.h"
+
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-struct run {
-    int code;
-    char out[16384];
-    char err[16384];
-};
-
-static void slurp(const char *path, char *buf, size_t cap)
-{
-    FILE *f = fopen(path, "r");
-    cr_assert_not_null(f, "%s", path);
-    size_t len = fread(buf, 1, cap - 1, f);
-    buf[len] = '\0';
-    fclose(f);
-}
 
 /* Runs "env -u OPENBLAS_NUM_THREADS MATBENCH=<binary> ENV bench/SCRIPT ARGS"
  * through the shell, capturing stdout and stderr. */
 static void run(struct run *r, const char *env, const char *script, const char *args)
 {
-    char out[] = "/tmp/mb_sh_outXXXXXX", err[] = "/tmp/mb_sh_errXXXXXX";
-    int fo = mkstemp(out), fe = mkstemp(err);
-    cr_assert(fo >= 0 && fe >= 0, "temporary files");
-    close(fo);
-    close(fe);
     char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-             "env -u OPENBLAS_NUM_THREADS MATBENCH='%s' %s '%s/bench/%s' %s >%s 2>%s </dev/null",
-             MB_BINARY, env, MB_SOURCE_DIR, script, args, out, err);
-    int status = system(cmd);
-    cr_assert(status != -1 && WIFEXITED(status), "%s did not exit normally", cmd);
-    r->code = WEXITSTATUS(status);
-    slurp(out, r->out, sizeof r->out);
-    slurp(err, r->err, sizeof r->err);
-    unlink(out);
-    unlink(err);
+    snprintf(cmd, sizeof cmd, "env -u OPENBLAS_NUM_THREADS MATBENCH='%s' %s '%s/bench/%s' %s",
+             MB_BINARY, env, MB_SOURCE_DIR, script, args);
+    run_shell(r, cmd);
 }
 
 static char outdir[64];

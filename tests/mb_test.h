@@ -1,0 +1,67 @@
+/* Helpers the Criterion suites share: reading a file whole, writing a
+ * temporary one, and running a shell command with its output captured.
+ * Header-only (static functions): each test_*.c is its own executable. */
+#ifndef MATBENCH_TEST_H
+#define MATBENCH_TEST_H
+
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* What a command did: its exit code and what it wrote. */
+struct run {
+    int code;
+    char out[65536];
+    char err[16384];
+};
+
+/* Reads the file at path into buf (at most cap - 1 bytes), NUL-terminated. */
+static inline void slurp(const char *path, char *buf, size_t cap)
+{
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    size_t len = fread(buf, 1, cap - 1, f);
+    buf[len] = '\0';
+    fclose(f);
+}
+
+/* Writes text to a fresh temporary file; path (cap bytes) receives its
+ * name, which starts with prefix. */
+static inline void write_temp(char *path, size_t cap, const char *prefix, const char *text)
+{
+    snprintf(path, cap, "%sXXXXXX", prefix);
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0, "mkstemp %s", path);
+    FILE *f = fdopen(fd, "w");
+    cr_assert_not_null(f);
+    fputs(text, f);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* Runs the shell command cmd with stdin from /dev/null, capturing stdout
+ * and stderr through temporary files. */
+static inline void run_shell(struct run *r, const char *cmd)
+{
+    char out[] = "/tmp/mb_test_outXXXXXX", err[] = "/tmp/mb_test_errXXXXXX";
+    int fo = mkstemp(out), fe = mkstemp(err);
+    cr_assert(fo >= 0 && fe >= 0, "temporary files");
+    close(fo);
+    close(fe);
+    size_t len = strlen(cmd) + 2 * sizeof out + 32;
+    char *full = malloc(len);
+    cr_assert_not_null(full);
+    snprintf(full, len, "%s >%s 2>%s </dev/null", cmd, out, err);
+    int status = system(full);
+    cr_assert(status != -1 && WIFEXITED(status), "%s did not exit normally", full);
+    free(full);
+    r->code = WEXITSTATUS(status);
+    slurp(out, r->out, sizeof r->out);
+    slurp(err, r->err, sizeof r->err);
+    unlink(out);
+    unlink(err);
+}
+
+#endif /* MATBENCH_TEST_H */
