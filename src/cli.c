@@ -5,7 +5,9 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,8 +17,10 @@
 #include "matbench/blas.h"
 #include "matbench/clock.h"
 #include "matbench/config.h"
+#include "matbench/live.h"
 #include "matbench/machine.h"
 #include "matbench/matrix.h"
+#include "matbench/monitor.h"
 #include "matbench/progress.h"
 #include "matbench/report.h"
 #include "matbench/runner.h"
@@ -73,6 +77,9 @@ enum {
     OPT_OUTPUT,
     OPT_QUIET,
     OPT_CONFIG,
+    OPT_LIVE,
+    OPT_NO_MONITOR,
+    OPT_NO_PEAK,
 };
 
 /* Every option, once: its long name (also its key in a config file), the
@@ -93,9 +100,12 @@ static const struct option_row {
     {"naive-budget", required_argument, OPT_BUDGET, "run"},
     {"seed", required_argument, OPT_SEED, "run"},
     {"no-verify", no_argument, OPT_NO_VERIFY, "run"},
+    {"no-monitor", no_argument, OPT_NO_MONITOR, "run"},
+    {"no-peak", no_argument, OPT_NO_PEAK, "run"},
     {"format", required_argument, OPT_FORMAT, "output"},
     {"output", required_argument, OPT_OUTPUT, "output"},
     {"quiet", no_argument, OPT_QUIET, "output"},
+    {"live", no_argument, OPT_LIVE, "output"},
     {"config", required_argument, OPT_CONFIG, NULL},
     {"help", no_argument, 'h', NULL},
     {"version", no_argument, 'V', NULL},
@@ -108,13 +118,55 @@ static const struct option_row {
  * flag's value is true or false and strings must be copied). */
 enum origin { FROM_ARGV, FROM_CONFIG };
 
+/* The options that switch something on or off: which plan field, and
+ * whether the option's name says the opposite of the field (no-verify). */
+static const struct flag_row {
+    int id;
+    size_t field;
+    bool negated;
+} flag_rows[] = {
+    {OPT_NO_VERIFY, offsetof(struct mb_plan, verify), true},
+    {OPT_NO_MONITOR, offsetof(struct mb_plan, monitor), true},
+    {OPT_NO_PEAK, offsetof(struct mb_plan, peak), true},
+    {OPT_QUIET, offsetof(struct mb_plan, quiet), false},
+    {OPT_LIVE, offsetof(struct mb_plan, live), false},
+};
+
+static const char *option_name(int id)
+{
+    for (size_t i = 0; i < NOPTIONS; i++)
+        if (option_rows[i].id == id)
+            return option_rows[i].name;
+    return "?";
+}
+
+/* Sets a flag's plan field: on from the command line; from a config file,
+ * true or false as the value says. Returns MB_USAGE for another value, or
+ * when opt is not a flag. */
+static enum mb_status apply_flag(int opt, const char *arg, enum origin from, struct mb_plan *p,
+                                 struct mb_diag *d)
+{
+    for (size_t i = 0; i < sizeof flag_rows / sizeof flag_rows[0]; i++) {
+        if (flag_rows[i].id != opt)
+            continue;
+        bool on = true;
+        if (from == FROM_CONFIG) {
+            enum mb_status st = mb_config_parse_bool(option_name(opt), arg, &on, d);
+            if (st != MB_OK)
+                return st;
+        }
+        *(bool *)((char *)p + flag_rows[i].field) = flag_rows[i].negated ? !on : on;
+        return MB_OK;
+    }
+    return mb_diag_set(d, MB_USAGE, "internal: option %d is not a flag", opt);
+}
+
 /* Applies one option with its value to the plan. */
 static enum mb_status apply_option(int opt, const char *arg, enum origin from, struct mb_options *o,
                                    struct mb_diag *d)
 {
     struct mb_plan *p = &o->plan;
     const struct mb_machine *m = &o->machine;
-    bool on = true;
     switch (opt) {
     case OPT_SIZES:
         return mb_parse_sizes(arg, p->sizes, MB_PLAN_MAX_SIZES, &p->nsizes, d);
@@ -149,19 +201,11 @@ static enum mb_status apply_option(int opt, const char *arg, enum origin from, s
         p->output = arg;
         return MB_OK;
     case OPT_NO_VERIFY:
-    case OPT_QUIET: {
-        if (from == FROM_CONFIG) {
-            enum mb_status st =
-                mb_config_parse_bool(opt == OPT_QUIET ? "quiet" : "no-verify", arg, &on, d);
-            if (st != MB_OK)
-                return st;
-        }
-        if (opt == OPT_QUIET)
-            p->quiet = on;
-        else
-            p->verify = !on;
-        return MB_OK;
-    }
+    case OPT_NO_MONITOR:
+    case OPT_NO_PEAK:
+    case OPT_QUIET:
+    case OPT_LIVE:
+        return apply_flag(opt, arg, from, p, d);
     case OPT_CONFIG:
         p->config = arg;
         return MB_OK;
@@ -189,11 +233,20 @@ static enum mb_status apply_config_key(const char *section, const char *key, con
                                r->section, SHOWN(section));
         return apply_option(r->id, value, FROM_CONFIG, user, d);
     }
+    char keys[256] = "";
+    for (const char *sec = "run"; sec != NULL; sec = strcmp(sec, "run") == 0 ? "output" : NULL) {
+        size_t len = strlen(keys);
+        snprintf(keys + len, sizeof keys - len, "%s[%s]", len ? "; " : "", sec);
+        for (size_t i = 0, k = 0; i < NOPTIONS; i++)
+            if (option_rows[i].section != NULL && strcmp(option_rows[i].section, sec) == 0) {
+                len = strlen(keys);
+                snprintf(keys + len, sizeof keys - len, "%s %s", k++ ? "," : "",
+                         option_rows[i].name);
+            }
+    }
     return mb_diag_set(d, MB_USAGE,
-                       "unknown key '%s' (keys are the long option names of matbench --help: "
-                       "[run] sizes, threads, kernels, repeat, warmup, duration, naive-budget, "
-                       "seed, no-verify; [output] format, output, quiet)",
-                       SHOWN(key));
+                       "unknown key '%s' (keys are the long option names of matbench --help: %s)",
+                       SHOWN(key), keys);
 }
 
 /* The message for an option getopt_long refused: unknown, or missing its
@@ -374,12 +427,52 @@ static enum mb_status sink_close(struct sink *s, bool ok, struct mb_diag *d)
 
 /* Progress on stderr when it is a terminal: a status line rewritten in
  * place (at most ten times a second), and a line per finished
- * configuration. */
+ * configuration. With the live view, the status line is the last line of
+ * the view's block, which the monitor's thread redraws at each sample;
+ * the mutex keeps the two threads' writes apart. */
 struct progress {
     bool tty;
+    bool live;
     double last_s;
     struct mb_progress state;
+    pthread_mutex_t mu;
+    int live_lines; /* lines of the live block now on the screen */
+    char status[256];
 };
+
+/* Removes the live block from the screen (the cursor ends where it began).
+ * Call with pr->mu held. */
+static void live_clear(struct progress *pr)
+{
+    if (pr->live_lines > 0)
+        fprintf(stderr, "\033[%dA\033[J", pr->live_lines);
+    pr->live_lines = 0;
+}
+
+/* A sample from the monitor's thread: redraws the live block. */
+static void on_sample(const struct mb_monitor_sample *s, void *user)
+{
+    struct progress *pr = user;
+    char block[8192];
+    pthread_mutex_lock(&pr->mu);
+    int lines = mb_live_render(s, pr->status, block, sizeof block);
+    if (pr->live_lines > 0)
+        fprintf(stderr, "\033[%dA", pr->live_lines);
+    for (char *line = block, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
+        fprintf(stderr, "\r\033[K%.*s\n", (int)(nl - line), line);
+    pr->live_lines = lines;
+    fflush(stderr);
+    pthread_mutex_unlock(&pr->mu);
+}
+
+/* A line that stays: above the live block, or over the status line. */
+static void print_line(struct progress *pr, const char *line)
+{
+    pthread_mutex_lock(&pr->mu);
+    live_clear(pr);
+    fprintf(stderr, "\r\033[K%s\n", line);
+    pthread_mutex_unlock(&pr->mu);
+}
 
 static void on_event(const struct mb_event *ev, void *user)
 {
@@ -391,8 +484,9 @@ static void on_event(const struct mb_event *ev, void *user)
     char line[256];
     switch (ev->kind) {
     case MB_EVENT_FILL:
-        fprintf(stderr, "\r\033[Kfilled A and B for n=%zu (%.3g M doubles) in %.3g s\n", ev->n,
-                2.0 * (double)ev->n * (double)ev->n / 1e6, ev->value);
+        snprintf(line, sizeof line, "filled A and B for n=%zu (%.3g M doubles) in %.3g s", ev->n,
+                 2.0 * (double)ev->n * (double)ev->n / 1e6, ev->value);
+        print_line(pr, line);
         break;
     case MB_EVENT_RUN_START:
     case MB_EVENT_REP_DONE:
@@ -401,15 +495,19 @@ static void on_event(const struct mb_event *ev, void *user)
             break; /* passes of microseconds would flood the terminal */
         pr->last_s = now;
         mb_progress_line(&pr->state, ev, now, line, sizeof line);
-        fprintf(stderr, "\r\033[K%s", line);
+        pthread_mutex_lock(&pr->mu);
+        if (pr->live)
+            snprintf(pr->status, sizeof pr->status, "%s", line);
+        else
+            fprintf(stderr, "\r\033[K%s", line);
+        pthread_mutex_unlock(&pr->mu);
         break;
     case MB_EVENT_RUN_DONE:
-        fprintf(stderr,
-                "\r\033[K[%zu/%zu] %s n=%zu threads=%d: %s%.3g s, %.3g GFLOP/s, %.2f "
-                "cores busy\n",
-                ev->index, ev->total, ev->kernel->name, ev->n, ev->threads,
-                ev->result->estimated ? "~" : "", ev->result->time_s.median, ev->result->gflops,
-                ev->result->cores_busy);
+        snprintf(line, sizeof line,
+                 "[%zu/%zu] %s n=%zu threads=%d: %s%.3g s, %.3g GFLOP/s, %.2f cores busy", ev->index,
+                 ev->total, ev->kernel->name, ev->n, ev->threads, ev->result->estimated ? "~" : "",
+                 ev->result->time_s.median, ev->result->gflops, ev->result->cores_busy);
+        print_line(pr, line);
         break;
     }
 }
@@ -446,7 +544,12 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
     struct mb_blas_info b;
     mb_blas_info(&b);
     struct mb_results results = {0};
-    struct mb_report_ctx ctx = {&o->machine, &b, p, &results, (long)getpid(), false, false};
+    struct mb_report_ctx ctx = {.machine = &o->machine,
+                                .blas = &b,
+                                .plan = p,
+                                .results = &results,
+                                .pid = (long)getpid(),
+                                .monitor = {.interval_s = MB_MONITOR_INTERVAL_S}};
 
     struct sink out;
     enum mb_status st = sink_open(&out, p->output, d);
@@ -464,9 +567,25 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
     interrupted = 0;
     sigaction(SIGINT, &sa, &old);
     struct progress pr = {.tty = !p->quiet && isatty(STDERR_FILENO)};
+    pr.live = pr.tty && p->live && p->monitor;
+    pthread_mutex_init(&pr.mu, NULL);
     mb_progress_init(&pr.state, p, mb_clock_now_s());
-    struct mb_runner_hooks hooks = {on_event, &pr, &interrupted};
+    struct mb_runner_hooks hooks = {on_event, &pr, &interrupted, NULL};
+    if (p->monitor) {
+        struct mb_diag md = {0};
+        if (mb_monitor_start(MB_MONITOR_INTERVAL_S, pr.live ? on_sample : NULL, &pr,
+                             &hooks.monitor, &md) != MB_OK && !p->quiet)
+            fprintf(stderr, "matbench: no per-CPU figures: %s\n", md.msg);
+    }
+    double run_start = mb_clock_now_s();
     st = mb_runner_run(p, &hooks, &results, d);
+    ctx.monitor.wall_s = mb_clock_now_s() - run_start;
+    ctx.monitor.on = hooks.monitor != NULL;
+    mb_monitor_stop(hooks.monitor, &ctx.monitor.samples, &ctx.monitor.cpu_s);
+    pthread_mutex_lock(&pr.mu);
+    live_clear(&pr);
+    pthread_mutex_unlock(&pr.mu);
+    pthread_mutex_destroy(&pr.mu);
     sigaction(SIGINT, &old, NULL);
     ctx.interrupted = st == MB_INTERRUPTED;
 

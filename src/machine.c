@@ -1,5 +1,5 @@
-/* Machine facts: cores from hwloc's topology, the CPU model, the SIMD
- * extensions the CPU reports, and memory from /proc/meminfo. */
+/* Machine facts: cores and caches from hwloc's topology, the CPU model, the
+ * SIMD extensions the CPU reports, and memory from /proc/meminfo. */
 #include "matbench/machine.h"
 
 #include <hwloc.h>
@@ -47,8 +47,26 @@ static void read_meminfo(struct mb_machine *m)
     (void)mb_meminfo_parse(buf, "MemAvailable", &m->mem_available_bytes);
 }
 
+/* The size of the first cache of a level (data or unified, not an
+ * instruction cache) and how many of that level there are. */
+static struct mb_cache probe_cache(hwloc_topology_t topo, hwloc_obj_type_t type)
+{
+    struct mb_cache c = {0, 0};
+    int n = hwloc_get_nbobjs_by_type(topo, type);
+    for (int i = 0; i < n; i++) {
+        hwloc_obj_t obj = hwloc_get_obj_by_type(topo, type, (unsigned)i);
+        if (obj->attr == NULL || obj->attr->cache.type == HWLOC_OBJ_CACHE_INSTRUCTION)
+            continue;
+        if (c.count++ == 0)
+            c.bytes = (unsigned long long)obj->attr->cache.size;
+    }
+    return c;
+}
+
 /* Fills m. Physical cores are hwloc's CORE objects and logical CPUs its PU
- * objects, both within the CPUs this process may run on; the CPU model is
+ * objects, both within the CPUs this process may run on; SMT is logical per
+ * physical; a cache level is its first data or unified cache (with the
+ * number of them), 0 bytes when hwloc reports none; the CPU model is
  * the first "CPUModel" info hwloc found on a package. Returns MB_RUNTIME
  * when the topology cannot be read. */
 enum mb_status mb_machine_probe(struct mb_machine *m, struct mb_diag *d)
@@ -67,6 +85,10 @@ enum mb_status mb_machine_probe(struct mb_machine *m, struct mb_diag *d)
         m->physical_cores = m->logical_cores > 0 ? m->logical_cores : 1;
     if (m->logical_cores < 1)
         m->logical_cores = m->physical_cores;
+    m->smt = m->logical_cores / m->physical_cores > 0 ? m->logical_cores / m->physical_cores : 1;
+    m->l1d = probe_cache(topo, HWLOC_OBJ_L1CACHE);
+    m->l2 = probe_cache(topo, HWLOC_OBJ_L2CACHE);
+    m->l3 = probe_cache(topo, HWLOC_OBJ_L3CACHE);
 
     const char *model = NULL;
     for (hwloc_obj_t obj = hwloc_get_obj_by_type(topo, HWLOC_OBJ_PACKAGE, 0);

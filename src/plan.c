@@ -27,6 +27,8 @@ void mb_plan_defaults(struct mb_plan *p)
     p->naive_budget_s = MB_DEFAULT_BUDGET_S;
     p->seed = MB_DEFAULT_SEED;
     p->verify = true;
+    p->monitor = true;
+    p->peak = true;
     p->format = MB_FORMAT_TABLE;
 }
 

@@ -36,6 +36,15 @@ static const char *threads_source_name(enum mb_threads_source s)
     return "1, 2, 4, ... up to the physical cores";
 }
 
+/* A cache size in KiB or MiB, whichever is whole. */
+static void format_bytes(char *buf, size_t cap, unsigned long long bytes)
+{
+    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
+        snprintf(buf, cap, "%llu MiB", bytes / (1024 * 1024));
+    else
+        snprintf(buf, cap, "%llu KiB", bytes / 1024);
+}
+
 /* The machine and BLAS facts alone (matbench info), like NumPy's
  * show_config. */
 void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_info *b)
@@ -48,8 +57,22 @@ void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_
             b->env_set ? "'" : "", b->env_set ? b->env_value : "unset", b->env_set ? "'" : "",
             b->threads);
     fprintf(out, "CPU       %s\n", m->cpu);
-    fprintf(out, "          %d physical cores, %d logical CPUs; SIMD: %s\n", m->physical_cores,
-            m->logical_cores, m->simd);
+    fprintf(out, "          %d physical cores, %d logical CPUs (%s); SIMD: %s\n",
+            m->physical_cores, m->logical_cores, m->smt > 1 ? "SMT" : "no SMT", m->simd);
+    const struct {
+        const char *name;
+        const struct mb_cache *c;
+    } caches[] = {{"L1d", &m->l1d}, {"L2", &m->l2}, {"L3", &m->l3}};
+    fprintf(out, "          caches:");
+    for (size_t i = 0; i < sizeof caches / sizeof caches[0]; i++) {
+        char size[32];
+        format_bytes(size, sizeof size, caches[i].c->bytes);
+        if (caches[i].c->count > 0)
+            fprintf(out, "%s %s %s x %d", i ? "," : "", caches[i].name, size, caches[i].c->count);
+        else
+            fprintf(out, "%s %s unknown", i ? "," : "", caches[i].name);
+    }
+    fputc('\n', out);
     fprintf(out, "Memory    %.1f GiB total, %.1f GiB available\n", (double)m->mem_total_bytes / GIB,
             (double)m->mem_available_bytes / GIB);
 }
@@ -154,8 +177,46 @@ static bool noisy(const struct mb_result *r)
 
 /* One result's figures as text, shared by the table and Markdown. */
 struct cells {
-    char time[32], spread[32], gflops[32], busy[32], speedup[32], eff[32], ver[64];
+    char time[32], spread[32], gflops[32], peak[32], busy[32], per_cpu[1024], speedup[32],
+        eff[32], ver[64];
 };
+
+/* Display cells of UTF-8 text whose characters are each one cell wide
+ * (digits, block glyphs): its characters, not its bytes. */
+size_t mb_report_cells(const char *s)
+{
+    size_t n = 0;
+    for (; *s != '\0'; s++)
+        n += ((unsigned char)*s & 0xC0) != 0x80;
+    return n;
+}
+
+/* Up to this many CPUs the per-CPU cell lists percentages ("99 2"); beyond,
+ * one block glyph per CPU, its height the busy fraction. */
+#define MB_PER_CPU_NUMBERS 8
+
+/* Each logical CPU's busy share during the timed region, compactly; "-"
+ * when the monitor did not run or the region was too short to tell. */
+static void format_per_cpu(char *buf, size_t cap, const struct mb_result *r)
+{
+    static const char *const levels[] = {"▁", "▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"};
+    size_t len = 0;
+    buf[0] = '\0';
+    if (isnan(mb_busy_sum(r->per_core_busy, r->ncpus))) {
+        snprintf(buf, cap, "-");
+        return;
+    }
+    for (size_t i = 0; i < r->ncpus && len + 8 < cap; i++) {
+        double b = r->per_core_busy[i];
+        if (r->ncpus <= MB_PER_CPU_NUMBERS)
+            len += (size_t)(isnan(b) ? snprintf(buf + len, cap - len, "%s?", i ? " " : "")
+                                     : snprintf(buf + len, cap - len, "%s%.0f", i ? " " : "",
+                                                b * 100));
+        else
+            len += (size_t)snprintf(buf + len, cap - len, "%s",
+                                    isnan(b) ? "?" : levels[(int)lround(b * 8)]);
+    }
+}
 
 static void make_cells(struct cells *c, const struct mb_plan *p, const struct mb_result *r)
 {
@@ -169,6 +230,8 @@ static void make_cells(struct cells *c, const struct mb_plan *p, const struct mb
     format_ratio(c->speedup, sizeof c->speedup, r->speedup_vs_naive, 1, "x");
     format_ratio(c->eff, sizeof c->eff, r->efficiency * 100, 0, "%");
     format_ratio(c->busy, sizeof c->busy, r->cores_busy, 2, "");
+    format_ratio(c->peak, sizeof c->peak, r->peak_fraction * 100, 0, "%");
+    format_per_cpu(c->per_cpu, sizeof c->per_cpu, r);
     format_verified(c->ver, sizeof c->ver, p, r);
 }
 
@@ -221,12 +284,19 @@ enum mb_status mb_report_table(FILE *out, const struct mb_report_ctx *ctx, struc
     (void)d;
     const struct mb_results *rs = ctx->results;
     const bool fancy = ctx->fancy;
+    static const char per_cpu_title[] = "busy per CPU %";
     double top = 0;
-    for (size_t i = 0; i < rs->count; i++)
+    int per_cpu_width = (int)strlen(per_cpu_title);
+    for (size_t i = 0; i < rs->count; i++) {
+        struct cells c;
+        make_cells(&c, ctx->plan, &rs->items[i]);
         top = fmax(top, rs->items[i].gflops);
-    fprintf(out, "%-8s %7s %7s %10s %7s %9s %s%*s%10s %9s %10s  %s\n", "kernel", "n", "threads",
-            "time", "spread", "GFLOP/s", fancy ? " " : "", fancy ? BAR_WIDTH : 0, "", "cores busy",
-            "vs naive", "efficiency", "verified");
+        per_cpu_width = (int)fmax(per_cpu_width, (double)mb_report_cells(c.per_cpu));
+    }
+    fprintf(out, "%-8s %7s %7s %10s %7s %9s %s%*s%8s %10s  %-*s %9s %10s  %s\n", "kernel", "n",
+            "threads", "time", "spread", "GFLOP/s", fancy ? " " : "", fancy ? BAR_WIDTH : 0, "",
+            "of peak", "cores busy", per_cpu_width, per_cpu_title, "vs naive", "efficiency",
+            "verified");
     for (size_t i = 0; i < rs->count; i++) {
         const struct mb_result *r = &rs->items[i];
         struct cells c;
@@ -235,14 +305,15 @@ enum mb_status mb_report_table(FILE *out, const struct mb_report_ctx *ctx, struc
         int pad = 0;
         if (fancy) {
             mb_report_bar(bar, sizeof bar, r->gflops, top, BAR_WIDTH);
-            pad = BAR_WIDTH - (int)((strlen(bar) + 2) / 3); /* each block is 3 bytes */
+            pad = BAR_WIDTH - (int)mb_report_cells(bar);
         }
         const char *vc = !fancy || !ctx->plan->verify ? "" : r->verified ? GREEN : RED;
         const char *sc = fancy && noisy(r) ? YELLOW : "";
-        fprintf(out, "%-8s %7zu %7d %10s %s%7s%s %9s %s%s%s%s%*s%10s %9s %10s  %s%s%s\n",
+        fprintf(out, "%-8s %7zu %7d %10s %s%7s%s %9s %s%s%s%s%*s%8s %10s  %s%*s %9s %10s  %s%s%s\n",
                 r->kernel->name, r->n, r->threads, c.time, sc, c.spread, *sc ? RESET : "", c.gflops,
-                fancy ? " " : "", fancy ? CYAN : "", bar, fancy ? RESET : "", pad, "", c.busy,
-                c.speedup, c.eff, vc, c.ver, *vc ? RESET : "");
+                fancy ? " " : "", fancy ? CYAN : "", bar, fancy ? RESET : "", pad, "", c.peak,
+                c.busy, c.per_cpu, per_cpu_width - (int)mb_report_cells(c.per_cpu), "", c.speedup, c.eff,
+                vc, c.ver, *vc ? RESET : "");
     }
     fputc('\n', out);
     noisy_note(out, rs);
@@ -256,16 +327,17 @@ enum mb_status mb_report_markdown(FILE *out, const struct mb_report_ctx *ctx, st
 {
     (void)d;
     const struct mb_results *rs = ctx->results;
-    fputs("| kernel | n | threads | time (median) | spread | GFLOP/s | cores busy | vs naive | "
-          "efficiency | verified |\n"
-          "|:-------|--:|--:|--:|--:|--:|--:|--:|--:|:--|\n",
+    fputs("| kernel | n | threads | time (median) | spread | GFLOP/s | of peak | cores busy | "
+          "busy per CPU % | vs naive | efficiency | verified |\n"
+          "|:-------|--:|--:|--:|--:|--:|--:|--:|:--|--:|--:|:--|\n",
           out);
     for (size_t i = 0; i < rs->count; i++) {
         const struct mb_result *r = &rs->items[i];
         struct cells c;
         make_cells(&c, ctx->plan, r);
-        fprintf(out, "| %s | %zu | %d | %s | %s | %s | %s | %s | %s | %s |\n", r->kernel->name,
-                r->n, r->threads, c.time, c.spread, c.gflops, c.busy, c.speedup, c.eff, c.ver);
+        fprintf(out, "| %s | %zu | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s |\n",
+                r->kernel->name, r->n, r->threads, c.time, c.spread, c.gflops, c.peak, c.busy,
+                c.per_cpu, c.speedup, c.eff, c.ver);
     }
     fputc('\n', out);
     if (count_noisy(rs) > 0) {
@@ -332,6 +404,37 @@ static void size_lesson(FILE *out, const struct mb_report_ctx *ctx)
     fprintf(out, ".\n");
 }
 
+/* What the monitor saw for the naive loop and the fastest BLAS run: how
+ * many CPUs were mostly busy, each CPU's share, and the thread counts. */
+static void per_cpu_lesson(FILE *out, const struct mb_result *naive, const struct mb_result *fast)
+{
+    const struct mb_result *pair[] = {naive, fast};
+    if (isnan(mb_busy_sum(naive->per_core_busy, naive->ncpus)) ||
+        isnan(mb_busy_sum(fast->per_core_busy, fast->ncpus)))
+        return;
+    fprintf(out, "Per CPU (the whole machine, from /proc/stat): ");
+    for (int k = 0; k < 2; k++) {
+        const struct mb_result *r = pair[k];
+        int mostly = 0;
+        for (size_t i = 0; i < r->ncpus; i++)
+            mostly += r->per_core_busy[i] >= 0.5;
+        fprintf(out, "%s%s on %d thread%s kept %d CPU%s mostly busy (", k ? "; " : "",
+                k ? r->kernel->name : "the naive loop", r->threads, r->threads == 1 ? "" : "s",
+                mostly, mostly == 1 ? "" : "s");
+        if (r->ncpus <= MB_PER_CPU_NUMBERS) {
+            for (size_t i = 0; i < r->ncpus; i++)
+                fprintf(out, isnan(r->per_core_busy[i]) ? "%scpu%zu ?" : "%scpu%zu %.0f%%",
+                        i ? ", " : "", i, r->per_core_busy[i] * 100);
+        } else {
+            char glyphs[1024];
+            format_per_cpu(glyphs, sizeof glyphs, r);
+            fputs(glyphs, out);
+        }
+        fprintf(out, ") with %d threads in the process", r->max_threads_seen);
+    }
+    fprintf(out, " (matbench's monitor thread is one of them).\n");
+}
+
 /* Plain sentences with the measured numbers, at the largest size run: how
  * much faster the BLAS ran than the naive loop and how many cores each kept
  * busy, what going from the fewest to the most productive thread count
@@ -359,6 +462,8 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
                 fast->kernel->name, fast->threads, fast->threads == 1 ? "" : "s",
                 fast->speedup_vs_naive, fast->gflops, naive->gflops, fast->cores_busy,
                 naive->cores_busy);
+    if (naive != NULL && fast != NULL)
+        per_cpu_lesson(out, naive, fast);
     if (naive != NULL && naive->estimated)
         fprintf(out,
                 "The naive loop's full-size time is an estimate from the %zu of %zu rows it "
@@ -397,7 +502,7 @@ enum mb_status mb_report_csv(FILE *out, const struct mb_report_ctx *ctx, struct 
     (void)d;
     fputs("kernel,n,threads,repeat,warmup,time_min_s,time_median_s,time_max_s,time_mean_s,"
           "time_stddev_s,gflops,cores_busy,speedup_vs_naive,efficiency,verified,residual,"
-          "estimated,rows_done\n",
+          "estimated,rows_done,peak_fraction,max_threads_seen,per_core_busy\n",
           out);
     for (size_t i = 0; i < ctx->results->count; i++) {
         const struct mb_result *r = &ctx->results->items[i];
@@ -411,7 +516,19 @@ enum mb_status mb_report_csv(FILE *out, const struct mb_report_ctx *ctx, struct 
         }
         fprintf(out, ",%s,", r->verified ? "true" : "false");
         csv_number(out, r->residual);
-        fprintf(out, ",%s,%zu\n", r->estimated ? "true" : "false", r->rows_done);
+        fprintf(out, ",%s,%zu,", r->estimated ? "true" : "false", r->rows_done);
+        csv_number(out, r->peak_fraction);
+        fputc(',', out);
+        if (r->max_threads_seen > 0)
+            fprintf(out, "%d", r->max_threads_seen);
+        fputc(',', out);
+        /* one field: the CPUs' fractions separated by ';', empty where unknown */
+        for (size_t c = 0; c < r->ncpus; c++) {
+            if (c > 0)
+                fputc(';', out);
+            csv_number(out, r->per_core_busy[c]);
+        }
+        fputc('\n', out);
     }
     return MB_OK;
 }
@@ -421,11 +538,20 @@ static json_t *num(double x)
     return isnan(x) || isinf(x) ? json_null() : json_real(x);
 }
 
+static json_t *json_cache(const struct mb_cache *c)
+{
+    if (c->count == 0)
+        return json_null();
+    return json_pack("{s:I, s:i}", "bytes", (json_int_t)c->bytes, "count", c->count);
+}
+
 static json_t *json_machine(const struct mb_machine *m)
 {
-    return json_pack("{s:s, s:i, s:i, s:s, s:I, s:I}", "cpu", m->cpu, "physical_cores",
-                     m->physical_cores, "logical_cores", m->logical_cores, "simd", m->simd,
-                     "mem_total_bytes", (json_int_t)m->mem_total_bytes, "mem_available_bytes",
+    return json_pack("{s:s, s:i, s:i, s:i, s:s, s:{s:o, s:o, s:o}, s:I, s:I}", "cpu", m->cpu,
+                     "physical_cores", m->physical_cores, "logical_cores", m->logical_cores, "smt",
+                     m->smt, "simd", m->simd, "caches", "l1d", json_cache(&m->l1d), "l2",
+                     json_cache(&m->l2), "l3", json_cache(&m->l3), "mem_total_bytes",
+                     (json_int_t)m->mem_total_bytes, "mem_available_bytes",
                      (json_int_t)m->mem_available_bytes);
 }
 
@@ -455,13 +581,26 @@ static json_t *json_settings(const struct mb_plan *p)
                                         : json_sprintf("%llu", (unsigned long long)p->seed);
     /* "n" (the largest size, which the matrices are allocated for) is kept
      * from the single-size JSON of earlier versions */
-    return json_pack("{s:I, s:o, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:b, s:s, s:o}", "n",
+    return json_pack("{s:I, s:o, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, "
+                     "s:o}",
+                     "n",
                      (json_int_t)mb_plan_largest_size(p), "sizes", sizes, "threads", threads,
                      "threads_source", sources[p->threads_source], "kernels", kernels, "repeat",
                      (int)p->repeat, "warmup", (int)p->warmup, "naive_budget_s",
                      num(p->naive_budget_s), "duration_s", num(p->duration_s), "seed", seed,
-                     "verify", p->verify, "format", mb_format_name(p->format), "config",
+                     "verify", p->verify, "monitor", p->monitor, "peak", p->peak, "live", p->live,
+                     "format", mb_format_name(p->format), "config",
                      p->config != NULL ? json_string(p->config) : json_null());
+}
+
+static json_t *json_per_core(const struct mb_result *r)
+{
+    if (r->ncpus == 0)
+        return json_null();
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->ncpus; i++)
+        json_array_append_new(a, num(r->per_core_busy[i]));
+    return a;
 }
 
 static json_t *json_result(const struct mb_result *r)
@@ -469,10 +608,14 @@ static json_t *json_result(const struct mb_result *r)
     json_t *time = json_pack("{s:o, s:o, s:o, s:o, s:o}", "min", num(r->time_s.min), "median",
                              num(r->time_s.median), "max", num(r->time_s.max), "mean",
                              num(r->time_s.mean), "stddev", num(r->time_s.stddev));
-    return json_pack("{s:s, s:I, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:b, s:o, s:b, s:I}",
+    return json_pack("{s:s, s:I, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
+                     "s:o, s:b, s:I}",
                      "kernel", r->kernel->name, "n", (json_int_t)r->n, "threads", r->threads,
                      "repeat", (int)r->repeat, "warmup", (int)r->warmup, "time_s", time, "gflops",
-                     num(r->gflops), "cores_busy", num(r->cores_busy), "speedup_vs_naive",
+                     num(r->gflops), "cores_busy", num(r->cores_busy), "per_core_busy",
+                     json_per_core(r), "max_threads_seen",
+                     r->max_threads_seen > 0 ? json_integer(r->max_threads_seen) : json_null(),
+                     "peak_fraction", num(r->peak_fraction), "speedup_vs_naive",
                      num(r->speedup_vs_naive), "efficiency", num(r->efficiency), "verified",
                      r->verified, "residual", num(r->residual), "estimated", r->estimated,
                      "rows_done", (json_int_t)r->rows_done);
@@ -491,6 +634,18 @@ static enum mb_status dump_json(FILE *out, json_t *root, struct mb_diag *d)
     return MB_OK;
 }
 
+/* What the monitor cost: its samples and its thread's CPU time, also as a
+ * share of one core over the run. null when it did not run. */
+static json_t *json_monitor(const struct mb_report_ctx *ctx)
+{
+    if (!ctx->monitor.on)
+        return json_null();
+    return json_pack("{s:o, s:I, s:o, s:o}", "interval_s", num(ctx->monitor.interval_s), "samples",
+                     (json_int_t)ctx->monitor.samples, "cpu_s", num(ctx->monitor.cpu_s),
+                     "overhead",
+                     num(ctx->monitor.wall_s > 0 ? ctx->monitor.cpu_s / ctx->monitor.wall_s : NAN));
+}
+
 /* The JSON contract of DESIGN.md, built with jansson and written indented. */
 enum mb_status mb_report_json(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d)
 {
@@ -498,10 +653,10 @@ enum mb_status mb_report_json(FILE *out, const struct mb_report_ctx *ctx, struct
     for (size_t i = 0; i < ctx->results->count; i++)
         json_array_append_new(results, json_result(&ctx->results->items[i]));
     return dump_json(out,
-                     json_pack("{s:s, s:o, s:o, s:o, s:o, s:b}", "matbench", MB_VERSION_STRING,
+                     json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:b}", "matbench", MB_VERSION_STRING,
                                "machine", json_machine(ctx->machine), "blas", json_blas(ctx->blas),
-                               "settings", json_settings(ctx->plan), "results", results,
-                               "interrupted", ctx->interrupted),
+                               "settings", json_settings(ctx->plan), "monitor", json_monitor(ctx),
+                               "results", results, "interrupted", ctx->interrupted),
                      d);
 }
 

@@ -37,6 +37,25 @@ static bool stopped(const struct mb_runner_hooks *h)
     return h->stop != NULL && *h->stop;
 }
 
+/* The monitor's view of a timed region opens (when there is a monitor). */
+static void region_begin(const struct mb_runner_hooks *h)
+{
+    if (h->monitor != NULL)
+        mb_monitor_begin(h->monitor);
+}
+
+/* ... and closes into the result. */
+static void region_end(const struct mb_runner_hooks *h, struct mb_result *res)
+{
+    if (h->monitor == NULL)
+        return;
+    struct mb_monitor_region region;
+    mb_monitor_end(h->monitor, &region);
+    res->ncpus = region.ncpus;
+    memcpy(res->per_core_busy, region.busy, region.ncpus * sizeof region.busy[0]);
+    res->max_threads_seen = region.max_threads;
+}
+
 static void emit(const struct mb_runner_hooks *h, const struct mb_event *ev)
 {
     if (h->progress != NULL)
@@ -95,6 +114,7 @@ static void run_timeboxed(struct run *r, const struct mb_kernel *k, struct mb_ke
     const struct mb_plan *p = r->p;
     struct samples *s = r->s;
     const size_t want = p->warmup + p->repeat;
+    region_begin(r->h);
     double start = mb_clock_now_s(), cpu0 = mb_clock_cpu_s();
     call->deadline_s = start + p->naive_budget_s;
     call->tick = on_row;
@@ -115,6 +135,7 @@ static void run_timeboxed(struct run *r, const struct mb_kernel *k, struct mb_ke
     }
     double wall = mb_clock_now_s() - start;
     res->cores_busy = wall > 0 ? (mb_clock_cpu_s() - cpu0) / wall : NAN;
+    region_end(r->h, res);
     size_t drop = s->count > p->repeat ? s->count - p->repeat : 0;
     res->warmup = (unsigned)drop;
     res->repeat = (unsigned)(s->count - drop);
@@ -134,6 +155,7 @@ static void run_repeated(struct run *r, const struct mb_kernel *k, struct mb_ker
     call->deadline_s = 0;
     for (unsigned w = 0; w < p->warmup && !stopped(r->h); w++)
         timed_pass(r, k, call, w + 1, true);
+    region_begin(r->h);
     double wall0 = mb_clock_now_s(), cpu0 = mb_clock_cpu_s(), timed = 0;
     while (!stopped(r->h) && (s->count < p->repeat || timed < p->duration_s)) {
         double t = timed_pass(r, k, call, s->count + 1, false);
@@ -143,6 +165,7 @@ static void run_repeated(struct run *r, const struct mb_kernel *k, struct mb_ker
     }
     double wall = mb_clock_now_s() - wall0;
     res->cores_busy = wall > 0 ? (mb_clock_cpu_s() - cpu0) / wall : NAN;
+    region_end(r->h, res);
     res->warmup = p->warmup;
     res->repeat = (unsigned)s->count;
     res->rows_done = call->rows_done;
@@ -166,7 +189,9 @@ static enum mb_status run_config(struct run *r, const struct bufs *b, struct mb_
                               .threads = r->ev.threads,
                               .residual = NAN,
                               .speedup_vs_naive = NAN,
-                              .efficiency = NAN};
+                              .efficiency = NAN,
+                              .max_threads_seen = -1,
+                              .peak_fraction = NAN};
     r->s->count = 0;
     if ((k->traits & MB_TIMEBOXED) && p->naive_budget_s > 0)
         run_timeboxed(r, k, &call, res);

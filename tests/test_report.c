@@ -88,7 +88,8 @@ static char *render_ex(mb_report_fn *fn, bool fancy)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     cr_assert_not_null(f);
-    struct mb_report_ctx ctx = {&machine, &blas, &plan, &results, 1234, false, fancy};
+    struct mb_report_ctx ctx = {
+        .machine = &machine, .blas = &blas, .plan = &plan, .results = &results, .pid = 1234, .fancy = fancy};
     struct mb_diag d = {0};
     cr_assert_eq(fn(f, &ctx, &d), MB_OK, "%s", d.msg);
     cr_assert_eq(fclose(f), 0);
@@ -437,7 +438,8 @@ Test(report, works_with_the_real_blas_info)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     cr_assert_not_null(f);
-    struct mb_report_ctx ctx = {&machine, &real, &plan, &results, 1, false, false};
+    struct mb_report_ctx ctx = {
+        .machine = &machine, .blas = &real, .plan = &plan, .results = &results, .pid = 1};
     cr_assert_eq(mb_report_json(f, &ctx, NULL), MB_OK);
     fclose(f);
     json_t *root = json_loads(buf, 0, NULL);

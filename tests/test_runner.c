@@ -31,7 +31,7 @@ Test(runner, one_verified_result_per_configuration)
     struct mb_results rs = {0};
     struct mb_diag d = {0};
     size_t done = 0;
-    struct mb_runner_hooks hooks = {count_events, &done, NULL};
+    struct mb_runner_hooks hooks = {.progress = count_events, .user = &done};
     int before = mb_blas_get_threads();
     cr_assert_eq(mb_runner_run(&p, &hooks, &rs, &d), MB_OK, "%s", d.msg);
     cr_assert_eq(rs.count, 3);
@@ -89,7 +89,7 @@ Test(runner, a_raised_stop_flag_interrupts)
 {
     struct mb_plan p = small_plan(20);
     volatile sig_atomic_t stop = 1;
-    struct mb_runner_hooks hooks = {NULL, NULL, &stop};
+    struct mb_runner_hooks hooks = {.stop = &stop};
     struct mb_results rs = {0};
     cr_assert_eq(mb_runner_run(&p, &hooks, &rs, NULL), MB_INTERRUPTED);
     cr_assert_eq(rs.count, 0);
@@ -154,7 +154,7 @@ Test(runner, events_tell_each_fill_pass_and_row)
     struct mb_results rs = {0};
     struct mb_diag d = {0};
     size_t kinds[MB_EVENT_RUN_DONE + 1] = {0};
-    struct mb_runner_hooks hooks = {count_kinds, kinds, NULL};
+    struct mb_runner_hooks hooks = {.progress = count_kinds, .user = kinds};
     cr_assert_eq(mb_runner_run(&p, &hooks, &rs, &d), MB_OK, "%s", d.msg);
     cr_assert_eq(kinds[MB_EVENT_FILL], 2, "one fill per size");
     cr_assert_eq(kinds[MB_EVENT_RUN_START], 6);
@@ -193,7 +193,7 @@ Test(runner, a_duration_repeats_until_the_timed_passes_cover_it)
     p.kernels[0] = mb_kernel_find("dgemm"), p.nkernels = 1;
     p.nthreads = 1, p.repeat = 1, p.warmup = 1, p.duration_s = 0.05;
     struct passes ps = {0};
-    struct mb_runner_hooks hooks = {count_passes, &ps, NULL};
+    struct mb_runner_hooks hooks = {.progress = count_passes, .user = &ps};
     struct mb_results rs = {0};
     struct mb_diag d = {0};
     cr_assert_eq(mb_runner_run(&p, &hooks, &rs, &d), MB_OK, "%s", d.msg);
@@ -220,7 +220,7 @@ Test(runner, a_stop_between_configurations_keeps_what_completed)
 {
     struct mb_plan p = small_plan(20);
     volatile sig_atomic_t stop = 0;
-    struct mb_runner_hooks hooks = {stop_after_first_result, (void *)&stop, &stop};
+    struct mb_runner_hooks hooks = {.progress = stop_after_first_result, .user = (void *)&stop, .stop = &stop};
     struct mb_results rs = {0};
     int before = mb_blas_get_threads();
     cr_assert_eq(mb_runner_run(&p, &hooks, &rs, NULL), MB_INTERRUPTED);

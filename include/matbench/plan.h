@@ -42,6 +42,9 @@ struct mb_plan {
     double duration_s;     /* keep each repeated (BLAS) configuration busy this long; 0 = off */
     uint64_t seed;
     bool verify;
+    bool monitor; /* per-CPU busy and thread counts for every run (--no-monitor: off) */
+    bool peak;    /* measure the FMA peak first (--no-peak: off) */
+    bool live;    /* draw the live core view on a terminal */
     enum mb_format format;
     const char *output; /* NULL = stdout */
     bool quiet;

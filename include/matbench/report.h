@@ -21,6 +21,13 @@ struct mb_report_ctx {
     long pid;
     bool interrupted;
     bool fancy; /* the table may draw bars and colour (a terminal, no NO_COLOR) */
+    struct {
+        bool on;           /* the monitor ran */
+        double interval_s; /* between samples */
+        size_t samples;
+        double cpu_s;  /* CPU time the monitor's thread used */
+        double wall_s; /* how long the run took */
+    } monitor;
 };
 
 typedef enum mb_status mb_report_fn(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d);
@@ -34,6 +41,7 @@ void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_
 enum mb_status mb_report_info_json(FILE *out, const struct mb_machine *m,
                                    const struct mb_blas_info *b, struct mb_diag *d);
 void mb_report_bar(char *buf, size_t cap, double value, double max, int width);
+size_t mb_report_cells(const char *s);
 void mb_report_header(FILE *out, const struct mb_report_ctx *ctx);
 void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx);
 

@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "matbench/kernels.h"
+#include "matbench/monitor.h"
 #include "matbench/stats.h"
 #include "matbench/status.h"
 
@@ -26,6 +27,13 @@ struct mb_result {
     double residual;  /* worst scaled error (see verify.h); NAN when skipped */
     bool estimated;   /* time_s extrapolated from rows_done rows */
     size_t rows_done; /* rows of C computed (n when complete) */
+    /* From the monitor over the timed region (ncpus 0 and max_threads_seen
+     * -1 when it did not run): each logical CPU's busy fraction, machine
+     * wide, NAN where unknown; the process's largest thread count. */
+    size_t ncpus;
+    double per_core_busy[MB_MONITOR_MAX_CPUS];
+    int max_threads_seen;
+    double peak_fraction; /* gflops over the FMA peak for these threads; NAN without one */
 };
 
 struct mb_results {

@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "matbench/monitor.h"
 #include "matbench/plan.h"
 #include "matbench/results.h"
 #include "matbench/status.h"
@@ -41,6 +42,7 @@ struct mb_runner_hooks {
     mb_progress_fn *progress; /* may be NULL */
     void *user;
     const volatile sig_atomic_t *stop; /* set asynchronously to stop early; may be NULL */
+    struct mb_monitor *monitor;        /* marks each timed region; may be NULL */
 };
 
 enum mb_status mb_runner_run(const struct mb_plan *plan, const struct mb_runner_hooks *hooks,
