@@ -10,10 +10,10 @@
 #include <string.h>
 
 #include "matbench/matrix.h"
+#include "mb_internal.h"
 #include "matbench/version.h"
 
 #define MIB (1024.0 * 1024.0)
-#define GIB (1024.0 * 1024.0 * 1024.0)
 
 static void print_threads(FILE *out, const struct mb_plan *p)
 {
@@ -34,47 +34,6 @@ static const char *threads_source_name(enum mb_threads_source s)
         break;
     }
     return "1, 2, 4, ... up to the physical cores";
-}
-
-/* A cache size in KiB or MiB, whichever is whole. */
-static void format_bytes(char *buf, size_t cap, unsigned long long bytes)
-{
-    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
-        snprintf(buf, cap, "%llu MiB", bytes / (1024 * 1024));
-    else
-        snprintf(buf, cap, "%llu KiB", bytes / 1024);
-}
-
-/* The machine and BLAS facts alone (matbench info), like NumPy's
- * show_config. */
-void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_info *b)
-{
-    fprintf(out, "matbench %s\n", MB_VERSION_STRING);
-    fprintf(out, "BLAS      %s %s, core type %s, threading %s, at most %d threads\n", b->name,
-            b->version, b->core, b->threading, b->max_threads);
-    fprintf(out, "          config: %s\n", b->config);
-    fprintf(out, "          OPENBLAS_NUM_THREADS: %s%s%s; BLAS threads now: %d\n",
-            b->env_set ? "'" : "", b->env_set ? b->env_value : "unset", b->env_set ? "'" : "",
-            b->threads);
-    fprintf(out, "CPU       %s\n", m->cpu);
-    fprintf(out, "          %d physical cores, %d logical CPUs (%s); SIMD: %s\n",
-            m->physical_cores, m->logical_cores, m->smt > 1 ? "SMT" : "no SMT", m->simd);
-    const struct {
-        const char *name;
-        const struct mb_cache *c;
-    } caches[] = {{"L1d", &m->l1d}, {"L2", &m->l2}, {"L3", &m->l3}};
-    fprintf(out, "          caches:");
-    for (size_t i = 0; i < sizeof caches / sizeof caches[0]; i++) {
-        char size[32];
-        format_bytes(size, sizeof size, caches[i].c->bytes);
-        if (caches[i].c->count > 0)
-            fprintf(out, "%s %s %s x %d", i ? "," : "", caches[i].name, size, caches[i].c->count);
-        else
-            fprintf(out, "%s %s unknown", i ? "," : "", caches[i].name);
-    }
-    fputc('\n', out);
-    fprintf(out, "Memory    %.1f GiB total, %.1f GiB available\n", (double)m->mem_total_bytes / GIB,
-            (double)m->mem_available_bytes / GIB);
 }
 
 static void print_sizes(FILE *out, const struct mb_plan *p)
@@ -533,40 +492,6 @@ enum mb_status mb_report_csv(FILE *out, const struct mb_report_ctx *ctx, struct 
     return MB_OK;
 }
 
-static json_t *num(double x)
-{
-    return isnan(x) || isinf(x) ? json_null() : json_real(x);
-}
-
-static json_t *json_cache(const struct mb_cache *c)
-{
-    if (c->count == 0)
-        return json_null();
-    return json_pack("{s:I, s:i}", "bytes", (json_int_t)c->bytes, "count", c->count);
-}
-
-static json_t *json_machine(const struct mb_machine *m)
-{
-    return json_pack("{s:s, s:i, s:i, s:i, s:s, s:{s:o, s:o, s:o}, s:I, s:I}", "cpu", m->cpu,
-                     "physical_cores", m->physical_cores, "logical_cores", m->logical_cores, "smt",
-                     m->smt, "simd", m->simd, "caches", "l1d", json_cache(&m->l1d), "l2",
-                     json_cache(&m->l2), "l3", json_cache(&m->l3), "mem_total_bytes",
-                     (json_int_t)m->mem_total_bytes, "mem_available_bytes",
-                     (json_int_t)m->mem_available_bytes);
-}
-
-static json_t *json_blas(const struct mb_blas_info *b)
-{
-    json_t *env = json_null();
-    char *end;
-    long v = b->env_set ? strtol(b->env_value, &end, 10) : 0;
-    if (b->env_set && b->env_value[0] != '\0' && *end == '\0' && v > 0)
-        env = json_integer(v);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:i}", "name", b->name, "version", b->version,
-                     "config", b->config, "core", b->core, "threading", b->threading, "env_threads",
-                     env, "max_threads", b->max_threads);
-}
-
 static json_t *json_settings(const struct mb_plan *p)
 {
     json_t *sizes = json_array(), *threads = json_array(), *kernels = json_array();
@@ -587,7 +512,7 @@ static json_t *json_settings(const struct mb_plan *p)
                      (json_int_t)mb_plan_largest_size(p), "sizes", sizes, "threads", threads,
                      "threads_source", sources[p->threads_source], "kernels", kernels, "repeat",
                      (int)p->repeat, "warmup", (int)p->warmup, "naive_budget_s",
-                     num(p->naive_budget_s), "duration_s", num(p->duration_s), "seed", seed,
+                     mb__json_num(p->naive_budget_s), "duration_s", mb__json_num(p->duration_s), "seed", seed,
                      "verify", p->verify, "monitor", p->monitor, "peak", p->peak, "live", p->live,
                      "format", mb_format_name(p->format), "config",
                      p->config != NULL ? json_string(p->config) : json_null());
@@ -599,39 +524,26 @@ static json_t *json_per_core(const struct mb_result *r)
         return json_null();
     json_t *a = json_array();
     for (size_t i = 0; i < r->ncpus; i++)
-        json_array_append_new(a, num(r->per_core_busy[i]));
+        json_array_append_new(a, mb__json_num(r->per_core_busy[i]));
     return a;
 }
 
 static json_t *json_result(const struct mb_result *r)
 {
-    json_t *time = json_pack("{s:o, s:o, s:o, s:o, s:o}", "min", num(r->time_s.min), "median",
-                             num(r->time_s.median), "max", num(r->time_s.max), "mean",
-                             num(r->time_s.mean), "stddev", num(r->time_s.stddev));
+    json_t *time = json_pack("{s:o, s:o, s:o, s:o, s:o}", "min", mb__json_num(r->time_s.min), "median",
+                             mb__json_num(r->time_s.median), "max", mb__json_num(r->time_s.max), "mean",
+                             mb__json_num(r->time_s.mean), "stddev", mb__json_num(r->time_s.stddev));
     return json_pack("{s:s, s:I, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
                      "s:o, s:b, s:I}",
                      "kernel", r->kernel->name, "n", (json_int_t)r->n, "threads", r->threads,
                      "repeat", (int)r->repeat, "warmup", (int)r->warmup, "time_s", time, "gflops",
-                     num(r->gflops), "cores_busy", num(r->cores_busy), "per_core_busy",
+                     mb__json_num(r->gflops), "cores_busy", mb__json_num(r->cores_busy), "per_core_busy",
                      json_per_core(r), "max_threads_seen",
                      r->max_threads_seen > 0 ? json_integer(r->max_threads_seen) : json_null(),
-                     "peak_fraction", num(r->peak_fraction), "speedup_vs_naive",
-                     num(r->speedup_vs_naive), "efficiency", num(r->efficiency), "verified",
-                     r->verified, "residual", num(r->residual), "estimated", r->estimated,
+                     "peak_fraction", mb__json_num(r->peak_fraction), "speedup_vs_naive",
+                     mb__json_num(r->speedup_vs_naive), "efficiency", mb__json_num(r->efficiency), "verified",
+                     r->verified, "residual", mb__json_num(r->residual), "estimated", r->estimated,
                      "rows_done", (json_int_t)r->rows_done);
-}
-
-/* Writes root indented and releases it. */
-static enum mb_status dump_json(FILE *out, json_t *root, struct mb_diag *d)
-{
-    if (root == NULL)
-        return mb_diag_set(d, MB_NOMEM, "cannot build the JSON document");
-    int rc = json_dumpf(root, out, JSON_INDENT(2));
-    json_decref(root);
-    fputc('\n', out);
-    if (rc != 0)
-        return mb_diag_set(d, MB_IO, "cannot write the JSON document");
-    return MB_OK;
 }
 
 /* What the monitor cost: its samples and its thread's CPU time, also as a
@@ -640,10 +552,10 @@ static json_t *json_monitor(const struct mb_report_ctx *ctx)
 {
     if (!ctx->monitor.on)
         return json_null();
-    return json_pack("{s:o, s:I, s:o, s:o}", "interval_s", num(ctx->monitor.interval_s), "samples",
-                     (json_int_t)ctx->monitor.samples, "cpu_s", num(ctx->monitor.cpu_s),
+    return json_pack("{s:o, s:I, s:o, s:o}", "interval_s", mb__json_num(ctx->monitor.interval_s), "samples",
+                     (json_int_t)ctx->monitor.samples, "cpu_s", mb__json_num(ctx->monitor.cpu_s),
                      "overhead",
-                     num(ctx->monitor.wall_s > 0 ? ctx->monitor.cpu_s / ctx->monitor.wall_s : NAN));
+                     mb__json_num(ctx->monitor.wall_s > 0 ? ctx->monitor.cpu_s / ctx->monitor.wall_s : NAN));
 }
 
 /* The JSON contract of DESIGN.md, built with jansson and written indented. */
@@ -652,22 +564,11 @@ enum mb_status mb_report_json(FILE *out, const struct mb_report_ctx *ctx, struct
     json_t *results = json_array();
     for (size_t i = 0; i < ctx->results->count; i++)
         json_array_append_new(results, json_result(&ctx->results->items[i]));
-    return dump_json(out,
+    return mb__json_dump(out,
                      json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:b}", "matbench", MB_VERSION_STRING,
-                               "machine", json_machine(ctx->machine), "blas", json_blas(ctx->blas),
+                               "machine", mb__json_machine(ctx->machine), "blas", mb__json_blas(ctx->blas),
                                "settings", json_settings(ctx->plan), "monitor", json_monitor(ctx),
                                "results", results, "interrupted", ctx->interrupted),
-                     d);
-}
-
-/* matbench info --format json: the machine and BLAS objects of the
- * contract, for scripts (the physical core count, the BLAS core type). */
-enum mb_status mb_report_info_json(FILE *out, const struct mb_machine *m,
-                                   const struct mb_blas_info *b, struct mb_diag *d)
-{
-    return dump_json(out,
-                     json_pack("{s:s, s:o, s:o}", "matbench", MB_VERSION_STRING, "machine",
-                               json_machine(m), "blas", json_blas(b)),
                      d);
 }
 

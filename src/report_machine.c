@@ -1,0 +1,114 @@
+/* Reporters about the machine rather than a run: matbench info (text and
+ * JSON), and the JSON pieces that describe the machine and the BLAS, which
+ * the run's JSON shares. */
+#include "matbench/report.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdlib.h>
+
+#include "matbench/version.h"
+#include "mb_internal.h"
+
+#define GIB (1024.0 * 1024.0 * 1024.0)
+
+/* A cache size in KiB or MiB, whichever is whole. */
+static void format_bytes(char *buf, size_t cap, unsigned long long bytes)
+{
+    if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0)
+        snprintf(buf, cap, "%llu MiB", bytes / (1024 * 1024));
+    else
+        snprintf(buf, cap, "%llu KiB", bytes / 1024);
+}
+
+/* The machine and BLAS facts alone (matbench info), like NumPy's
+ * show_config. */
+void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_info *b)
+{
+    fprintf(out, "matbench %s\n", MB_VERSION_STRING);
+    fprintf(out, "BLAS      %s %s, core type %s, threading %s, at most %d threads\n", b->name,
+            b->version, b->core, b->threading, b->max_threads);
+    fprintf(out, "          config: %s\n", b->config);
+    fprintf(out, "          OPENBLAS_NUM_THREADS: %s%s%s; BLAS threads now: %d\n",
+            b->env_set ? "'" : "", b->env_set ? b->env_value : "unset", b->env_set ? "'" : "",
+            b->threads);
+    fprintf(out, "CPU       %s\n", m->cpu);
+    fprintf(out, "          %d physical cores, %d logical CPUs (%s); SIMD: %s\n",
+            m->physical_cores, m->logical_cores, m->smt > 1 ? "SMT" : "no SMT", m->simd);
+    const struct {
+        const char *name;
+        const struct mb_cache *c;
+    } caches[] = {{"L1d", &m->l1d}, {"L2", &m->l2}, {"L3", &m->l3}};
+    fprintf(out, "          caches:");
+    for (size_t i = 0; i < sizeof caches / sizeof caches[0]; i++) {
+        char size[32];
+        format_bytes(size, sizeof size, caches[i].c->bytes);
+        if (caches[i].c->count > 0)
+            fprintf(out, "%s %s %s x %d", i ? "," : "", caches[i].name, size, caches[i].c->count);
+        else
+            fprintf(out, "%s %s unknown", i ? "," : "", caches[i].name);
+    }
+    fputc('\n', out);
+    fprintf(out, "Memory    %.1f GiB total, %.1f GiB available\n", (double)m->mem_total_bytes / GIB,
+            (double)m->mem_available_bytes / GIB);
+}
+
+/* A number, or null for NAN and infinities (JSON has neither). */
+json_t *mb__json_num(double x)
+{
+    return isnan(x) || isinf(x) ? json_null() : json_real(x);
+}
+
+static json_t *json_cache(const struct mb_cache *c)
+{
+    if (c->count == 0)
+        return json_null();
+    return json_pack("{s:I, s:i}", "bytes", (json_int_t)c->bytes, "count", c->count);
+}
+
+json_t *mb__json_machine(const struct mb_machine *m)
+{
+    return json_pack("{s:s, s:i, s:i, s:i, s:s, s:{s:o, s:o, s:o}, s:I, s:I}", "cpu", m->cpu,
+                     "physical_cores", m->physical_cores, "logical_cores", m->logical_cores, "smt",
+                     m->smt, "simd", m->simd, "caches", "l1d", json_cache(&m->l1d), "l2",
+                     json_cache(&m->l2), "l3", json_cache(&m->l3), "mem_total_bytes",
+                     (json_int_t)m->mem_total_bytes, "mem_available_bytes",
+                     (json_int_t)m->mem_available_bytes);
+}
+
+json_t *mb__json_blas(const struct mb_blas_info *b)
+{
+    json_t *env = json_null();
+    char *end;
+    long v = b->env_set ? strtol(b->env_value, &end, 10) : 0;
+    if (b->env_set && b->env_value[0] != '\0' && *end == '\0' && v > 0)
+        env = json_integer(v);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:i}", "name", b->name, "version", b->version,
+                     "config", b->config, "core", b->core, "threading", b->threading, "env_threads",
+                     env, "max_threads", b->max_threads);
+}
+
+/* Writes root indented and releases it. */
+enum mb_status mb__json_dump(FILE *out, json_t *root, struct mb_diag *d)
+{
+    if (root == NULL)
+        return mb_diag_set(d, MB_NOMEM, "cannot build the JSON document");
+    int rc = json_dumpf(root, out, JSON_INDENT(2));
+    json_decref(root);
+    fputc('\n', out);
+    if (rc != 0)
+        return mb_diag_set(d, MB_IO, "cannot write the JSON document");
+    return MB_OK;
+}
+
+/* matbench info --format json: the machine and BLAS objects of the
+ * contract, for scripts (the physical core count, the BLAS core type). */
+enum mb_status mb_report_info_json(FILE *out, const struct mb_machine *m,
+                                   const struct mb_blas_info *b, struct mb_diag *d)
+{
+    return mb__json_dump(out,
+                     json_pack("{s:s, s:o, s:o}", "matbench", MB_VERSION_STRING, "machine",
+                               mb__json_machine(m), "blas", mb__json_blas(b)),
+                     d);
+}
+
