@@ -21,6 +21,7 @@
 #include "matbench/machine.h"
 #include "matbench/matrix.h"
 #include "matbench/monitor.h"
+#include "matbench/peak.h"
 #include "matbench/progress.h"
 #include "matbench/report.h"
 #include "matbench/runner.h"
@@ -262,17 +263,36 @@ static enum mb_status bad_option(int opt, const char *word, struct mb_diag *d)
     return mb_diag_set(d, MB_USAGE, "unknown option '%s' (see matbench --help)", SHOWN(word));
 }
 
-/* The positional words: "info" first, or the size N. */
+/* The commands besides a run: the word that names each, and whether it
+ * takes a size N after it. */
+static const struct command_row {
+    const char *word;
+    enum mb_command command;
+    bool takes_size;
+} command_rows[] = {
+    {"info", MB_CMD_INFO, false},
+    {"peak", MB_CMD_PEAK, false},
+    {"coretypes", MB_CMD_CORETYPES, true},
+};
+
+/* The positional words: a command first, or the size N (for a run and the
+ * commands that take one). */
 static enum mb_status parse_words(int argc, char **argv, int first, struct mb_options *o,
                                   const char **size_word, struct mb_diag *d)
 {
     *size_word = NULL;
+    bool takes_size = true;
     for (int i = first; i < argc; i++) {
-        if (i == first && strcmp(argv[i], "info") == 0) {
-            o->command = MB_CMD_INFO;
+        bool command = false;
+        for (size_t c = 0; i == first && c < sizeof command_rows / sizeof command_rows[0]; c++)
+            if (strcmp(argv[i], command_rows[c].word) == 0) {
+                o->command = command_rows[c].command;
+                takes_size = command_rows[c].takes_size;
+                command = true;
+            }
+        if (command)
             continue;
-        }
-        if (*size_word != NULL || o->command == MB_CMD_INFO)
+        if (*size_word != NULL || !takes_size)
             return mb_diag_set(d, MB_USAGE, "unexpected argument '%s' (see matbench --help)",
                                SHOWN(argv[i]));
         *size_word = argv[i];
@@ -330,11 +350,11 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
 
     const char *size_word;
     enum mb_status st = parse_words(argc, argv, optind, o, &size_word, d);
-    if (st == MB_OK && o->command == MB_CMD_INFO && p->format != MB_FORMAT_TABLE &&
+    if (st == MB_OK && o->command != MB_CMD_RUN && p->format != MB_FORMAT_TABLE &&
         p->format != MB_FORMAT_JSON)
-        return mb_diag_set(d, MB_USAGE, "format: '%s' is not available for info (table, json)",
-                           mb_format_name(p->format));
-    if (st != MB_OK || o->command == MB_CMD_INFO)
+        return mb_diag_set(d, MB_USAGE, "format: '%s' is not available for %s (table, json)",
+                           mb_format_name(p->format), argv[optind]);
+    if (st != MB_OK || o->command == MB_CMD_INFO || o->command == MB_CMD_PEAK)
         return st;
     if (size_word != NULL && sizes_flag)
         return mb_diag_set(d, MB_USAGE, "N: '%s' given with --sizes; give one or the other",
@@ -512,6 +532,15 @@ static void on_event(const struct mb_event *ev, void *user)
     }
 }
 
+/* Standard output flushed; MB_IO when that failed (a full disk, a closed
+ * pipe). */
+static enum mb_status flush_stdout(enum mb_status st, struct mb_diag *d)
+{
+    if (st == MB_OK && (fflush(stdout) != 0 || ferror(stdout)))
+        st = mb_diag_set(d, MB_IO, "cannot write to standard output: %s", strerror(errno));
+    return st;
+}
+
 static enum mb_status run_info(const struct mb_options *o, struct mb_diag *d)
 {
     struct mb_blas_info b;
@@ -521,9 +550,49 @@ static enum mb_status run_info(const struct mb_options *o, struct mb_diag *d)
         st = mb_report_info_json(stdout, &o->machine, &b, d);
     else
         mb_report_info(stdout, &o->machine, &b);
-    if (st == MB_OK && (fflush(stdout) != 0 || ferror(stdout)))
-        st = mb_diag_set(d, MB_IO, "cannot write to standard output: %s", strerror(errno));
+    return flush_stdout(st, d);
+}
+
+/* Measures the FMA peak for isa on every physical core, saying so on a
+ * terminal first (it takes about half a second). On a quiet machine all
+ * cores together beat one; when they did not, another program held a core
+ * and the measurement is taken once more. */
+static enum mb_status measure_peak(const struct mb_options *o, enum mb_isa isa, bool tell,
+                                   struct mb_peak *pk, struct mb_diag *d)
+{
+    if (tell)
+        fprintf(stderr, "\r\033[Kmeasuring the %s FMA peak on 1 and %d cores...", mb_isa_name(isa),
+                o->machine.physical_cores);
+    enum mb_status st =
+        mb_peak_measure(isa, o->machine.physical_cores, MB_PEAK_DEFAULT_PHASE_S, pk, d);
+    if (st == MB_OK && pk->cores > 1 && pk->all_cores_gflops < pk->per_core_gflops)
+        st = mb_peak_measure(isa, o->machine.physical_cores, MB_PEAK_DEFAULT_PHASE_S, pk, d);
+    if (tell)
+        fprintf(stderr, "\r\033[K");
     return st;
+}
+
+/* matbench peak: every instruction set the CPU has, widest first. */
+static enum mb_status run_peak(const struct mb_options *o, struct mb_diag *d)
+{
+    static const enum mb_isa isas[] = {MB_ISA_AVX512, MB_ISA_AVX2, MB_ISA_SSE2};
+    struct mb_peak pk[sizeof isas / sizeof isas[0]];
+    size_t count = 0;
+    bool tell = !o->plan.quiet && isatty(STDERR_FILENO);
+    for (size_t i = 0; i < sizeof isas / sizeof isas[0]; i++) {
+        if (!mb_isa_supported(isas[i]))
+            continue;
+        enum mb_status st = measure_peak(o, isas[i], tell, &pk[count], d);
+        if (st != MB_OK)
+            return st;
+        count++;
+    }
+    enum mb_status st = MB_OK;
+    if (o->plan.format == MB_FORMAT_JSON)
+        st = mb_report_peak_json(stdout, &o->machine, pk, count, d);
+    else
+        mb_report_peak(stdout, &o->machine, pk, count);
+    return flush_stdout(st, d);
 }
 
 /* Bars and colour in the table: only on a terminal, and never when NO_COLOR
@@ -540,15 +609,27 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
 {
     if (o->command == MB_CMD_INFO)
         return run_info(o, d);
+    if (o->command == MB_CMD_PEAK)
+        return run_peak(o, d);
     const struct mb_plan *p = &o->plan;
     struct mb_blas_info b;
     mb_blas_info(&b);
+    struct mb_peak peak;
+    bool have_peak = false;
+    if (p->peak) {
+        struct mb_diag pd = {0};
+        have_peak = measure_peak(o, mb_isa_widest(), !p->quiet && isatty(STDERR_FILENO), &peak,
+                                 &pd) == MB_OK;
+        if (!have_peak && !p->quiet)
+            fprintf(stderr, "matbench: no peak figures: %s\n", pd.msg);
+    }
     struct mb_results results = {0};
     struct mb_report_ctx ctx = {.machine = &o->machine,
                                 .blas = &b,
                                 .plan = p,
                                 .results = &results,
                                 .pid = (long)getpid(),
+                                .peak = have_peak ? &peak : NULL,
                                 .monitor = {.interval_s = MB_MONITOR_INTERVAL_S}};
 
     struct sink out;
@@ -581,6 +662,7 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
     st = mb_runner_run(p, &hooks, &results, d);
     ctx.monitor.wall_s = mb_clock_now_s() - run_start;
     ctx.monitor.on = hooks.monitor != NULL;
+    mb_results_apply_peak(&results, ctx.peak);
     mb_monitor_stop(hooks.monitor, &ctx.monitor.samples, &ctx.monitor.cpu_s);
     pthread_mutex_lock(&pr.mu);
     live_clear(&pr);

@@ -51,7 +51,14 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
     uint64_t bytes = 0;
     (void)mb_matrix_bytes(largest, 3, &bytes);
     mb_report_info(out, ctx->machine, ctx->blas);
-    fprintf(out, "Process   PID %ld: watch it with  htop -p %ld\n", ctx->pid, ctx->pid);
+    if (ctx->peak != NULL)
+        fprintf(out,
+                "Peak      %s FMA, measured: %.1f GFLOP/s on one core, %.1f on %d cores at once "
+                "(%.1f s; --no-peak skips it)\n",
+                mb_isa_name(ctx->peak->isa), ctx->peak->per_core_gflops,
+                ctx->peak->all_cores_gflops, ctx->peak->cores, ctx->peak->seconds);
+    fprintf(out, "Process   PID %ld: watch it with  htop -p %ld%s\n", ctx->pid, ctx->pid,
+            p->live ? " (or here: --live draws each CPU's load)" : "");
     if (p->duration_s > 0)
         fprintf(out,
                 "          watch it now: each dgemm run keeps going for at least %g s "
@@ -423,6 +430,16 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
                 naive->cores_busy);
     if (naive != NULL && fast != NULL)
         per_cpu_lesson(out, naive, fast);
+    if (fast != NULL && !isnan(fast->peak_fraction)) {
+        fprintf(out, "%s on %d thread%s reached %.0f%% of the measured %s FMA peak for %s (%.1f GFLOP/s)",
+                fast->kernel->name, fast->threads, fast->threads == 1 ? "" : "s",
+                fast->peak_fraction * 100, mb_isa_name(ctx->peak->isa),
+                fast->threads == 1 ? "one core" : "that many threads",
+                mb_peak_for_threads(ctx->peak, fast->threads));
+        if (naive != NULL && !isnan(naive->peak_fraction))
+            fprintf(out, "; the naive loop %.1f%% of one core's", naive->peak_fraction * 100);
+        fprintf(out, ".\n");
+    }
     if (naive != NULL && naive->estimated)
         fprintf(out,
                 "The naive loop's full-size time is an estimate from the %zu of %zu rows it "
@@ -565,8 +582,9 @@ enum mb_status mb_report_json(FILE *out, const struct mb_report_ctx *ctx, struct
     for (size_t i = 0; i < ctx->results->count; i++)
         json_array_append_new(results, json_result(&ctx->results->items[i]));
     return mb__json_dump(out,
-                     json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:b}", "matbench", MB_VERSION_STRING,
-                               "machine", mb__json_machine(ctx->machine), "blas", mb__json_blas(ctx->blas),
+                     json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "matbench",
+                               MB_VERSION_STRING, "machine", mb__json_machine(ctx->machine),
+                               "blas", mb__json_blas(ctx->blas), "peak", mb__json_peak(ctx->peak),
                                "settings", json_settings(ctx->plan), "monitor", json_monitor(ctx),
                                "results", results, "interrupted", ctx->interrupted),
                      d);

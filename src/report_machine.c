@@ -88,6 +88,17 @@ json_t *mb__json_blas(const struct mb_blas_info *b)
                      env, "max_threads", b->max_threads);
 }
 
+/* The contract's "peak" object; null when pk is NULL. */
+json_t *mb__json_peak(const struct mb_peak *pk)
+{
+    if (pk == NULL)
+        return json_null();
+    return json_pack("{s:o, s:o, s:s, s:i, s:o}", "per_core_gflops",
+                     mb__json_num(pk->per_core_gflops), "all_cores_gflops",
+                     mb__json_num(pk->all_cores_gflops), "isa", mb_isa_name(pk->isa), "cores",
+                     pk->cores, "seconds", mb__json_num(pk->seconds));
+}
+
 /* Writes root indented and releases it. */
 enum mb_status mb__json_dump(FILE *out, json_t *root, struct mb_diag *d)
 {
@@ -112,3 +123,43 @@ enum mb_status mb_report_info_json(FILE *out, const struct mb_machine *m,
                      d);
 }
 
+
+/* matbench peak: the FMA loop's figures for each instruction set measured,
+ * widest first, and which one a run compares its results with. */
+void mb_report_peak(FILE *out, const struct mb_machine *m, const struct mb_peak *pk, size_t count)
+{
+    fprintf(out, "matbench %s: double-precision peak, measured with a register-resident loop\n",
+            MB_VERSION_STRING);
+    fprintf(out, "CPU       %s, %d physical cores\n\n", m->cpu, m->physical_cores);
+    fprintf(out, "%-9s %7s %9s %18s %22s\n", "ISA", "lanes", "flops/op", "one core GFLOP/s",
+            "all cores GFLOP/s");
+    for (size_t i = 0; i < count; i++)
+        fprintf(out, "%-9s %7u %9u %18.1f %15.1f on %2d%s\n", mb_isa_name(pk[i].isa),
+                mb_isa_lanes(pk[i].isa), mb_isa_flops_per_instruction(pk[i].isa),
+                pk[i].per_core_gflops, pk[i].all_cores_gflops, pk[i].cores,
+                i == 0 ? "   <- runs compare with this one" : "");
+    fprintf(out,
+            "\nflops/op: a fused multiply-add on every lane counts 2 flops (SSE2 has no FMA: "
+            "one multiply or add).\nEach figure is the best of many ~10 ms chunks: noise "
+            "only ever slows a chunk down.\n");
+}
+
+/* matbench peak --format json: the contract's "peak" object (the widest
+ * instruction set) and every one measured under "isas". */
+enum mb_status mb_report_peak_json(FILE *out, const struct mb_machine *m, const struct mb_peak *pk,
+                                   size_t count, struct mb_diag *d)
+{
+    json_t *isas = json_array();
+    for (size_t i = 0; i < count; i++) {
+        json_t *x = mb__json_peak(&pk[i]);
+        json_object_set_new(x, "lanes", json_integer(mb_isa_lanes(pk[i].isa)));
+        json_object_set_new(x, "flops_per_instruction",
+                            json_integer(mb_isa_flops_per_instruction(pk[i].isa)));
+        json_array_append_new(isas, x);
+    }
+    return mb__json_dump(out,
+                         json_pack("{s:s, s:o, s:o, s:o}", "matbench", MB_VERSION_STRING,
+                                   "machine", mb__json_machine(m), "peak",
+                                   mb__json_peak(count > 0 ? &pk[0] : NULL), "isas", isas),
+                         d);
+}

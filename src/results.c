@@ -47,6 +47,17 @@ void mb_results_derive(struct mb_results *r)
     }
 }
 
+/* Sets every result's share of the measured peak that applies to its
+ * thread count (mb_peak_for_threads); NAN for all when pk is NULL. */
+void mb_results_apply_peak(struct mb_results *r, const struct mb_peak *pk)
+{
+    for (size_t i = 0; i < r->count; i++) {
+        struct mb_result *x = &r->items[i];
+        double peak = mb_peak_for_threads(pk, x->threads);
+        x->peak_fraction = peak > 0 ? x->gflops / peak : NAN;
+    }
+}
+
 void mb_results_free(struct mb_results *r)
 {
     free(r->items);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "matbench/blas.h"
 #include "matbench/clock.h"
@@ -35,6 +36,21 @@ struct run {
 static bool stopped(const struct mb_runner_hooks *h)
 {
     return h->stop != NULL && *h->stop;
+}
+
+/* Waits (up to half a second) until the process is idle: OpenBLAS's
+ * worker threads keep spinning for a while after each call (its
+ * THREAD_TIMEOUT, about 0.1 s) and would otherwise count as busy cores in
+ * the next configuration's timed region, one thread or not. Idle means less
+ * than 10 % of a core over a 20 ms sleep. */
+static void settle(void)
+{
+    for (int i = 0; i < 25; i++) {
+        double cpu0 = mb_clock_cpu_s();
+        nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+        if (mb_clock_cpu_s() - cpu0 < 0.002)
+            return;
+    }
 }
 
 /* The monitor's view of a timed region opens (when there is a monitor). */
@@ -193,6 +209,7 @@ static enum mb_status run_config(struct run *r, const struct bufs *b, struct mb_
                               .max_threads_seen = -1,
                               .peak_fraction = NAN};
     r->s->count = 0;
+    settle();
     if ((k->traits & MB_TIMEBOXED) && p->naive_budget_s > 0)
         run_timeboxed(r, k, &call, res);
     else

@@ -64,4 +64,16 @@ static inline void run_shell(struct run *r, const char *cmd)
     unlink(err);
 }
 
+#ifdef MB_BINARY
+/* Runs "env -u OPENBLAS_NUM_THREADS ENV matbench ARGS" through the shell
+ * with stdin from /dev/null, capturing stdout and stderr in temporary files.
+ * ARGS is shell text, so '' passes an empty argument. */
+static inline void run_matbench(struct run *r, const char *env, const char *args)
+{
+    char cmd[4096];
+    snprintf(cmd, sizeof cmd, "env -u OPENBLAS_NUM_THREADS %s '%s' %s", env, MB_BINARY, args);
+    run_shell(r, cmd);
+}
+#endif
+
 #endif /* MATBENCH_TEST_H */

@@ -18,15 +18,6 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Runs "env -u OPENBLAS_NUM_THREADS ENV matbench ARGS" through the shell
- * with stdin from /dev/null, capturing stdout and stderr in temporary files.
- * ARGS is shell text, so '' passes an empty argument. */
-static void run(struct run *r, const char *env, const char *args)
-{
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "env -u OPENBLAS_NUM_THREADS %s '%s' %s", env, MB_BINARY, args);
-    run_shell(r, cmd);
-}
 
 static size_t count_lines(const char *s)
 {
@@ -97,7 +88,7 @@ static const char *cell(const struct csv *c, size_t row, const char *name)
 Test(cli, help_exits_0_with_usage_on_stdout)
 {
     struct run r;
-    run(&r, "", "--help");
+    run_matbench(&r, "", "--help");
     cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert(strstr(r.out, "Usage") != NULL, "%s", r.out);
     cr_assert_str_eq(r.err, "");
@@ -106,7 +97,7 @@ Test(cli, help_exits_0_with_usage_on_stdout)
 Test(cli, version_exits_0_and_names_the_version)
 {
     struct run r;
-    run(&r, "", "--version");
+    run_matbench(&r, "", "--version");
     cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert(strncmp(r.out, "matbench 0.", 11) == 0, "%s", r.out);
     cr_assert_str_eq(r.err, "");
@@ -152,7 +143,7 @@ Test(cli, bad_input_exits_2_with_one_line_naming_the_value)
 {
     for (size_t i = 0; i < COUNT(bad_input); i++) {
         struct run r;
-        run(&r, "", bad_input[i].args);
+        run_matbench(&r, "", bad_input[i].args);
         cr_assert_eq(r.code, 2, "matbench %s exits %d:\n%s", bad_input[i].args, r.code, r.err);
         cr_assert_eq(count_lines(r.err), 1, "matbench %s: one line on stderr:\n%s",
                      bad_input[i].args, r.err);
@@ -165,7 +156,7 @@ Test(cli, bad_input_exits_2_with_one_line_naming_the_value)
 Test(cli, a_size_too_large_for_memory_exits_2)
 {
     struct run r;
-    run(&r, "", "999999");
+    run_matbench(&r, "", "999999");
     cr_assert_eq(r.code, 2, "%s", r.err);
     cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
     cr_assert(strstr(r.err, "999999") != NULL, "%s", r.err);
@@ -179,7 +170,7 @@ Test(cli, a_bad_openblas_num_threads_exits_2_naming_the_variable)
         char env[64];
         snprintf(env, sizeof env, "OPENBLAS_NUM_THREADS=%s", values[i]);
         struct run r;
-        run(&r, env, "8");
+        run_matbench(&r, env, "8");
         cr_assert_eq(r.code, 2, "%s: %s", env, r.err);
         cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
         cr_assert(strstr(r.err, "OPENBLAS_NUM_THREADS") != NULL, "%s", r.err);
@@ -192,7 +183,7 @@ Test(cli, a_bad_openblas_num_threads_exits_2_naming_the_variable)
 Test(cli, an_unwritable_output_exits_1)
 {
     struct run r;
-    run(&r, "", "--output /nonexistent-dir/x.csv 8 --format csv");
+    run_matbench(&r, "", "--output /nonexistent-dir/x.csv 8 --format csv");
     cr_assert_eq(r.code, 1, "%s", r.err);
     cr_assert(strstr(r.err, "/nonexistent-dir/x.csv") != NULL, "names the file: %s", r.err);
     cr_assert_str_eq(r.out, "");
@@ -203,7 +194,7 @@ Test(cli, an_unwritable_output_exits_1)
 Test(cli, a_csv_run_has_one_verified_row_per_configuration)
 {
     struct run r;
-    run(&r, "", "24 --threads 1,2 --repeat 2 --warmup 1 --format csv");
+    run_matbench(&r, "", "24 --threads 1,2 --repeat 2 --warmup 1 --format csv");
     cr_assert_eq(r.code, 0, "%s", r.err);
     struct csv c;
     parse_csv(&c, r.out);
@@ -228,7 +219,7 @@ Test(cli, a_csv_run_has_one_verified_row_per_configuration)
 Test(cli, a_json_run_parses_back_with_its_results)
 {
     struct run r;
-    run(&r, "", "24 --threads 1,2 --repeat 2 --warmup 1 --format json");
+    run_matbench(&r, "", "24 --threads 1,2 --repeat 2 --warmup 1 --format json");
     cr_assert_eq(r.code, 0, "%s", r.err);
     json_error_t err;
     json_t *root = json_loads(r.out, 0, &err);
@@ -252,7 +243,7 @@ Test(cli, a_json_run_parses_back_with_its_results)
 Test(cli, openblas_num_threads_sets_the_default_thread_list)
 {
     struct run r;
-    run(&r, "OPENBLAS_NUM_THREADS=1", "16 --format json");
+    run_matbench(&r, "OPENBLAS_NUM_THREADS=1", "16 --format json");
     cr_assert_eq(r.code, 0, "%s", r.err);
     json_error_t err;
     json_t *root = json_loads(r.out, 0, &err);
@@ -275,7 +266,7 @@ Test(cli, output_file_is_written_and_stdout_stays_empty)
     char args[512];
     snprintf(args, sizeof args, "12 --threads 1 --format csv --output %s", path);
     struct run r;
-    run(&r, "", args);
+    run_matbench(&r, "", args);
     cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert_str_eq(r.out, "", "the report goes to the file");
     char text[8192];
@@ -295,7 +286,7 @@ Test(cli, json_output_file_parses)
     char args[512];
     snprintf(args, sizeof args, "12 --kernels dgemm --threads 1 --format json --output %s", path);
     struct run r;
-    run(&r, "", args);
+    run_matbench(&r, "", args);
     cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert_str_eq(r.out, "");
     json_error_t err;
@@ -309,7 +300,7 @@ Test(cli, json_output_file_parses)
 Test(cli, info_exits_0_and_describes_openblas)
 {
     struct run r;
-    run(&r, "", "info");
+    run_matbench(&r, "", "info");
     cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert(strstr(r.out, "OpenBLAS") != NULL, "%s", r.out);
 }
@@ -317,7 +308,7 @@ Test(cli, info_exits_0_and_describes_openblas)
 Test(cli, no_verify_reports_results_as_unverified)
 {
     struct run r;
-    run(&r, "", "10 --kernels dgemm --threads 1 --no-verify --format csv");
+    run_matbench(&r, "", "10 --kernels dgemm --threads 1 --no-verify --format csv");
     cr_assert_eq(r.code, 0, "%s", r.err);
     struct csv c;
     parse_csv(&c, r.out);
@@ -331,7 +322,7 @@ Test(cli, no_verify_reports_results_as_unverified)
 Test(cli, a_size_sweep_runs_every_size_and_thread_count_in_order)
 {
     struct run r;
-    run(&r, "", "--sizes 40,24 --kernels dgemm --threads 1,2 --repeat 1 --format csv --quiet");
+    run_matbench(&r, "", "--sizes 40,24 --kernels dgemm --threads 1,2 --repeat 1 --format csv --quiet");
     cr_assert_eq(r.code, 0, "%s", r.err);
     struct csv c;
     parse_csv(&c, r.out);
@@ -347,7 +338,7 @@ Test(cli, a_size_sweep_runs_every_size_and_thread_count_in_order)
 Test(cli, markdown_goes_to_stdout_as_a_table)
 {
     struct run r;
-    run(&r, "", "24 --kernels dgemm --threads 1 --repeat 1 --format markdown --quiet");
+    run_matbench(&r, "", "24 --kernels dgemm --threads 1 --repeat 1 --format markdown --quiet");
     cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert(strncmp(r.out, "| kernel |", 10) == 0, "%s", r.out);
 }
@@ -355,7 +346,7 @@ Test(cli, markdown_goes_to_stdout_as_a_table)
 Test(cli, info_as_json_names_the_cores)
 {
     struct run r;
-    run(&r, "", "info --format json");
+    run_matbench(&r, "", "info --format json");
     cr_assert_eq(r.code, 0, "%s", r.err);
     json_t *root = json_loads(r.out, 0, NULL);
     cr_assert_not_null(root, "%s", r.out);
@@ -371,7 +362,7 @@ Test(cli, a_duration_is_covered_by_the_timed_passes)
     /* not a timing assertion: --duration 0.3 must keep repeating until the
      * timed passes add up to 0.3 s, whatever each takes */
     struct run r;
-    run(&r, "", "64 --kernels dgemm --threads 1 --repeat 1 --duration 0.3 --format json --quiet");
+    run_matbench(&r, "", "64 --kernels dgemm --threads 1 --repeat 1 --duration 0.3 --format json --quiet");
     cr_assert_eq(r.code, 0, "%s", r.err);
     json_t *root = json_loads(r.out, 0, NULL);
     cr_assert_not_null(root, "%s", r.out);
@@ -472,7 +463,7 @@ Test(cli, a_bad_config_file_exits_2_naming_file_and_line)
     snprintf(args, sizeof args, "--config %s", ini);
     snprintf(want, sizeof want, "matbench: %s:3: unknown key 'bogus'", ini);
     struct run r;
-    run(&r, "", args);
+    run_matbench(&r, "", args);
     unlink(ini);
     cr_assert_eq(r.code, 2, "%s", r.err);
     cr_assert_eq(count_lines(r.err), 1, "%s", r.err);
@@ -494,7 +485,7 @@ Test(cli, a_config_file_can_send_the_report_to_a_file)
     char args[128];
     snprintf(args, sizeof args, "--config %s", ini);
     struct run r;
-    run(&r, "", args);
+    run_matbench(&r, "", args);
     unlink(ini);
     cr_assert_eq(r.code, 0, "%s", r.err);
     cr_assert_str_eq(r.out, "", "the report goes to the file");

@@ -31,6 +31,8 @@ static struct mb_blas_info blas = {.name = "OpenBLAS",
                                    .env_set = false};
 static struct mb_plan plan;
 static struct mb_results results;
+static const struct mb_peak *peak;    /* what the context carries; NULL unless a test sets it */
+static bool monitor_on;               /* likewise for the monitor's figures */
 
 enum { NAIVE, DGEMM_1, DGEMM_2 }; /* positions in results */
 
@@ -48,7 +50,9 @@ static struct mb_result result(const char *kernel, int threads, double median, b
                           .rows_done = estimated ? 12 : 100,
                           .cores_busy = 0.98 * threads,
                           .speedup_vs_naive = NAN,
-                          .efficiency = NAN};
+                          .efficiency = NAN,
+                          .max_threads_seen = -1,
+                          .peak_fraction = NAN};
     cr_assert_not_null(r.kernel, "kernel %s", kernel);
     const double samples[] = {median * 0.9, median, median * 1.2};
     mb_stats_compute(samples, 3, &r.time_s);
@@ -64,6 +68,8 @@ static void setup(void)
     plan.threads_source = MB_THREADS_FLAG;
     plan.naive_budget_s = 0.5;
     memset(&results, 0, sizeof results);
+    peak = NULL;
+    monitor_on = false;
     const struct mb_result rs[] = {
         [NAIVE] = result("naive", 1, 2.0, true),
         [DGEMM_1] = result("dgemm", 1, 0.1, false),
@@ -88,8 +94,14 @@ static char *render_ex(mb_report_fn *fn, bool fancy)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     cr_assert_not_null(f);
-    struct mb_report_ctx ctx = {
-        .machine = &machine, .blas = &blas, .plan = &plan, .results = &results, .pid = 1234, .fancy = fancy};
+    struct mb_report_ctx ctx = {.machine = &machine,
+                                .blas = &blas,
+                                .plan = &plan,
+                                .results = &results,
+                                .pid = 1234,
+                                .fancy = fancy,
+                                .peak = peak,
+                                .monitor = {monitor_on, 0.1, 50, 0.01, 5.0}};
     struct mb_diag d = {0};
     cr_assert_eq(fn(f, &ctx, &d), MB_OK, "%s", d.msg);
     cr_assert_eq(fclose(f), 0);
@@ -690,4 +702,191 @@ Test(report, json_settings_name_the_config_file)
     json_t *s = json_object_get(root, "settings");
     cr_assert_str_eq(json_string_value(json_object_get(s, "config")), "configs/quick.ini");
     json_decref(root);
+}
+
+/* ---- the cores: per-CPU busy, thread counts, the peak ------------------- */
+
+/* What a monitor and a measured peak would have added to the fixture: the
+ * naive loop on CPU 1 of 2, dgemm on one then both; 3 threads each. */
+static const struct mb_peak fixture_peak = {MB_ISA_AVX2, 50.0, 90.0, 2, 0.5};
+
+static void add_monitor_and_peak(void)
+{
+    static const double busy[][2] = {[NAIVE] = {0.02, 0.99},
+                                     [DGEMM_1] = {0.97, 0.05},
+                                     [DGEMM_2] = {0.98, 0.995}};
+    for (size_t i = 0; i < results.count; i++) {
+        struct mb_result *r = &results.items[i];
+        r->ncpus = 2;
+        r->per_core_busy[0] = busy[i][0];
+        r->per_core_busy[1] = busy[i][1];
+        r->max_threads_seen = 3;
+    }
+    peak = &fixture_peak;
+    monitor_on = true;
+    mb_results_apply_peak(&results, peak);
+}
+
+Test(report, peak_fraction_uses_the_peak_for_the_threads_used)
+{
+    add_monitor_and_peak();
+    /* one thread: 50 GFLOP/s per core; two (= the cores): the all-cores 90 */
+    for (size_t i = 0; i < results.count; i++) {
+        const struct mb_result *r = &results.items[i];
+        double want = r->gflops / (r->threads == 1 ? 50.0 : 90.0);
+        cr_assert_float_eq(r->peak_fraction, want, 1e-12, "result %zu", i);
+    }
+    mb_results_apply_peak(&results, NULL);
+    cr_assert(isnan(results.items[DGEMM_2].peak_fraction));
+}
+
+Test(report, json_carries_per_core_busy_threads_peak_and_the_monitor)
+{
+    add_monitor_and_peak();
+    json_t *root = render_json();
+    json_t *pk = json_object_get(root, "peak");
+    cr_assert_str_eq(json_string_value(json_object_get(pk, "isa")), "avx2+fma");
+    cr_assert_float_eq(json_number_value(json_object_get(pk, "per_core_gflops")), 50.0, 0);
+    cr_assert_float_eq(json_number_value(json_object_get(pk, "all_cores_gflops")), 90.0, 0);
+    json_t *mon = json_object_get(root, "monitor");
+    cr_assert_eq(json_integer_value(json_object_get(mon, "samples")), 50);
+    cr_assert_float_eq(json_number_value(json_object_get(mon, "overhead")), 0.01 / 5.0, 1e-15);
+    json_t *r = json_array_get(json_object_get(root, "results"), DGEMM_2);
+    json_t *busy = json_object_get(r, "per_core_busy");
+    cr_assert_eq(json_array_size(busy), 2);
+    cr_assert_float_eq(json_number_value(json_array_get(busy, 1)), 0.995, 0);
+    cr_assert_eq(json_integer_value(json_object_get(r, "max_threads_seen")), 3);
+    cr_assert_float_eq(json_number_value(json_object_get(r, "peak_fraction")),
+                       results.items[DGEMM_2].gflops / 90.0, 1e-12);
+    json_decref(root);
+}
+
+Test(report, json_without_monitor_or_peak_has_nulls)
+{
+    json_t *root = render_json();
+    cr_assert(json_is_null(json_object_get(root, "peak")));
+    cr_assert(json_is_null(json_object_get(root, "monitor")));
+    json_t *r = json_array_get(json_object_get(root, "results"), DGEMM_1);
+    cr_assert(json_is_null(json_object_get(r, "per_core_busy")));
+    cr_assert(json_is_null(json_object_get(r, "max_threads_seen")));
+    cr_assert(json_is_null(json_object_get(r, "peak_fraction")));
+    json_decref(root);
+}
+
+Test(report, json_unknown_cpus_are_null_inside_the_array)
+{
+    add_monitor_and_peak();
+    results.items[NAIVE].per_core_busy[0] = NAN;
+    json_t *root = render_json();
+    json_t *busy =
+        json_object_get(json_array_get(json_object_get(root, "results"), NAIVE), "per_core_busy");
+    cr_assert(json_is_null(json_array_get(busy, 0)));
+    cr_assert(json_is_number(json_array_get(busy, 1)));
+    json_decref(root);
+}
+
+Test(report, csv_appends_peak_fraction_threads_and_per_core_busy)
+{
+    add_monitor_and_peak();
+    results.items[NAIVE].per_core_busy[0] = NAN;
+    char *csv = render(mb_report_csv);
+    cr_assert(strstr(csv, ",rows_done,peak_fraction,max_threads_seen,per_core_busy\n") != NULL,
+              "%s", csv);
+    char want[128];
+    snprintf(want, sizeof want, ",100,%.9g,3,0.98;0.995\n", results.items[DGEMM_2].peak_fraction);
+    cr_assert(strstr(csv, want) != NULL, "%s in\n%s", want, csv);
+    cr_assert(strstr(csv, ",true,12,") != NULL && strstr(csv, ",3,;0.99\n") != NULL,
+              "an unknown CPU is an empty entry:\n%s", csv);
+    free(csv);
+}
+
+Test(report, csv_without_monitor_leaves_the_new_fields_empty)
+{
+    char *csv = render(mb_report_csv);
+    cr_assert(strstr(csv, ",false,100,,,\n") != NULL && strstr(csv, ",true,12,,,\n") != NULL, "%s",
+              csv);
+    free(csv);
+}
+
+Test(report, table_shows_per_cpu_percentages_and_share_of_peak)
+{
+    add_monitor_and_peak();
+    char *t = render(mb_report_table);
+    cr_assert(strstr(t, "of peak") != NULL && strstr(t, "busy per CPU %") != NULL, "%s", t);
+    cr_assert(strstr(t, " 2 99 ") != NULL, "naive on CPU 1:\n%s", t);
+    cr_assert(strstr(t, " 98 100 ") != NULL, "dgemm on both:\n%s", t);
+    char pct[16];
+    snprintf(pct, sizeof pct, " %.0f%% ", results.items[DGEMM_2].peak_fraction * 100);
+    cr_assert(strstr(t, pct) != NULL, "%s in\n%s", pct, t);
+    free(t);
+}
+
+Test(report, table_without_figures_shows_dashes)
+{
+    char *t = render(mb_report_table);
+    char *row = strstr(t, "\ndgemm ");
+    cr_assert_not_null(row);
+    char line[256];
+    sscanf(row + 1, "%255[^\n]", line);
+    /* kernel n threads time spread GFLOP/s of-peak cores-busy per-CPU ... */
+    char k[16], n[16], th[16], tm[16], unit[8], spread[16], gf[16], pk[16], busy[16], cpu[16];
+    cr_assert_eq(sscanf(line, "%15s %15s %15s %15s %7s %15s %15s %15s %15s %15s", k, n, th, tm,
+                        unit, spread, gf, pk, busy, cpu),
+                 10, "%s", line);
+    cr_assert_str_eq(pk, "-", "%s", line);
+    cr_assert_str_eq(cpu, "-", "%s", line);
+    free(t);
+}
+
+Test(report, many_cpus_are_one_glyph_each)
+{
+    add_monitor_and_peak();
+    struct mb_result *r = &results.items[DGEMM_2];
+    r->ncpus = 12;
+    for (size_t i = 0; i < 12; i++)
+        r->per_core_busy[i] = i < 6 ? 1.0 : 0.0;
+    r->per_core_busy[11] = NAN;
+    char *t = render(mb_report_table);
+    cr_assert(strstr(t, "██████▁▁▁▁▁?") != NULL, "%s", t);
+    free(t);
+}
+
+Test(report, lesson_names_the_busy_cpus_the_threads_and_the_peak)
+{
+    add_monitor_and_peak();
+    char *t = render(mb_report_table);
+    cr_assert(strstr(t, "the naive loop on 1 thread kept 1 CPU mostly busy (cpu0 2%, cpu1 99%) "
+                        "with 3 threads in the process") != NULL,
+              "%s", t);
+    cr_assert(strstr(t, "dgemm on 2 threads kept 2 CPUs mostly busy (cpu0 98%, cpu1 100%)") !=
+                  NULL,
+              "%s", t);
+    char want[160];
+    snprintf(want, sizeof want,
+             "dgemm on 2 threads reached %.0f%% of the measured avx2+fma FMA peak for that many "
+             "threads (90.0 GFLOP/s); the naive loop %.1f%% of one core's.",
+             results.items[DGEMM_2].peak_fraction * 100,
+             results.items[NAIVE].peak_fraction * 100);
+    cr_assert(strstr(t, want) != NULL, "%s in\n%s", want, t);
+    free(t);
+}
+
+Test(report, header_states_the_peak_and_info_the_caches)
+{
+    add_monitor_and_peak();
+    machine.l1d = (struct mb_cache){48 * 1024, 2};
+    machine.l2 = (struct mb_cache){1024 * 1024, 2};
+    machine.l3 = (struct mb_cache){0, 0};
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    struct mb_report_ctx ctx = {.machine = &machine, .blas = &blas, .plan = &plan,
+                                .results = &results, .pid = 7, .peak = peak};
+    mb_report_header(f, &ctx);
+    fclose(f);
+    cr_assert(strstr(buf, "Peak      avx2+fma FMA, measured: 50.0 GFLOP/s on one core, 90.0 on 2 "
+                          "cores at once") != NULL,
+              "%s", buf);
+    cr_assert(strstr(buf, "caches: L1d 48 KiB x 2, L2 1 MiB x 2, L3 unknown") != NULL, "%s", buf);
+    free(buf);
 }

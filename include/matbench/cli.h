@@ -9,7 +9,7 @@
 #include "matbench/plan.h"
 #include "matbench/status.h"
 
-enum mb_command { MB_CMD_RUN, MB_CMD_INFO };
+enum mb_command { MB_CMD_RUN, MB_CMD_INFO, MB_CMD_PEAK, MB_CMD_CORETYPES };
 
 struct mb_options {
     enum mb_command command;

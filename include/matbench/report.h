@@ -9,6 +9,7 @@
 
 #include "matbench/blas.h"
 #include "matbench/machine.h"
+#include "matbench/peak.h"
 #include "matbench/plan.h"
 #include "matbench/results.h"
 #include "matbench/status.h"
@@ -21,6 +22,7 @@ struct mb_report_ctx {
     long pid;
     bool interrupted;
     bool fancy; /* the table may draw bars and colour (a terminal, no NO_COLOR) */
+    const struct mb_peak *peak; /* the measured FMA peak; NULL when not measured */
     struct {
         bool on;           /* the monitor ran */
         double interval_s; /* between samples */
@@ -40,6 +42,9 @@ mb_report_fn *mb_report_for(enum mb_format f);
 void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_info *b);
 enum mb_status mb_report_info_json(FILE *out, const struct mb_machine *m,
                                    const struct mb_blas_info *b, struct mb_diag *d);
+void mb_report_peak(FILE *out, const struct mb_machine *m, const struct mb_peak *pk, size_t count);
+enum mb_status mb_report_peak_json(FILE *out, const struct mb_machine *m, const struct mb_peak *pk,
+                                   size_t count, struct mb_diag *d);
 void mb_report_bar(char *buf, size_t cap, double value, double max, int width);
 size_t mb_report_cells(const char *s);
 void mb_report_header(FILE *out, const struct mb_report_ctx *ctx);

@@ -9,6 +9,7 @@
 
 #include "matbench/kernels.h"
 #include "matbench/monitor.h"
+#include "matbench/peak.h"
 #include "matbench/stats.h"
 #include "matbench/status.h"
 
@@ -43,6 +44,7 @@ struct mb_results {
 
 enum mb_status mb_results_add(struct mb_results *r, const struct mb_result *x, struct mb_diag *d);
 void mb_results_derive(struct mb_results *r);
+void mb_results_apply_peak(struct mb_results *r, const struct mb_peak *pk);
 void mb_results_free(struct mb_results *r);
 
 #endif /* MATBENCH_RESULTS_H */
