@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -469,17 +470,32 @@ static void live_clear(struct progress *pr)
     pr->live_lines = 0;
 }
 
-/* A sample from the monitor's thread: redraws the live block. */
+/* The bytes of the first cells display cells of UTF-8 text of len bytes. */
+static int bytes_for_cells(const char *s, int len, int cells)
+{
+    int i = 0;
+    for (int seen = 0; i < len; i++) {
+        if (((unsigned char)s[i] & 0xC0) != 0x80 && seen++ == cells)
+            break;
+    }
+    return i;
+}
+
+/* A sample from the monitor's thread: redraws the live block, each line cut
+ * to the terminal's width so that none wraps (a wrapped line would throw
+ * the count of lines to move back up). */
 static void on_sample(const struct mb_monitor_sample *s, void *user)
 {
     struct progress *pr = user;
     char block[8192];
+    struct winsize ws;
+    int cols = ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 1 ? ws.ws_col : 80;
     pthread_mutex_lock(&pr->mu);
     int lines = mb_live_render(s, pr->status, block, sizeof block);
     if (pr->live_lines > 0)
         fprintf(stderr, "\033[%dA", pr->live_lines);
     for (char *line = block, *nl; (nl = strchr(line, '\n')) != NULL; line = nl + 1)
-        fprintf(stderr, "\r\033[K%.*s\n", (int)(nl - line), line);
+        fprintf(stderr, "\r\033[K%.*s\n", bytes_for_cells(line, (int)(nl - line), cols - 1), line);
     pr->live_lines = lines;
     fflush(stderr);
     pthread_mutex_unlock(&pr->mu);
