@@ -1,0 +1,592 @@
+/* OpenBLAS core types: the table of x86-64 kernel sets OPENBLAS_CORETYPE can
+ * force, the CPU features each needs, and a probe that runs dgemm under one
+ * of them in a child matbench, so that a wrong guess kills the child only. */
+#define _GNU_SOURCE /* pipe2, environ, strsignal */
+#include "matbench/coretype.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <limits.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+
+/* What each core type needs, and why.
+ *
+ * The names are those OpenBLAS 0.3.21 accepts in OPENBLAS_CORETYPE
+ * (driver/others/dynamic.c: force_coretype matches corename[1..25]
+ * case-insensitively), in corename[] order. Left out: Katmai, Coppermine,
+ * Northwood, Banias and Athlon, 32-bit cores that a 64-bit library replaces
+ * with Prescott (so the child would report a core other than the one asked
+ * for), and SapphireRapids, which 0.3.21 does not know: its corename[] ends
+ * at Cooperlake (the string is not in libopenblasp-r0.3.21.so), and an
+ * unknown name makes OpenBLAS fall back on its own feature check (avx512_bf16
+ * -> Cooperlake, avx512 -> SkylakeX, avx2 -> Haswell, avx -> Sandybridge,
+ * else Prescott), which is why SapphireRapids and Bogus both ran as
+ * Cooperlake here. It says "Core not found" on stderr only when
+ * OPENBLAS_VERBOSE >= 1; by default it is silent.
+ *
+ * The flags are the instruction-set extensions found by disassembling every
+ * object of that core in Debian's libopenblasp-r0.3.21.a (about 565 objects
+ * per core, objdump -d, classified by mnemonic and VEX/EVEX/XOP encoding),
+ * most telling first, so that mb_coretype_missing names the one that
+ * matters. SSE2 is the x86-64 baseline and is not listed. Findings:
+ *   - Opteron and Opteron_SSE3: femms (3DNow!) in dgemm_kernel and 31 other
+ *     objects; 3DNow! is gone since AMD family 15h, and both died with
+ *     SIGILL on this Zen 5 CPU.
+ *   - Bulldozer, Piledriver, Steamroller, Excavator: FMA4 (vfmaddpd) in
+ *     dgemm_kernel and 70-87 other objects, the last three FMA3 as well; no
+ *     XOP instruction anywhere. Zen dropped FMA4; all four died with SIGILL.
+ *   - Nehalem uses SSE4.1 (blendpd, pmaxsd, ...) but no SSE4.2 instruction;
+ *     Penryn and Dunnington are the same kernels; Atom, Nano, Bobcat stop
+ *     at SSSE3, Prescott and Barcelona at SSE3 (no SSE4a).
+ *   - Haswell and Zen: AVX2 and FMA3. SkylakeX: AVX-512 F, BW (kmovd,
+ *     vmovdqu8), DQ (kmovb, vextractf64x2, vpmullq), VL (EVEX on xmm/ymm,
+ *     in dgemm_kernel itself) and BMI2 (shlx, from -march=skylake-avx512).
+ *     AVX-512 CD was not seen but that -march allows it, and every AVX-512
+ *     CPU has it. Cooperlake's objects are SkylakeX's code (dgemm_kernel is
+ *     identical) because Debian builds without BUILD_BFLOAT16; avx512bf16 is
+ *     still listed because a bfloat16 build's sbgemm kernels use it and
+ *     OpenBLAS itself picks Cooperlake only for CPUs with avx512_bf16.
+ *   - prefetch/prefetchw (0F 0D) appear in the AMD and Sandybridge kernels;
+ *     they are hints, and OpenBLAS runs its Sandybridge kernels on Sandy
+ *     Bridge CPUs, which do not report PRFCHW, so they are not listed.
+ * isa is the vector ISA of the dgemm kernel: Atom's and the Opterons' are
+ * SSE2 code, the 256-bit FMA3 kernels of Haswell and Zen count as avx2. */
+static const char *const f_sse3[] = {"sse3", NULL};
+static const char *const f_ssse3[] = {"ssse3", "sse3", NULL};
+static const char *const f_sse41[] = {"sse4.1", "ssse3", "sse3", NULL};
+static const char *const f_3dnow[] = {"3dnow", "sse3", NULL};
+static const char *const f_avx[] = {"avx", "sse3", NULL};
+static const char *const f_fma4[] = {"fma4", "avx", "sse3", NULL};
+static const char *const f_fma4_fma[] = {"fma4", "fma", "avx", "sse3", NULL};
+static const char *const f_avx2[] = {"avx2", "fma", "avx", "sse3", NULL};
+static const char *const f_skylakex[] = {"avx512f",  "avx512cd", "avx512bw", "avx512dq",
+                                         "avx512vl", "avx2",     "fma",      "bmi2",
+                                         "avx",      "sse3",     NULL};
+static const char *const f_cooperlake[] = {"avx512f",  "avx512cd",   "avx512bw", "avx512dq",
+                                           "avx512vl", "avx512bf16", "avx2",     "fma",
+                                           "bmi2",     "avx",        "sse3",     NULL};
+
+static const struct mb_coretype coretypes[] = {
+    {"Prescott", "sse3", f_sse3},       {"Atom", "sse2", f_ssse3},
+    {"Core2", "sse3", f_ssse3},         {"Penryn", "sse3", f_sse41},
+    {"Dunnington", "sse3", f_sse41},    {"Nehalem", "sse3", f_sse41},
+    {"Opteron", "sse2", f_3dnow},       {"Opteron_SSE3", "sse2", f_3dnow},
+    {"Barcelona", "sse3", f_sse3},      {"Nano", "sse3", f_ssse3},
+    {"Sandybridge", "avx", f_avx},      {"Bobcat", "sse3", f_ssse3},
+    {"Bulldozer", "avx", f_fma4},       {"Piledriver", "avx", f_fma4_fma},
+    {"Haswell", "avx2", f_avx2},        {"Steamroller", "avx", f_fma4_fma},
+    {"Excavator", "avx", f_fma4_fma},   {"Zen", "avx2", f_avx2},
+    {"SkylakeX", "avx512", f_skylakex}, {"Cooperlake", "avx512", f_cooperlake},
+};
+
+/* The number of core types in the table. */
+size_t mb_coretype_count(void)
+{
+    return COUNT(coretypes);
+}
+
+/* The i-th core type of the table, or NULL when i is past its end. */
+const struct mb_coretype *mb_coretype_at(size_t i)
+{
+    return i < COUNT(coretypes) ? &coretypes[i] : NULL;
+}
+
+/* The core type named name, compared without regard to case as OpenBLAS
+ * does ("skylakex" finds SkylakeX); NULL when the table has no such name. */
+const struct mb_coretype *mb_coretype_find(const char *name)
+{
+    if (name == NULL)
+        return NULL;
+    for (size_t i = 0; i < COUNT(coretypes); i++)
+        if (strcasecmp(name, coretypes[i].name) == 0)
+            return &coretypes[i];
+    return NULL;
+}
+
+/* Vector ISAs from narrowest to widest. */
+static const char *const isas[] = {"sse2", "sse3", "avx", "avx2", "avx512"};
+
+/* The position of isa among sse2 < sse3 < avx < avx2 < avx512 (0..4), or
+ * -1 when it is none of them (or NULL). */
+int mb_isa_rank(const char *isa)
+{
+    for (size_t i = 0; isa != NULL && i < COUNT(isas); i++)
+        if (strcmp(isa, isas[i]) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* Every feature name mb_cpu_has can ask about: each becomes one
+ * __builtin_cpu_supports call, which takes only a string literal. gcc 12
+ * spells SSE4.1 "sse4.1" and AVX-512 BF16 "avx512bf16". */
+#define MB__CPU_FLAGS(X)                                                                           \
+    X("sse2")                                                                                      \
+    X("sse3")                                                                                      \
+    X("ssse3")                                                                                     \
+    X("sse4.1")                                                                                    \
+    X("sse4.2")                                                                                    \
+    X("sse4a")                                                                                     \
+    X("3dnow")                                                                                     \
+    X("popcnt")                                                                                    \
+    X("avx")                                                                                       \
+    X("fma4")                                                                                      \
+    X("xop")                                                                                       \
+    X("fma")                                                                                       \
+    X("f16c")                                                                                      \
+    X("bmi")                                                                                       \
+    X("bmi2")                                                                                      \
+    X("avx2")                                                                                      \
+    X("avx512f")                                                                                   \
+    X("avx512cd")                                                                                  \
+    X("avx512bw")                                                                                  \
+    X("avx512dq")                                                                                  \
+    X("avx512vl")                                                                                  \
+    X("avx512vnni")                                                                                \
+    X("avx512bf16")                                                                                \
+    X("avx512fp16")                                                                                \
+    X("amx-tile")                                                                                  \
+    X("amx-bf16")
+
+/* True when this CPU (and the kernel, for AVX and AVX-512 register state:
+ * libgcc checks XGETBV) supports flag; false for a name mb_cpu_flag_known
+ * does not know. */
+bool mb_cpu_has(const char *flag)
+{
+    if (flag == NULL)
+        return false;
+    __builtin_cpu_init();
+#define MB__CPU_HAS(f)                                                                             \
+    if (strcmp(flag, f) == 0)                                                                      \
+        return __builtin_cpu_supports(f) != 0;
+    MB__CPU_FLAGS(MB__CPU_HAS)
+#undef MB__CPU_HAS
+    return false;
+}
+
+/* True when mb_cpu_has checks flag for real rather than answering false
+ * for a name it does not know. */
+bool mb_cpu_flag_known(const char *flag)
+{
+    static const char *const known[] = {
+#define MB__CPU_NAME(f) f,
+        MB__CPU_FLAGS(MB__CPU_NAME)
+#undef MB__CPU_NAME
+    };
+    for (size_t i = 0; flag != NULL && i < COUNT(known); i++)
+        if (strcmp(flag, known[i]) == 0)
+            return true;
+    return false;
+}
+
+/* The first of ct's flags that has (mb_cpu_has when NULL) says the CPU
+ * lacks, or NULL when the CPU has them all and ct is safe to run. */
+const char *mb_coretype_missing(const struct mb_coretype *ct, mb_cpu_has_fn *has)
+{
+    if (has == NULL)
+        has = mb_cpu_has;
+    for (const char *const *f = ct->flags; *f != NULL; f++)
+        if (!has(*f))
+            return *f;
+    return NULL;
+}
+
+/* The widest vector ISA of a CPU described by has (mb_cpu_has when NULL):
+ * "avx512" with avx512f, else "avx2", "avx", "sse3", and "sse2", which every
+ * x86-64 CPU has. */
+const char *mb_cpu_widest_isa(mb_cpu_has_fn *has)
+{
+    static const struct {
+        const char *flag, *isa;
+    } ladder[] = {{"avx512f", "avx512"}, {"avx2", "avx2"}, {"avx", "avx"}, {"sse3", "sse3"}};
+    if (has == NULL)
+        has = mb_cpu_has;
+    for (size_t i = 0; i < COUNT(ladder); i++)
+        if (has(ladder[i].flag))
+            return ladder[i].isa;
+    return "sse2";
+}
+
+/* ---- the probe ------------------------------------------------------------ */
+
+/* A child's report is a few kilobytes; more than this is not matbench. */
+#define MB__PROBE_OUT_MAX (1024 * 1024)
+/* How much of the end of the child's stderr is kept for its last line. */
+#define MB__PROBE_ERR_TAIL 4096
+
+static enum mb_status fail(struct mb_coretype_probe *out, struct mb_diag *d, enum mb_status st,
+                           const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Formats the probe's error into out->error (and into d unless st is
+ * MB_OK: a failed probe is a finding), marks the probe failed, and returns
+ * st. */
+static enum mb_status fail(struct mb_coretype_probe *out, struct mb_diag *d, enum mb_status st,
+                           const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(out->error, sizeof out->error, fmt, ap);
+    va_end(ap);
+    out->ok = false;
+    out->gflops = NAN;
+    if (st != MB_OK)
+        mb_diag_set(d, st, "%s", out->error);
+    return st;
+}
+
+/* fd, moved above 2 when it is a standard stream's number (the caller's
+ * stdin, stdout or stderr was closed), so that the child's dup2 onto 0, 1
+ * and 2 cannot clobber it. Keeps FD_CLOEXEC; -1 on failure (fd closed). */
+static int lift_fd(int fd)
+{
+    if (fd < 0 || fd > 2)
+        return fd;
+    int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+    close(fd);
+    return high;
+}
+
+/* Closes *fd unless it is already -1, and sets it to -1. */
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+/* The environment for the child: the caller's, without OPENBLAS_NUM_THREADS
+ * (--threads governs) and with setting (OPENBLAS_CORETYPE=...) in place of
+ * any OPENBLAS_CORETYPE. A malloc'd array of borrowed strings, or NULL. */
+static char **child_environment(char *setting)
+{
+    static const char *const drop[] = {"OPENBLAS_NUM_THREADS=", "OPENBLAS_CORETYPE="};
+    size_t count = 0;
+    while (environ != NULL && environ[count] != NULL)
+        count++;
+    char **envp = malloc((count + 2) * sizeof *envp);
+    if (envp == NULL)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < count; i++) {
+        bool keep = true;
+        for (size_t j = 0; j < COUNT(drop); j++)
+            keep = keep && strncmp(environ[i], drop[j], strlen(drop[j])) != 0;
+        if (keep)
+            envp[k++] = environ[i];
+    }
+    envp[k++] = setting;
+    envp[k] = NULL;
+    return envp;
+}
+
+/* Where the child's stdout and stderr go: all of stdout (up to out_cap
+ * bytes; more sets overflow) and the tail of stderr. */
+struct capture {
+    char *out;
+    size_t out_len, out_cap;
+    bool overflow;
+    char err[MB__PROBE_ERR_TAIL + 1];
+    size_t err_len;
+};
+
+/* Appends k bytes of the child's stdout; what does not fit is dropped and
+ * marks the capture as overflowed. */
+static void keep_out(struct capture *c, const char *p, size_t k)
+{
+    size_t room = c->out_cap - c->out_len;
+    if (k > room) {
+        c->overflow = true;
+        k = room;
+    }
+    memcpy(c->out + c->out_len, p, k);
+    c->out_len += k;
+}
+
+/* Appends k bytes of the child's stderr, keeping only its last
+ * MB__PROBE_ERR_TAIL bytes. */
+static void keep_err_tail(struct capture *c, const char *p, size_t k)
+{
+    if (k >= MB__PROBE_ERR_TAIL) {
+        memcpy(c->err, p + k - MB__PROBE_ERR_TAIL, MB__PROBE_ERR_TAIL);
+        c->err_len = MB__PROBE_ERR_TAIL;
+        return;
+    }
+    if (c->err_len + k > MB__PROBE_ERR_TAIL) {
+        size_t drop = c->err_len + k - MB__PROBE_ERR_TAIL;
+        memmove(c->err, c->err + drop, c->err_len - drop);
+        c->err_len -= drop;
+    }
+    memcpy(c->err + c->err_len, p, k);
+    c->err_len += k;
+}
+
+/* Reads the child's stdout (*out_fd) and stderr (*err_fd) until both end,
+ * closing each at its end (and setting it to -1); poll keeps a child that
+ * fills one pipe from blocking while we wait on the other. Returns 0, or an
+ * errno. */
+static int drain(int *out_fd, int *err_fd, struct capture *c)
+{
+    int *fds[2] = {out_fd, err_fd};
+    struct pollfd pf[2] = {{.fd = *out_fd, .events = POLLIN}, {.fd = *err_fd, .events = POLLIN}};
+    char chunk[16384];
+    while (pf[0].fd >= 0 || pf[1].fd >= 0) {
+        if (poll(pf, 2, -1) < 0) {
+            if (errno == EINTR)
+                continue;
+            return errno;
+        }
+        for (int i = 0; i < 2; i++) {
+            if (pf[i].fd < 0 || pf[i].revents == 0)
+                continue;
+            ssize_t k = read(pf[i].fd, chunk, sizeof chunk);
+            if (k < 0 && (errno == EINTR || errno == EAGAIN))
+                continue;
+            if (k <= 0) {
+                close_fd(fds[i]);
+                pf[i].fd = -1;
+            } else if (i == 0) {
+                keep_out(c, chunk, (size_t)k);
+            } else {
+                keep_err_tail(c, chunk, (size_t)k);
+            }
+        }
+    }
+    return 0;
+}
+
+/* The last non-empty line of the kept stderr, made printable, in buf. */
+static const char *last_line(struct capture *c, char *buf, size_t cap)
+{
+    size_t end = c->err_len;
+    while (end > 0 && (c->err[end - 1] == '\n' || c->err[end - 1] == '\r'))
+        end--;
+    size_t start = end;
+    while (start > 0 && c->err[start - 1] != '\n')
+        start--;
+    c->err[end] = '\0';
+    return mb_printable(c->err + start, buf, cap);
+}
+
+/* Reads blas.core, results[0].gflops and results[0].verified from the
+ * child's JSON into out. Returns MB_OK either way: out->ok says whether the
+ * document was whole and the result verified. */
+static enum mb_status parse_report(const struct capture *c, struct mb_coretype_probe *out,
+                                   struct mb_diag *d)
+{
+    if (c->overflow)
+        return fail(out, d, MB_OK, "unreadable output: more than %d bytes on stdout",
+                    MB__PROBE_OUT_MAX);
+    if (c->out_len == 0)
+        return fail(out, d, MB_OK, "unreadable output: nothing on stdout");
+    json_error_t jerr;
+    json_t *root = json_loadb(c->out, c->out_len, 0, &jerr);
+    if (root == NULL)
+        return fail(out, d, MB_OK, "unreadable output: %s (line %d)", jerr.text, jerr.line);
+    const char *core = json_string_value(json_object_get(json_object_get(root, "blas"), "core"));
+    json_t *r0 = json_array_get(json_object_get(root, "results"), 0);
+    json_t *gflops = json_object_get(r0, "gflops");
+    json_t *verified = json_object_get(r0, "verified");
+    if (core != NULL)
+        snprintf(out->core, sizeof out->core, "%s", core);
+    if (core == NULL)
+        fail(out, d, MB_OK, "unreadable output: no blas.core");
+    else if (!json_is_object(r0))
+        fail(out, d, MB_OK, "unreadable output: no results[0]");
+    else if (!json_is_number(gflops))
+        fail(out, d, MB_OK, "unreadable output: results[0].gflops is not a number");
+    else if (!json_is_boolean(verified))
+        fail(out, d, MB_OK, "unreadable output: results[0].verified is not true or false");
+    else if (!json_is_true(verified))
+        fail(out, d, MB_OK, "dgemm result failed verification");
+    else {
+        out->gflops = json_number_value(gflops);
+        out->ok = true;
+    }
+    json_decref(root);
+    return MB_OK;
+}
+
+/* What the child's wait status says, into out: killed, a non-zero exit with
+ * its last stderr line, or the report it printed. */
+static enum mb_status judge(int status, struct capture *c, struct mb_coretype_probe *out,
+                            struct mb_diag *d)
+{
+    char line[200];
+    if (WIFSIGNALED(status)) {
+        int sig = WTERMSIG(status);
+        const char *name = strsignal(sig);
+        return fail(out, d, MB_OK, "killed by signal %d (%s)", sig, name ? name : "unknown");
+    }
+    if (!WIFEXITED(status))
+        return fail(out, d, MB_OK, "stopped with wait status %d", status);
+    if (WEXITSTATUS(status) != 0) {
+        last_line(c, line, sizeof line);
+        if (line[0] == '\0')
+            return fail(out, d, MB_OK, "exit %d (nothing on stderr)", WEXITSTATUS(status));
+        return fail(out, d, MB_OK, "exit %d: %s", WEXITSTATUS(status), line);
+    }
+    return parse_report(c, out, d);
+}
+
+/* In the child, between fork and execve: only async-signal-safe calls.
+ * Points stdin at /dev/null and stdout/stderr at the pipes, then runs exe;
+ * if that fails, sends errno up the exec pipe and exits 127. */
+__attribute__((noreturn)) static void exec_child(const char *exe, char **argv, char **envp,
+                                                 int devnull, int out_w, int err_w, int exec_w)
+{
+    if (dup2(devnull, 0) >= 0 && dup2(out_w, 1) >= 0 && dup2(err_w, 2) >= 0)
+        execve(exe, argv, envp);
+    int e = errno;
+    ssize_t w = write(exec_w, &e, sizeof e);
+    (void)w;
+    _exit(127);
+}
+
+/* Runs `exe N --kernels dgemm --threads T --format json --quiet --no-peak
+ * --repeat R` in a child process (fork and execve, no shell) with
+ * OPENBLAS_CORETYPE=coretype in its environment and OPENBLAS_NUM_THREADS
+ * taken out, reads its stdout and stderr through pipes, waits for it, and
+ * fills out from the JSON it printed (blas.core, results[0].gflops and
+ * .verified). A child that is killed (SIGILL when the CPU lacks the core's
+ * instructions), exits non-zero, prints something unreadable or an
+ * unverified result is a finding, not an error: out->ok is false,
+ * out->error says why, and the return is MB_OK. out->core is filled
+ * whenever the child's report named it, so an unverified run still tells
+ * which core ran. Returns MB_USAGE for bad arguments and MB_RUNTIME when
+ * the child cannot be started at all (no such exe, not executable, fork or
+ * pipe failing), MB_NOMEM when memory runs out; out->error then carries
+ * d's message too. The child is always waited for and every descriptor
+ * opened here is closed (and close-on-exec meanwhile). There is no time
+ * limit: a hung child hangs the probe. */
+enum mb_status mb_coretype_probe(const char *exe, const char *coretype, size_t n, int threads,
+                                 struct mb_coretype_probe *out, struct mb_diag *d)
+{
+    memset(out, 0, sizeof *out);
+    out->gflops = NAN;
+    if (exe == NULL || exe[0] == '\0')
+        return fail(out, d, MB_USAGE, "exe: no program given to probe with");
+    if (coretype == NULL || coretype[0] == '\0' || strlen(coretype) >= sizeof out->requested)
+        return fail(out, d, MB_USAGE, "coretype: '%.40s' is not allowed (1..%zu characters)",
+                    coretype != NULL ? coretype : "", sizeof out->requested - 1);
+    if (n == 0)
+        return fail(out, d, MB_USAGE, "n: '0' is not allowed (1 or more)");
+    if (threads < 1)
+        return fail(out, d, MB_USAGE, "threads: '%d' is not allowed (1 or more)", threads);
+    snprintf(out->requested, sizeof out->requested, "%s", coretype);
+
+    char n_arg[24], threads_arg[16], repeat_arg[16], setting[64];
+    snprintf(n_arg, sizeof n_arg, "%zu", n);
+    snprintf(threads_arg, sizeof threads_arg, "%d", threads);
+    snprintf(repeat_arg, sizeof repeat_arg, "%d", MB_CORETYPE_PROBE_REPEAT);
+    snprintf(setting, sizeof setting, "OPENBLAS_CORETYPE=%s", coretype);
+    char *argv[] = {(char *)exe, n_arg,      "--kernels", "dgemm",   "--threads",
+                    threads_arg, "--format", "json",      "--quiet", "--no-peak",
+                    "--repeat",  repeat_arg, NULL};
+
+    /* Everything the child needs is made before fork: after it, in a
+     * process that may run BLAS threads, the child may not allocate. */
+    struct capture *c = calloc(1, sizeof *c);
+    char *outbuf = malloc(MB__PROBE_OUT_MAX);
+    char **envp = child_environment(setting);
+    if (c == NULL || outbuf == NULL || envp == NULL) {
+        free(c);
+        free(outbuf);
+        free(envp);
+        return fail(out, d, MB_NOMEM, "probe %s: out of memory", coretype);
+    }
+    c->out = outbuf;
+    c->out_cap = MB__PROBE_OUT_MAX;
+
+    enum mb_status st = MB_OK;
+    int outp[2] = {-1, -1}, errp[2] = {-1, -1}, execp[2] = {-1, -1};
+    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
+    if (devnull < 0 || pipe2(outp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 ||
+        pipe2(execp, O_CLOEXEC) != 0) {
+        st = fail(out, d, MB_RUNTIME, "probe %s: cannot make pipes: %s", coretype, strerror(errno));
+        goto done;
+    }
+    int *fds[] = {&devnull, &outp[0], &outp[1], &errp[0], &errp[1], &execp[0], &execp[1]};
+    for (size_t i = 0; i < COUNT(fds); i++)
+        if ((*fds[i] = lift_fd(*fds[i])) < 0) {
+            st = fail(out, d, MB_RUNTIME, "probe %s: cannot move a pipe: %s", coretype,
+                      strerror(errno));
+            goto done;
+        }
+
+    pid_t pid = fork();
+    if (pid < 0) {
+        st = fail(out, d, MB_RUNTIME, "cannot start '%s': fork: %s", exe, strerror(errno));
+        goto done;
+    }
+    if (pid == 0)
+        exec_child(exe, argv, envp, devnull, outp[1], errp[1], execp[1]);
+
+    close_fd(&devnull);
+    close_fd(&outp[1]);
+    close_fd(&errp[1]);
+    close_fd(&execp[1]);
+    /* Ends with 0 bytes once execve has closed the child's copy (it is
+     * close-on-exec), or carries errno when execve failed. */
+    int exec_errno = 0;
+    ssize_t k;
+    do
+        k = read(execp[0], &exec_errno, sizeof exec_errno);
+    while (k < 0 && errno == EINTR);
+    close_fd(&execp[0]);
+
+    int drain_errno = k > 0 ? 0 : drain(&outp[0], &errp[0], c);
+    close_fd(&outp[0]);
+    close_fd(&errp[0]);
+    int status = 0;
+    if (drain_errno != 0)
+        kill(pid, SIGKILL);
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR) {
+            st = fail(out, d, MB_RUNTIME, "probe %s: waitpid: %s", coretype, strerror(errno));
+            goto done;
+        }
+    }
+    if (k > 0)
+        st = fail(out, d, MB_RUNTIME, "cannot start '%s': %s", exe, strerror(exec_errno));
+    else if (drain_errno != 0)
+        st = fail(out, d, MB_RUNTIME, "probe %s: reading the child's output: %s", coretype,
+                  strerror(drain_errno));
+    else
+        st = judge(status, c, out, d);
+
+done:
+    close_fd(&devnull);
+    close_fd(&outp[0]);
+    close_fd(&outp[1]);
+    close_fd(&errp[0]);
+    close_fd(&errp[1]);
+    close_fd(&execp[0]);
+    close_fd(&execp[1]);
+    free(envp);
+    free(outbuf);
+    free(c);
+    return st;
+}
+
+/* The index of the probe with the most GFLOP/s among those that are ok
+ * (the first of equals), or -1 when none is. */
+int mb_coretype_best(const struct mb_coretype_probe *p, size_t count)
+{
+    int best = -1;
+    for (size_t i = 0; p != NULL && i < count && i <= (size_t)INT_MAX; i++)
+        if (p[i].ok && !isnan(p[i].gflops) && (best < 0 || p[i].gflops > p[best].gflops))
+            best = (int)i;
+    return best;
+}
