@@ -18,6 +18,7 @@
 #include "matbench/blas.h"
 #include "matbench/clock.h"
 #include "matbench/config.h"
+#include "matbench/coretype.h"
 #include "matbench/live.h"
 #include "matbench/machine.h"
 #include "matbench/matrix.h"
@@ -27,10 +28,14 @@
 #include "matbench/report.h"
 #include "matbench/runner.h"
 #include "matbench/version.h"
+#include "mb_internal.h"
 
 static const char usage_text[] =
     "Usage: matbench [N] [options]   naive loop + cblas_dgemm thread sweep at size N\n"
     "       matbench info [--format json]   machine, BLAS build and thread settings\n"
+    "       matbench peak [--format json]   measured FMA peak, one core and all cores\n"
+    "       matbench coretypes [N] [--format json]   dgemm under each OpenBLAS core\n"
+    "                       type this CPU can run (one child process each)\n"
     "\n"
     "N is the matrix size (default 2000): C = A*B with n x n doubles.\n"
     "\n"
@@ -54,11 +59,20 @@ static const char usage_text[] =
     "                       10; 0 runs it in full)\n"
     "  --seed S             seed of the random matrices (default 20260101)\n"
     "  --no-verify          skip checking the results\n"
+    "  --no-monitor         no per-CPU busy or thread counts (the monitor samples\n"
+    "                       /proc/stat 10 times a second while kernels run)\n"
+    "  --no-peak            do not measure the FMA peak first (saves ~0.5 s; no\n"
+    "                       \"of peak\" figures)\n"
+    "  --coretype NAME      run again with OPENBLAS_CORETYPE=NAME (a core type this\n"
+    "                       CPU can run, see matbench coretypes), or best: the\n"
+    "                       fastest in a quick probe\n"
     "Output:\n"
     "  --format F           table, csv, json or markdown (default table); the table\n"
     "                       draws GFLOP/s bars on a terminal unless NO_COLOR is set\n"
     "  --output FILE        write the report to FILE instead of stdout\n"
     "  --quiet              no header or progress on stderr\n"
+    "  --live               on a terminal, draw each CPU's load, the thread count\n"
+    "                       and what runs, 10 times a second (htop for this run)\n"
     "  -h, --help           this help\n"
     "  -V, --version        the version\n"
     "\n"
@@ -82,6 +96,7 @@ enum {
     OPT_LIVE,
     OPT_NO_MONITOR,
     OPT_NO_PEAK,
+    OPT_CORETYPE,
 };
 
 /* Every option, once: its long name (also its key in a config file), the
@@ -104,6 +119,7 @@ static const struct option_row {
     {"no-verify", no_argument, OPT_NO_VERIFY, "run"},
     {"no-monitor", no_argument, OPT_NO_MONITOR, "run"},
     {"no-peak", no_argument, OPT_NO_PEAK, "run"},
+    {"coretype", required_argument, OPT_CORETYPE, "run"},
     {"format", required_argument, OPT_FORMAT, "output"},
     {"output", required_argument, OPT_OUTPUT, "output"},
     {"quiet", no_argument, OPT_QUIET, "output"},
@@ -208,6 +224,15 @@ static enum mb_status apply_option(int opt, const char *arg, enum origin from, s
     case OPT_QUIET:
     case OPT_LIVE:
         return apply_flag(opt, arg, from, p, d);
+    case OPT_CORETYPE: {
+        enum mb_status st = mb__coretype_check(arg, d);
+        if (st != MB_OK)
+            return st;
+        const struct mb_coretype *ct = mb_coretype_find(arg);
+        snprintf(o->coretype, sizeof o->coretype, "%s", ct != NULL ? ct->name : "best");
+        p->coretype = o->coretype;
+        return MB_OK;
+    }
     case OPT_CONFIG:
         p->config = arg;
         return MB_OK;
@@ -311,6 +336,7 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
 {
     memset(o, 0, sizeof *o);
     o->command = MB_CMD_RUN;
+    o->argv = argv;
     mb_plan_defaults(&o->plan);
     struct mb_plan *p = &o->plan;
     struct mb_machine *m = &o->machine;
@@ -627,9 +653,17 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
         return run_info(o, d);
     if (o->command == MB_CMD_PEAK)
         return run_peak(o, d);
+    if (o->command == MB_CMD_CORETYPES)
+        return mb__cli_coretypes(o, d);
+    enum mb_status st = mb__cli_coretype_exec(o, o->argv, d);
+    if (st != MB_OK)
+        return st;
     const struct mb_plan *p = &o->plan;
     struct mb_blas_info b;
     mb_blas_info(&b);
+    char coretype_note[256], hint[256];
+    mb__coretype_note(&b, coretype_note, sizeof coretype_note);
+    mb__coretype_hint(&b, mb_plan_largest_size(p), hint, sizeof hint);
     struct mb_peak peak;
     bool have_peak = false;
     if (p->peak) {
@@ -646,10 +680,12 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
                                 .results = &results,
                                 .pid = (long)getpid(),
                                 .peak = have_peak ? &peak : NULL,
+                                .coretype_note = coretype_note,
+                                .hint = hint,
                                 .monitor = {.interval_s = MB_MONITOR_INTERVAL_S}};
 
     struct sink out;
-    enum mb_status st = sink_open(&out, p->output, d);
+    st = sink_open(&out, p->output, d);
     if (st != MB_OK)
         return st;
     bool table_on_stdout = p->format == MB_FORMAT_TABLE && out.f == stdout;
@@ -691,6 +727,9 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
         mb_report_header(out.f, &ctx);
     struct mb_diag wd = {0};
     enum mb_status wst = mb_report_for(p->format)(out.f, &ctx, &wd);
+    if (hint[0] != '\0' && !p->quiet && p->format != MB_FORMAT_TABLE &&
+        p->format != MB_FORMAT_MARKDOWN)
+        fprintf(stderr, "%s\n", hint);
     bool complete = results.count > 0;
     enum mb_status cst = sink_close(&out, complete, &wd);
     if (wst == MB_OK)

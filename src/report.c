@@ -51,6 +51,8 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
     uint64_t bytes = 0;
     (void)mb_matrix_bytes(largest, 3, &bytes);
     mb_report_info(out, ctx->machine, ctx->blas);
+    if (ctx->coretype_note != NULL && ctx->coretype_note[0] != '\0')
+        fprintf(out, "          %s\n", ctx->coretype_note);
     if (ctx->peak != NULL)
         fprintf(out,
                 "Peak      %s FMA, measured: %.1f GFLOP/s on one core, %.1f on %d cores at once "
@@ -461,6 +463,8 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
                 beyond->gflops > within->gflops * 1.05 ? "still helped here" : "did not help",
                 beyond->threads, beyond->gflops, within->gflops, within->threads);
     size_lesson(out, ctx);
+    if (ctx->hint != NULL && ctx->hint[0] != '\0')
+        fprintf(out, "%s\n", ctx->hint);
     if (ctx->interrupted)
         fprintf(out, "Interrupted: %zu result%s completed before the stop.\n", rs->count,
                 rs->count == 1 ? "" : "s");
@@ -524,7 +528,7 @@ static json_t *json_settings(const struct mb_plan *p)
     /* "n" (the largest size, which the matrices are allocated for) is kept
      * from the single-size JSON of earlier versions */
     return json_pack("{s:I, s:o, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, "
-                     "s:o}",
+                     "s:o, s:o}",
                      "n",
                      (json_int_t)mb_plan_largest_size(p), "sizes", sizes, "threads", threads,
                      "threads_source", sources[p->threads_source], "kernels", kernels, "repeat",
@@ -532,7 +536,8 @@ static json_t *json_settings(const struct mb_plan *p)
                      mb__json_num(p->naive_budget_s), "duration_s", mb__json_num(p->duration_s), "seed", seed,
                      "verify", p->verify, "monitor", p->monitor, "peak", p->peak, "live", p->live,
                      "format", mb_format_name(p->format), "config",
-                     p->config != NULL ? json_string(p->config) : json_null());
+                     p->config != NULL ? json_string(p->config) : json_null(), "coretype",
+                     p->coretype != NULL ? json_string(p->coretype) : json_null());
 }
 
 static json_t *json_per_core(const struct mb_result *r)

@@ -6,6 +6,8 @@
 #include <jansson.h>
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 
 #include "matbench/version.h"
 #include "mb_internal.h"
@@ -162,4 +164,93 @@ enum mb_status mb_report_peak_json(FILE *out, const struct mb_machine *m, const 
                                    "machine", mb__json_machine(m), "peak",
                                    mb__json_peak(count > 0 ? &pk[0] : NULL), "isas", isas),
                          d);
+}
+
+/* matbench coretypes as a table: each core type's GFLOP/s and its ratio to
+ * the one OpenBLAS detects, the fastest, and how to use it. */
+void mb_report_coretypes(FILE *out, const struct mb_coretype_report *r)
+{
+    fprintf(out,
+            "matbench %s: cblas_dgemm at n = %zu on %d thread%s under each OpenBLAS core type\n"
+            "this CPU can run, each in a child process started with OPENBLAS_CORETYPE set.\n"
+            "CPU       %s\nIn use    %s",
+            MB_VERSION_STRING, r->n, r->threads, r->threads == 1 ? "" : "s", r->machine->cpu,
+            r->detected);
+    if (r->env != NULL)
+        fprintf(out, " (OPENBLAS_CORETYPE=%s is set in the environment)",
+                mb_printable(r->env, (char[48]){0}, 48));
+    else
+        fprintf(out, " (OpenBLAS's own choice for this CPU)");
+    fprintf(out, "\n\n");
+    char vs[64];
+    snprintf(vs, sizeof vs, "vs %s", r->detected);
+    fprintf(out, "%-13s %-7s %9s %12s  %s\n", "core type", "ISA", "GFLOP/s", vs, "note");
+    const struct mb_coretype_probe *base = r->baseline >= 0 ? &r->rows[r->baseline].probe : NULL;
+    for (size_t i = 0; i < r->count; i++) {
+        const struct mb_coretype_row *row = &r->rows[i];
+        const struct mb_coretype_probe *pr = &row->probe;
+        char gf[32] = "-", ratio[32] = "-", note[320] = "";
+        if (row->missing != NULL) {
+            snprintf(note, sizeof note, "not tried: this CPU has no %s", row->missing);
+        } else if (!pr->ok) {
+            snprintf(note, sizeof note, "failed: %s", pr->error);
+        } else {
+            snprintf(gf, sizeof gf, "%.1f", pr->gflops);
+            if (base != NULL)
+                snprintf(ratio, sizeof ratio, "%.2fx", pr->gflops / base->gflops);
+            size_t len = 0;
+            if ((int)i == r->baseline)
+                len += (size_t)snprintf(note + len, sizeof note - len, "in use ");
+            if ((int)i == r->best)
+                len += (size_t)snprintf(note + len, sizeof note - len, "fastest ");
+            if (strcasecmp(pr->core, row->type->name) != 0)
+                snprintf(note + len, sizeof note - len, "(OpenBLAS ran %s)", pr->core);
+        }
+        fprintf(out, "%-13s %-7s %9s %12s  %s\n", row->type->name, row->type->isa, gf, ratio,
+                note);
+    }
+    if (r->best < 0)
+        return;
+    const struct mb_coretype_row *best = &r->rows[r->best];
+    fprintf(out, "\nFastest: %s, %.1f GFLOP/s", best->type->name, best->probe.gflops);
+    if (base != NULL)
+        fprintf(out, ", %.2f times %s, the one in use", best->probe.gflops / base->gflops,
+                r->detected);
+    fprintf(out,
+            ".\nUse it:  matbench %zu --coretype %s\nor for any program on this OpenBLAS "
+            "(NumPy too):  OPENBLAS_CORETYPE=%s program ...\n",
+            r->n, best->type->name, best->type->name);
+}
+
+/* matbench coretypes --format json: the same rows, for scripts. */
+enum mb_status mb_report_coretypes_json(FILE *out, const struct mb_coretype_report *r,
+                                        struct mb_diag *d)
+{
+    const struct mb_coretype_probe *base = r->baseline >= 0 ? &r->rows[r->baseline].probe : NULL;
+    json_t *rows = json_array();
+    for (size_t i = 0; i < r->count; i++) {
+        const struct mb_coretype_row *row = &r->rows[i];
+        const struct mb_coretype_probe *pr = &row->probe;
+        bool tried = row->missing == NULL;
+        json_array_append_new(
+            rows,
+            json_pack("{s:s, s:s, s:b, s:o, s:b, s:o, s:o, s:o, s:o}", "name", row->type->name,
+                      "isa", row->type->isa, "tried", tried, "missing",
+                      tried ? json_null() : json_string(row->missing), "ok", tried && pr->ok,
+                      "core", tried && pr->core[0] ? json_string(pr->core) : json_null(),
+                      "gflops", mb__json_num(tried && pr->ok ? pr->gflops : NAN),
+                      "vs_in_use",
+                      mb__json_num(tried && pr->ok && base != NULL ? pr->gflops / base->gflops
+                                                                   : NAN),
+                      "error", tried && !pr->ok ? json_string(pr->error) : json_null()));
+    }
+    return mb__json_dump(
+        out,
+        json_pack("{s:s, s:o, s:I, s:i, s:s, s:o, s:o, s:o}", "matbench", MB_VERSION_STRING,
+                  "machine", mb__json_machine(r->machine), "n", (json_int_t)r->n, "threads",
+                  r->threads, "in_use", r->detected, "env_coretype",
+                  r->env != NULL ? json_string(r->env) : json_null(), "best",
+                  r->best >= 0 ? json_string(r->rows[r->best].type->name) : json_null(),
+                  "coretypes", rows),
+        d);
 }

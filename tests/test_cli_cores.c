@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <unistd.h>
 
+#include "matbench/coretype.h"
 #include "mb_test.h"
 
 static json_t *parse(const struct run *r)
@@ -210,4 +211,134 @@ Test(run_cores, info_shows_caches_and_smt)
     json_decref(root);
     run_matbench(&r, "", "info");
     cr_assert(strstr(r.out, "caches: L1d ") != NULL, "%s", r.out);
+}
+
+/* ---- core types ---------------------------------------------------------- */
+
+Test(coretype_flag, unknown_or_unsafe_names_are_refused_before_anything_runs)
+{
+    struct run r;
+    run_matbench(&r, "", "64 --coretype Pentium9");
+    cr_assert_eq(r.code, 2);
+    cr_assert(strstr(r.err, "matbench: coretype: 'Pentium9' is not an OpenBLAS core type this CPU "
+                            "can run (Prescott, ") == r.err,
+              "%s", r.err);
+    cr_assert(strstr(r.err, ", or best)\n") != NULL, "%s", r.err);
+    cr_assert_str_eq(r.out, "");
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("fma4"))
+        cr_skip_test("this CPU has FMA4, so Bulldozer is safe here");
+    run_matbench(&r, "", "64 --coretype bulldozer");
+    cr_assert_eq(r.code, 2);
+    cr_assert_str_eq(r.err, "matbench: coretype: 'Bulldozer' needs fma4, which this CPU does not "
+                            "have (see matbench coretypes)\n");
+}
+
+Test(coretype_flag, reruns_under_the_core_type_and_says_so)
+{
+    struct run r;
+    run_matbench(&r, "OPENBLAS_CORETYPE=Prescott",
+                 "32 --kernels dgemm --threads 1 --no-peak --coretype haswell --format json");
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    json_t *root = parse(&r);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(root, "blas"), "core")),
+                     "Haswell");
+    cr_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(root, "settings"), "coretype")),
+        "Haswell");
+    json_decref(root);
+    cr_assert(strstr(r.err, "core type Haswell forced (--coretype Haswell; without it OpenBLAS "
+                            "used Prescott)") != NULL,
+              "the header on stderr: %s", r.err);
+}
+
+Test(coretype_flag, from_a_config_file)
+{
+    char ini[64];
+    write_temp(ini, sizeof ini, "/tmp/mb_cores_ini", "[run]\ncoretype = Haswell\n");
+    char args[160];
+    snprintf(args, sizeof args, "16 --kernels dgemm --threads 1 --no-peak --quiet --format json "
+                                "--config %s", ini);
+    struct run r;
+    run_matbench(&r, "", args);
+    unlink(ini);
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    json_t *root = parse(&r);
+    cr_assert_str_eq(json_string_value(json_object_get(json_object_get(root, "blas"), "core")),
+                     "Haswell");
+    json_decref(root);
+}
+
+Test(coretype_hint, a_narrower_core_type_than_the_cpu_gets_the_command_to_try)
+{
+    __builtin_cpu_init();
+    if (!__builtin_cpu_supports("avx512f"))
+        cr_skip_test("the hint needs a CPU wider than Haswell's AVX2");
+    struct run r;
+    run_matbench(&r, "OPENBLAS_CORETYPE=Haswell", "32 --kernels dgemm --threads 1 --no-peak");
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    cr_assert(strstr(r.out, "\nHint: OPENBLAS_CORETYPE=Haswell in the environment makes OpenBLAS "
+                            "use its Haswell kernels (avx2) but this CPU has avx512; try  "
+                            "matbench 32 --coretype SkylakeX  (compare them all: matbench "
+                            "coretypes 32)\n") != NULL,
+              "%s", r.out);
+    /* CSV keeps stdout for data: the hint goes to stderr, and --quiet drops it */
+    run_matbench(&r, "OPENBLAS_CORETYPE=Haswell",
+                 "32 --kernels dgemm --threads 1 --no-peak --format csv");
+    cr_assert_null(strstr(r.out, "Hint"), "%s", r.out);
+    cr_assert(strstr(r.err, "Hint: ") != NULL, "%s", r.err);
+    run_matbench(&r, "OPENBLAS_CORETYPE=Haswell",
+                 "32 --kernels dgemm --threads 1 --no-peak --format csv --quiet");
+    cr_assert_str_eq(r.err, "");
+    /* a core type as wide as the CPU: no hint */
+    run_matbench(&r, "OPENBLAS_CORETYPE=SkylakeX", "32 --kernels dgemm --threads 1 --no-peak");
+    cr_assert_null(strstr(r.out, "Hint"), "%s", r.out);
+}
+
+Test(coretypes_cmd, refuses_bad_sizes_and_formats)
+{
+    struct run r;
+    run_matbench(&r, "", "coretypes 0");
+    cr_assert_eq(r.code, 2);
+    cr_assert(strstr(r.err, "N: '0'") != NULL, "%s", r.err);
+    run_matbench(&r, "", "coretypes 64 --format csv");
+    cr_assert_eq(r.code, 2);
+    cr_assert_str_eq(r.err,
+                     "matbench: format: 'csv' is not available for coretypes (table, json)\n");
+    run_matbench(&r, "", "coretypes 64 65");
+    cr_assert_eq(r.code, 2);
+    cr_assert_str_eq(r.err, "matbench: unexpected argument '65' (see matbench --help)\n");
+}
+
+Test(coretypes_cmd, tries_every_safe_core_type_in_a_child, .timeout = 240)
+{
+    struct run r;
+    run_matbench(&r, "OPENBLAS_CORETYPE=Haswell", "coretypes 48 --format json");
+    cr_assert_eq(r.code, 0, "%s", r.err);
+    json_t *root = parse(&r);
+    cr_assert_str_eq(json_string_value(json_object_get(root, "in_use")), "Haswell");
+    cr_assert_str_eq(json_string_value(json_object_get(root, "env_coretype")), "Haswell");
+    json_t *rows = json_object_get(root, "coretypes");
+    cr_assert_eq(json_array_size(rows), mb_coretype_count());
+    size_t tried = 0;
+    for (size_t i = 0; i < json_array_size(rows); i++) {
+        json_t *row = json_array_get(rows, i);
+        const struct mb_coretype *ct = mb_coretype_at(i);
+        cr_assert_str_eq(json_string_value(json_object_get(row, "name")), ct->name);
+        const char *missing = mb_coretype_missing(ct, NULL);
+        cr_assert_eq(json_is_true(json_object_get(row, "tried")), missing == NULL, "%s", ct->name);
+        if (missing != NULL) {
+            cr_assert_str_eq(json_string_value(json_object_get(row, "missing")), missing);
+            cr_assert(json_is_null(json_object_get(row, "gflops")));
+            continue;
+        }
+        tried++;
+        cr_assert(json_is_true(json_object_get(row, "ok")), "%s: %s", ct->name,
+                  json_string_value(json_object_get(row, "error")));
+        cr_assert_gt(json_number_value(json_object_get(row, "gflops")), 0);
+        cr_assert(json_is_string(json_object_get(row, "core")));
+    }
+    cr_assert_gt(tried, 0);
+    cr_assert(json_is_string(json_object_get(root, "best")));
+    json_decref(root);
 }

@@ -16,6 +16,8 @@ struct mb_options {
     struct mb_plan plan;
     struct mb_machine machine; /* probed once, by mb_cli_parse */
     char output_path[4096];    /* --output's value when it came from a config file */
+    char coretype[32];         /* --coretype's value */
+    char **argv;               /* the command line, for --coretype to run it again */
 };
 
 enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct mb_diag *d);

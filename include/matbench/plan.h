@@ -49,6 +49,7 @@ struct mb_plan {
     const char *output; /* NULL = stdout */
     bool quiet;
     const char *config; /* the INI file the plan was read from, or NULL */
+    const char *coretype; /* --coretype: an OpenBLAS core type or "best"; NULL = as detected */
 };
 
 /* One configuration of a plan: a kernel at one size and thread count. */

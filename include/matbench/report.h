@@ -8,6 +8,7 @@
 #include <stdio.h>
 
 #include "matbench/blas.h"
+#include "matbench/coretype.h"
 #include "matbench/machine.h"
 #include "matbench/peak.h"
 #include "matbench/plan.h"
@@ -23,6 +24,8 @@ struct mb_report_ctx {
     bool interrupted;
     bool fancy; /* the table may draw bars and colour (a terminal, no NO_COLOR) */
     const struct mb_peak *peak; /* the measured FMA peak; NULL when not measured */
+    const char *coretype_note;  /* how --coretype forced the core type; "" or NULL when not */
+    const char *hint;           /* a one-line hint after the lesson; "" or NULL for none */
     struct {
         bool on;           /* the monitor ran */
         double interval_s; /* between samples */
@@ -30,6 +33,25 @@ struct mb_report_ctx {
         double cpu_s;  /* CPU time the monitor's thread used */
         double wall_s; /* how long the run took */
     } monitor;
+};
+
+/* matbench coretypes: each core type of the table, tried or skipped. */
+struct mb_coretype_row {
+    const struct mb_coretype *type;
+    const char *missing;            /* the feature the CPU lacks (not tried); NULL when tried */
+    struct mb_coretype_probe probe; /* the child's result, when tried */
+};
+
+struct mb_coretype_report {
+    const struct mb_machine *machine;
+    size_t n;
+    int threads;
+    const char *detected; /* the core type OpenBLAS uses without --coretype */
+    const char *env;      /* OPENBLAS_CORETYPE from the environment, or NULL */
+    const struct mb_coretype_row *rows;
+    size_t count;
+    int best;     /* the fastest row, -1 when none ran */
+    int baseline; /* the row that ran the core type in use, -1 when none */
 };
 
 typedef enum mb_status mb_report_fn(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d);
@@ -45,6 +67,9 @@ enum mb_status mb_report_info_json(FILE *out, const struct mb_machine *m,
 void mb_report_peak(FILE *out, const struct mb_machine *m, const struct mb_peak *pk, size_t count);
 enum mb_status mb_report_peak_json(FILE *out, const struct mb_machine *m, const struct mb_peak *pk,
                                    size_t count, struct mb_diag *d);
+void mb_report_coretypes(FILE *out, const struct mb_coretype_report *r);
+enum mb_status mb_report_coretypes_json(FILE *out, const struct mb_coretype_report *r,
+                                        struct mb_diag *d);
 void mb_report_bar(char *buf, size_t cap, double value, double max, int width);
 size_t mb_report_cells(const char *s);
 void mb_report_header(FILE *out, const struct mb_report_ctx *ctx);
