@@ -605,6 +605,7 @@ static enum mb_status measure_peak(const struct mb_options *o, enum mb_isa isa, 
     if (tell)
         fprintf(stderr, "\r\033[Kmeasuring the %s FMA peak on 1 and %d cores...", mb_isa_name(isa),
                 o->machine.physical_cores);
+    mb_runner_settle();
     enum mb_status st =
         mb_peak_measure(isa, o->machine.physical_cores, MB_PEAK_DEFAULT_PHASE_S, pk, d);
     if (st == MB_OK && pk->cores > 1 && pk->all_cores_gflops < pk->per_core_gflops)

@@ -196,6 +196,7 @@ double mb_peak_flops(enum mb_isa isa, uint64_t instructions)
  * resolution and the call are negligible (a few ns in 10 ms), short enough
  * that a phase holds many and one undisturbed chunk is likely. */
 #define CHUNK_S 0.010
+#define WARMUP_S 0.1
 
 /* Seconds one run of row's loop for `iterations` takes on this thread. */
 static double time_loop(const struct isa_row *row, uint64_t iterations)
@@ -387,6 +388,12 @@ enum mb_status mb_peak_measure(enum mb_isa isa, int cores, double seconds_per_ph
     /* at least two chunks a phase, so a short phase still has a best of */
     double chunk_s = seconds_per_phase / 2 < CHUNK_S ? seconds_per_phase / 2 : CHUNK_S;
     uint64_t iterations = calibrate(row, chunk_s);
+    /* Warm-up: a core that was idle (as one is after matbench waits for
+     * OpenBLAS's threads to settle) ran AVX-512 at two thirds of its rate
+     * here for up to a few tenths of a second; the first chunks of a phase
+     * would otherwise measure the clock ramping up, not the peak. */
+    for (double t0 = mb_clock_now_s(); mb_clock_now_s() - t0 < WARMUP_S;)
+        (void)time_loop(row, iterations);
     double flops = mb_peak_flops(isa, iterations * row->instructions_per_iteration);
     double one = best_rate_one_thread(row, iterations, flops, seconds_per_phase);
     double all = one;

@@ -42,8 +42,9 @@ static bool stopped(const struct mb_runner_hooks *h)
  * worker threads keep spinning for a while after each call (its
  * THREAD_TIMEOUT, about 0.1 s) and would otherwise count as busy cores in
  * the next configuration's timed region, one thread or not. Idle means less
- * than 10 % of a core over a 20 ms sleep. */
-static void settle(void)
+ * than 10 % of a core over a 20 ms sleep. The FMA peak waits for the same
+ * reason: at start-up the workers spin too. */
+void mb_runner_settle(void)
 {
     for (int i = 0; i < 25; i++) {
         double cpu0 = mb_clock_cpu_s();
@@ -209,7 +210,7 @@ static enum mb_status run_config(struct run *r, const struct bufs *b, struct mb_
                               .max_threads_seen = -1,
                               .peak_fraction = NAN};
     r->s->count = 0;
-    settle();
+    mb_runner_settle();
     if ((k->traits & MB_TIMEBOXED) && p->naive_budget_s > 0)
         run_timeboxed(r, k, &call, res);
     else

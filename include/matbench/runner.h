@@ -45,6 +45,7 @@ struct mb_runner_hooks {
     struct mb_monitor *monitor;        /* marks each timed region; may be NULL */
 };
 
+void mb_runner_settle(void);
 enum mb_status mb_runner_run(const struct mb_plan *plan, const struct mb_runner_hooks *hooks,
                              struct mb_results *results, struct mb_diag *d);
 
