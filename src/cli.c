@@ -45,7 +45,13 @@ static const char usage_text[] =
     "  --threads LIST       BLAS thread counts: 1,2,4 or 1-8; max or cores is the\n"
     "                       physical core count, 2*cores twice it (1-2*cores);\n"
     "                       default OPENBLAS_NUM_THREADS if set, else 1,2,4,... cores\n"
-    "  --kernels LIST       kernels to run, of: naive, dgemm (default naive,dgemm)\n"
+    "  --kernels LIST       kernels to run (default naive,dgemm), of: naive, dgemm,\n"
+    "                       and through LAPACKE dgetrf (LU), dpotrf (Cholesky),\n"
+    "                       dgesv (solve), dgeqrf (QR); lapack = all four\n"
+    "  --nrhs K             right-hand sides for dgesv (default 1)\n"
+    "  --layout L           col (default: column-major, as LAPACK stores matrices)\n"
+    "                       or row (row-major: LAPACKE transposes into a copy and\n"
+    "                       back inside the call, which the timing then shows)\n"
     "  --config FILE        read options from an INI file (configs/*.ini); options\n"
     "                       given on the command line win over the file\n"
     "How to measure:\n"
@@ -97,6 +103,8 @@ enum {
     OPT_NO_MONITOR,
     OPT_NO_PEAK,
     OPT_CORETYPE,
+    OPT_NRHS,
+    OPT_LAYOUT,
 };
 
 /* Every option, once: its long name (also its key in a config file), the
@@ -111,6 +119,8 @@ static const struct option_row {
     {"sizes", required_argument, OPT_SIZES, "run"},
     {"threads", required_argument, OPT_THREADS, "run"},
     {"kernels", required_argument, OPT_KERNELS, "run"},
+    {"nrhs", required_argument, OPT_NRHS, "run"},
+    {"layout", required_argument, OPT_LAYOUT, "run"},
     {"repeat", required_argument, OPT_REPEAT, "run"},
     {"warmup", required_argument, OPT_WARMUP, "run"},
     {"duration", required_argument, OPT_DURATION, "run"},
@@ -194,6 +204,10 @@ static enum mb_status apply_option(int opt, const char *arg, enum origin from, s
                                 MB_PLAN_MAX_THREADS, &p->nthreads, d);
     case OPT_KERNELS:
         return mb_parse_kernels(arg, p->kernels, MB_PLAN_MAX_KERNELS, &p->nkernels, d);
+    case OPT_NRHS:
+        return mb_parse_uint("nrhs", arg, 1, MB_NRHS_MAX, &p->nrhs, d);
+    case OPT_LAYOUT:
+        return mb_parse_layout(arg, &p->layout, d);
     case OPT_REPEAT:
         return mb_parse_uint("repeat", arg, 1, MB_REPEAT_MAX, &p->repeat, d);
     case OPT_WARMUP:
@@ -402,7 +416,7 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
     uint64_t available;
     if ((st = mb_mem_available(&available, d)) != MB_OK)
         return st;
-    return mb_plan_check_memory(mb_plan_largest_size(p), available, d);
+    return mb_plan_check_memory(p, available, d);
 }
 
 /* ---- running ---------------------------------------------------------- */

@@ -1,16 +1,19 @@
-/* The kernel registry. Each kernel computes C = A*B for n x n row-major
- * matrices and has a verify function that checks what it computed. */
+/* The kernel registry: C = A*B for n x n row-major matrices by hand and
+ * through BLAS (here), and the LAPACK kernels (lapack.c). Each has a verify
+ * function that checks what it computed. */
 #include "matbench/kernels.h"
 
 #include <cblas.h>
 #include <string.h>
 
 #include "matbench/clock.h"
+#include "matbench/lapack.h"
 
 /* 2n^3: n^2 entries, each a dot product of n multiplies and n adds (the
  * standard count for GEMM, as in LAPACK Working Note 41). */
-double mb_flops_gemm(size_t n)
+double mb_flops_gemm(size_t n, size_t nrhs)
 {
+    (void)nrhs;
     double x = (double)n;
     return 2.0 * x * x * x;
 }
@@ -19,8 +22,9 @@ double mb_flops_gemm(size_t n)
  * n doubles, so almost every B load misses the cache line the previous one
  * used; and it is one thread. Time-boxed: after each row it reports the
  * row and checks the deadline and the stop flag. */
-static enum mb_status naive_run(struct mb_kernel_call *call)
+static enum mb_status naive_run(struct mb_kernel_call *call, struct mb_diag *d)
 {
+    (void)d;
     const size_t n = call->n;
     const double *A = call->A, *B = call->B;
     double *C = call->C;
@@ -51,8 +55,9 @@ static enum mb_status rows_verify(const struct mb_kernel_call *call, uint64_t se
 }
 
 /* cblas_dgemm with however many threads the BLAS is set to use. */
-static enum mb_status dgemm_run(struct mb_kernel_call *call)
+static enum mb_status dgemm_run(struct mb_kernel_call *call, struct mb_diag *d)
 {
+    (void)d;
     const int n = (int)call->n;
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, call->A, n, call->B, n,
                 0.0, call->C, n);
@@ -66,11 +71,27 @@ static enum mb_status gemm_verify(const struct mb_kernel_call *call, uint64_t se
     return mb_verify_gemm(call->n, call->A, call->B, call->C, seed, out, d);
 }
 
-static const struct mb_kernel kernels[] = {
-    {"naive", "the textbook i-j-k triple loop: one core, strided loads from B", mb_flops_gemm,
-     naive_run, rows_verify, MB_TIMEBOXED | MB_BASELINE},
-    {"dgemm", "OpenBLAS cblas_dgemm: blocked for the caches, SIMD, on all its threads",
-     mb_flops_gemm, dgemm_run, gemm_verify, MB_BLAS_THREADS},
+static const struct mb_kernel naive = {
+    .name = "naive",
+    .lesson = "the textbook i-j-k triple loop: one core, strided loads from B",
+    .flops = mb_flops_gemm,
+    .run = naive_run,
+    .verify = rows_verify,
+    .traits = MB_TIMEBOXED | MB_BASELINE | MB_GEMM,
+};
+
+static const struct mb_kernel dgemm = {
+    .name = "dgemm",
+    .lesson = "OpenBLAS cblas_dgemm: blocked for the caches, SIMD, on all its threads",
+    .flops = mb_flops_gemm,
+    .run = dgemm_run,
+    .verify = gemm_verify,
+    .traits = MB_BLAS_THREADS | MB_GEMM,
+};
+
+/* In the order --kernels lists them in help and messages. */
+static const struct mb_kernel *const kernels[] = {
+    &naive, &dgemm, &mb_kernel_dgetrf, &mb_kernel_dpotrf, &mb_kernel_dgesv, &mb_kernel_dgeqrf,
 };
 
 size_t mb_kernel_count(void)
@@ -81,14 +102,14 @@ size_t mb_kernel_count(void)
 /* The i-th registered kernel, or NULL past the end. */
 const struct mb_kernel *mb_kernel_at(size_t i)
 {
-    return i < mb_kernel_count() ? &kernels[i] : NULL;
+    return i < mb_kernel_count() ? kernels[i] : NULL;
 }
 
 /* The kernel called name, or NULL. */
 const struct mb_kernel *mb_kernel_find(const char *name)
 {
     for (size_t i = 0; i < mb_kernel_count(); i++)
-        if (strcmp(kernels[i].name, name) == 0)
-            return &kernels[i];
+        if (strcmp(kernels[i]->name, name) == 0)
+            return kernels[i];
     return NULL;
 }

@@ -26,6 +26,8 @@ void mb_plan_defaults(struct mb_plan *p)
     p->warmup = MB_DEFAULT_WARMUP;
     p->naive_budget_s = MB_DEFAULT_BUDGET_S;
     p->seed = MB_DEFAULT_SEED;
+    p->nrhs = 1;
+    p->layout = MB_LAYOUT_COL;
     p->verify = true;
     p->monitor = true;
     p->peak = true;
@@ -212,15 +214,66 @@ enum mb_status mb_parse_sizes(const char *s, size_t *out, size_t cap, size_t *co
     }
 }
 
+/* Names that stand for several kernels in --kernels. */
+static const struct {
+    const char *name;
+    const char *members[MB_PLAN_MAX_KERNELS];
+} kernel_groups[] = {
+    {"lapack", {"dgetrf", "dpotrf", "dgesv", "dgeqrf"}},
+};
+
+/* "naive, dgemm, ...; lapack = dgetrf,dpotrf,..." for messages. */
 static void list_kernels(char *buf, size_t cap)
 {
     size_t len = 0;
     buf[0] = '\0';
     for (size_t i = 0; i < mb_kernel_count() && len < cap; i++)
         len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", mb_kernel_at(i)->name);
+    for (size_t g = 0; g < sizeof kernel_groups / sizeof kernel_groups[0] && len < cap; g++) {
+        len += (size_t)snprintf(buf + len, cap - len, "; %s =", kernel_groups[g].name);
+        for (size_t i = 0; kernel_groups[g].members[i] != NULL && len < cap; i++)
+            len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? "," : " ",
+                                    kernel_groups[g].members[i]);
+    }
 }
 
-/* A comma-separated list of registered kernel names, in the order given. */
+/* Appends k to out unless it is there already. Returns false when out is
+ * full. */
+static bool add_kernel(const struct mb_kernel *k, const struct mb_kernel **out, size_t cap,
+                       size_t *count)
+{
+    for (size_t i = 0; i < *count; i++)
+        if (out[i] == k)
+            return true;
+    if (*count >= cap)
+        return false;
+    out[(*count)++] = k;
+    return true;
+}
+
+/* Adds the kernel or group called name. Returns false for an unknown name
+ * or a full list. */
+static bool add_kernel_word(const char *name, const struct mb_kernel **out, size_t cap,
+                            size_t *count)
+{
+    const struct mb_kernel *k = mb_kernel_find(name);
+    if (k != NULL)
+        return add_kernel(k, out, cap, count);
+    for (size_t g = 0; g < sizeof kernel_groups / sizeof kernel_groups[0]; g++) {
+        if (strcmp(kernel_groups[g].name, name) != 0)
+            continue;
+        for (size_t i = 0; kernel_groups[g].members[i] != NULL; i++) {
+            k = mb_kernel_find(kernel_groups[g].members[i]);
+            if (k == NULL || !add_kernel(k, out, cap, count))
+                return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+/* A comma-separated list of registered kernel names and group names
+ * (lapack), in the order given; a kernel named twice runs once. */
 enum mb_status mb_parse_kernels(const char *s, const struct mb_kernel **out, size_t cap,
                                 size_t *count, struct mb_diag *d)
 {
@@ -230,19 +283,18 @@ enum mb_status mb_parse_kernels(const char *s, const struct mb_kernel **out, siz
     for (;;) {
         const char *comma = strchr(p, ',');
         size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-        const struct mb_kernel *k = NULL;
-        if (len < sizeof name) {
+        bool ok = len < sizeof name;
+        if (ok) {
             memcpy(name, p, len);
             name[len] = '\0';
-            k = mb_kernel_find(name);
+            ok = add_kernel_word(name, out, cap, count);
         }
-        if (k == NULL || *count >= cap) {
+        if (!ok) {
             list_kernels(known, sizeof known);
             *count = 0;
             return mb_diag_set(d, MB_USAGE, "kernels: '%s' is not a list of known kernels (%s)",
                                SHOWN(s), known);
         }
-        out[(*count)++] = k;
         if (comma == NULL)
             return MB_OK;
         p = comma + 1;
@@ -311,6 +363,30 @@ enum mb_status mb_parse_format(const char *s, enum mb_format *out, struct mb_dia
                        SHOWN(s));
 }
 
+static const char *const layout_names[] = {
+    [MB_LAYOUT_COL] = "col",
+    [MB_LAYOUT_ROW] = "row",
+};
+
+const char *mb_layout_name(enum mb_layout l)
+{
+    return (size_t)l < sizeof layout_names / sizeof layout_names[0] ? layout_names[l] : "?";
+}
+
+/* --layout: how the LAPACK kernels hand their matrices to LAPACKE. */
+enum mb_status mb_parse_layout(const char *s, enum mb_layout *out, struct mb_diag *d)
+{
+    for (size_t i = 0; i < sizeof layout_names / sizeof layout_names[0]; i++)
+        if (strcmp(s, layout_names[i]) == 0) {
+            *out = (enum mb_layout)i;
+            return MB_OK;
+        }
+    return mb_diag_set(d, MB_USAGE,
+                       "layout: '%s' is not a layout (col: column-major, as LAPACK stores "
+                       "matrices; row: row-major, which LAPACKE transposes)",
+                       SHOWN(s));
+}
+
 /* The thread list when none is given: the value of OPENBLAS_NUM_THREADS
  * (env) when it is set and not empty, else 1, 2, 4, ... below the physical
  * core count, then that count. */
@@ -340,26 +416,84 @@ enum mb_status mb_plan_default_threads(const char *env, int max_threads, int phy
     return MB_OK;
 }
 
-/* Checks that three n x n matrices fit in available_bytes (MemAvailable),
- * before anything is allocated. The message gives the need, what is there,
- * and the largest N that fits. */
-enum mb_status mb_plan_check_memory(size_t n, uint64_t available_bytes, struct mb_diag *d)
+/* What the plan holds in memory at size n: A and C always, B when a kernel
+ * multiplies (MB_GEMM), the most work matrices any kernel asks for, pivots
+ * and tau for the LAPACK kernels, two n x nrhs blocks of right-hand sides
+ * for a solve; and, not allocated by matbench but there while a LAPACK
+ * kernel runs row-major, LAPACKE's transposed copies of its inputs.
+ * Returns MB_USAGE when a count does not fit in 64 bits. */
+enum mb_status mb_plan_memory(const struct mb_plan *p, size_t n, struct mb_memory *m)
 {
-    uint64_t need;
+    *m = (struct mb_memory){.matrices = 2};
+    for (size_t i = 0; i < p->nkernels; i++) {
+        const struct mb_kernel *k = p->kernels[i];
+        m->has_b |= (k->traits & MB_GEMM) != 0;
+        m->pivots |= (k->traits & MB_LAPACK) != 0;
+        m->rhs |= (k->traits & MB_RHS) != 0;
+        if (k->work > m->work)
+            m->work = k->work;
+    }
+    m->matrices += m->has_b + m->work;
+    uint64_t nrhs_elems, vectors = 0, rhs_bytes = 0, one;
+    if (mb_matrix_bytes(n, 1, &one) != MB_OK || mb_matrix_bytes(n, m->matrices, &m->bytes) != MB_OK ||
+        __builtin_mul_overflow((uint64_t)n, (uint64_t)p->nrhs, &nrhs_elems))
+        return MB_USAGE;
+    if (m->pivots)
+        vectors = (uint64_t)n * (sizeof(int) + sizeof(double));
+    if (m->rhs && __builtin_mul_overflow(nrhs_elems, 2 * sizeof(double), &rhs_bytes))
+        return MB_USAGE;
+    if (__builtin_add_overflow(m->bytes, vectors + rhs_bytes, &m->bytes))
+        return MB_USAGE;
+    if (m->pivots && p->layout == MB_LAYOUT_ROW)
+        m->lapacke_bytes = one + rhs_bytes / 2;
+    if (__builtin_add_overflow(m->bytes, m->lapacke_bytes, &m->need))
+        return MB_USAGE;
+    return MB_OK;
+}
+
+/* "A, B, C and 2 work matrices" for the header and messages. */
+const char *mb_memory_names(const struct mb_memory *m, char *buf, size_t cap)
+{
+    snprintf(buf, cap, "A, %sC", m->has_b ? "B, " : "");
+    size_t len = strlen(buf);
+    if (m->work > 0)
+        snprintf(buf + len, cap - len, " and %u work matri%s", m->work, m->work == 1 ? "x" : "ces");
+    return buf;
+}
+
+/* Checks, before anything is allocated, that what the plan needs at its
+ * largest size (mb_plan_memory) fits in available_bytes (MemAvailable). The
+ * message gives the need, what is there, and the largest N that fits. */
+enum mb_status mb_plan_check_memory(const struct mb_plan *p, uint64_t available_bytes,
+                                    struct mb_diag *d)
+{
     const double gib = 1024.0 * 1024.0 * 1024.0;
-    unsigned long long largest = (unsigned long long)sqrt((double)available_bytes / 24.0);
-    while (largest > 0 && mb_matrix_bytes(largest, 3, &need) == MB_OK && need > available_bytes)
-        largest--;
-    if (mb_matrix_bytes(n, 3, &need) != MB_OK)
+    const size_t n = mb_plan_largest_size(p);
+    struct mb_memory m;
+    /* The largest N that fits, by bisection: need(N) grows with N. */
+    unsigned long long lo = 0, hi = (unsigned long long)sqrt((double)available_bytes / 8.0) + 2;
+    while (lo < hi) {
+        unsigned long long mid = lo + (hi - lo + 1) / 2;
+        if (mb_plan_memory(p, (size_t)mid, &m) == MB_OK && m.need <= available_bytes)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    char names[96];
+    enum mb_status st = mb_plan_memory(p, n, &m);
+    mb_memory_names(&m, names, sizeof names);
+    if (st != MB_OK)
         return mb_diag_set(d, MB_USAGE,
-                           "N: '%zu' is too large: three %zu x %zu matrices exceed 2^64 bytes "
+                           "N: '%zu' is too large: %s at %zu x %zu exceed 2^64 bytes "
                            "(largest N here: %llu)",
-                           n, n, n, largest);
-    if (need > available_bytes)
+                           n, names, n, n, lo);
+    if (m.need > available_bytes)
         return mb_diag_set(d, MB_USAGE,
-                           "N: '%zu' needs %.1f GiB for three %zu x %zu matrices but %.1f GiB "
+                           "N: '%zu' needs %.1f GiB for %s (%u %zu x %zu matrices%s) but %.1f GiB "
                            "is available (largest N here: %llu)",
-                           n, (double)need / gib, n, n, (double)available_bytes / gib, largest);
+                           n, (double)m.need / gib, names, m.matrices, n, n,
+                           m.lapacke_bytes ? " and LAPACKE's row-major copies" : "",
+                           (double)available_bytes / gib, lo);
     return MB_OK;
 }
 

@@ -53,7 +53,7 @@ void mb_progress_update(struct mb_progress *pr, const struct mb_event *ev)
     case MB_EVENT_REP_DONE: {
         double part = pr->rows > 0 && ev->n > 0 ? (double)pr->rows / (double)ev->n : 1.0;
         if (ev->value > 0 && slot(pr->plan, ev->kernel, ev->threads, &ki, &ti))
-            pr->rate[ki][ti] = ev->kernel->flops(ev->n) * part / ev->value;
+            pr->rate[ki][ti] = ev->kernel->flops(ev->n, pr->plan->nrhs) * part / ev->value;
         pr->done_reps++;
         if (!ev->warmup)
             pr->timed_s += ev->value;
@@ -89,7 +89,7 @@ static double config_s(const struct mb_progress *pr, const struct mb_run_spec *s
     double rate = expected_rate(pr, s->kernel, s->threads);
     if (rate <= 0)
         return NAN;
-    double pass = s->kernel->flops(s->n) / rate;
+    double pass = s->kernel->flops(s->n, p->nrhs) / rate;
     if ((s->kernel->traits & MB_TIMEBOXED) && p->naive_budget_s > 0)
         return fmin(p->naive_budget_s, pass * (p->warmup + p->repeat));
     return pass * p->warmup + fmax(pass * p->repeat, p->duration_s);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "matbench/lapack.h"
 #include "matbench/matrix.h"
 #include "mb_internal.h"
 #include "matbench/version.h"
@@ -48,8 +49,10 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
 {
     const struct mb_plan *p = ctx->plan;
     const size_t largest = mb_plan_largest_size(p);
-    uint64_t bytes = 0;
-    (void)mb_matrix_bytes(largest, 3, &bytes);
+    struct mb_memory mem = {0};
+    char names[96];
+    (void)mb_plan_memory(p, largest, &mem);
+    mb_memory_names(&mem, names, sizeof names);
     mb_report_info(out, ctx->machine, ctx->blas);
     if (ctx->coretype_note != NULL && ctx->coretype_note[0] != '\0')
         fprintf(out, "          %s\n", ctx->coretype_note);
@@ -69,11 +72,17 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
     fprintf(out, "Matrices  n = ");
     print_sizes(out, p);
     if (p->nsizes > 1)
-        fprintf(out, ": A, B, C allocated once for n = %zu, %.1f MiB in all (seed %llu)\n", largest,
-                (double)bytes / MIB, (unsigned long long)p->seed);
+        fprintf(out, ": %s allocated once for n = %zu, %.1f MiB in all", names, largest,
+                (double)mem.bytes / MIB);
     else
-        fprintf(out, ": A, B, C are %zu x %zu doubles, %.1f MiB in all (seed %llu)\n", largest,
-                largest, (double)bytes / MIB, (unsigned long long)p->seed);
+        fprintf(out, ": %s are %zu x %zu doubles, %.1f MiB in all", names, largest, largest,
+                (double)mem.bytes / MIB);
+    if (mem.pivots || mem.rhs)
+        fprintf(out, " with the pivots%s", mem.rhs ? " and right-hand sides" : "");
+    fprintf(out, " (seed %llu)\n", (unsigned long long)p->seed);
+    if (mem.lapacke_bytes > 0)
+        fprintf(out, "          and LAPACKE's transposed copies, %.1f MiB, while a LAPACK kernel "
+                "runs row-major\n", (double)mem.lapacke_bytes / MIB);
     fprintf(out, "Plan      ");
     for (size_t i = 0; i < p->nkernels; i++) {
         const struct mb_kernel *k = p->kernels[i];
@@ -88,6 +97,16 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
             fprintf(out, " on 1 thread");
         }
     }
+    if (mem.pivots)
+        fprintf(out, "\n          LAPACKE %s",
+                p->layout == MB_LAYOUT_ROW
+                    ? "row-major (--layout row): it transposes each input into a copy and back, "
+                      "inside the timed call"
+                    : "column-major, as LAPACK stores matrices (--layout row shows what "
+                      "row-major costs)");
+    if (mem.rhs)
+        fprintf(out, "; dgesv solves for %u right-hand side%s (--nrhs)", p->nrhs,
+                p->nrhs == 1 ? "" : "s");
     fprintf(out, "\n          %zu run%s; warm-up %u, repeat %u", mb_plan_run_count(p),
             mb_plan_run_count(p) == 1 ? "" : "s", p->warmup, p->repeat);
     if (p->duration_s > 0)
@@ -126,6 +145,8 @@ static void format_verified(char *buf, size_t cap, const struct mb_plan *p,
 {
     if (!p->verify)
         snprintf(buf, cap, "skipped");
+    else if (r->kernel->traits & MB_LAPACK)
+        snprintf(buf, cap, "%s (resid %.2g)", r->verified ? "yes" : "FAILED", r->residual);
     else if (!r->verified)
         snprintf(buf, cap, "FAILED");
     else if (r->rows_done < r->n)
@@ -318,16 +339,18 @@ enum mb_status mb_report_markdown(FILE *out, const struct mb_report_ctx *ctx, st
 
 enum pick_by { FASTEST, FEWEST_THREADS, MOST_THREADS };
 
-/* Among the BLAS-threaded results at size n with lo <= threads <= hi: the
- * fastest (most GFLOP/s), or the one with the fewest or the most threads. */
-static const struct mb_result *pick(const struct mb_results *rs, size_t n, int lo, int hi,
-                                    enum pick_by by)
+/* Among the results of kernel k (k NULL: of the BLAS-threaded kernels that
+ * multiply, MB_GEMM) at size n with lo <= threads <= hi: the fastest (most
+ * GFLOP/s), or the one with the fewest or the most threads. */
+static const struct mb_result *pick(const struct mb_results *rs, size_t n,
+                                    const struct mb_kernel *k, int lo, int hi, enum pick_by by)
 {
     const struct mb_result *best = NULL;
+    const unsigned gemm = MB_BLAS_THREADS | MB_GEMM;
     for (size_t i = 0; i < rs->count; i++) {
         const struct mb_result *r = &rs->items[i];
-        if (!(r->kernel->traits & MB_BLAS_THREADS) || r->n != n || r->threads < lo ||
-            r->threads > hi)
+        if ((k != NULL ? r->kernel != k : (r->kernel->traits & gemm) != gemm) || r->n != n ||
+            r->threads < lo || r->threads > hi)
             continue;
         if (best == NULL || (by == FASTEST && r->gflops > best->gflops) ||
             (by == FEWEST_THREADS && r->threads < best->threads) ||
@@ -347,8 +370,8 @@ static void size_lesson(FILE *out, const struct mb_report_ctx *ctx)
     const struct mb_result *few[MB_PLAN_MAX_SIZES], *many[MB_PLAN_MAX_SIZES];
     size_t count = 0;
     for (size_t i = 0; i < p->nsizes; i++) {
-        few[count] = pick(ctx->results, p->sizes[i], 1, INT_MAX, FEWEST_THREADS);
-        many[count] = pick(ctx->results, p->sizes[i], 1, cores, MOST_THREADS);
+        few[count] = pick(ctx->results, p->sizes[i], NULL, 1, INT_MAX, FEWEST_THREADS);
+        many[count] = pick(ctx->results, p->sizes[i], NULL, 1, cores, MOST_THREADS);
         if (few[count] != NULL && many[count] != NULL && many[count]->threads > few[count]->threads)
             count++;
     }
@@ -403,6 +426,53 @@ static void per_cpu_lesson(FILE *out, const struct mb_result *naive, const struc
     fprintf(out, " (matbench's monitor thread is one of them).\n");
 }
 
+/* One sentence per LAPACK kernel at size n: its best rate and thread
+ * count, the gain over its fewest threads, its rate against dgemm's on as
+ * many threads, and its residual; then what makes them scale and the
+ * layout they ran in. */
+static void lapack_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
+{
+    const struct mb_plan *p = ctx->plan;
+    const struct mb_kernel *dgemm = mb_kernel_find("dgemm");
+    bool any = false;
+    for (size_t i = 0; i < p->nkernels; i++) {
+        const struct mb_kernel *k = p->kernels[i];
+        const struct mb_result *best = pick(ctx->results, n, k, 1, INT_MAX, FASTEST);
+        if (!(k->traits & MB_LAPACK) || best == NULL)
+            continue;
+        any = true;
+        const struct mb_result *few = pick(ctx->results, n, k, 1, INT_MAX, FEWEST_THREADS);
+        const struct mb_result *gemm =
+            pick(ctx->results, n, dgemm, best->threads, best->threads, FASTEST);
+        fprintf(out, "%s on %d thread%s: %.1f GFLOP/s", k->name, best->threads,
+                best->threads == 1 ? "" : "s", best->gflops);
+        if (few != best)
+            fprintf(out, ", %.2f times as fast as on %d", few->time_s.median / best->time_s.median,
+                    few->threads);
+        if (gemm != NULL)
+            fprintf(out, ", %.0f%% of dgemm's %.1f", best->gflops / gemm->gflops * 100,
+                    gemm->gflops);
+        if (!isnan(best->residual))
+            fprintf(out, "; scaled residual %.2g (a pass is below %g, as in HPL)", best->residual,
+                    MB_LAPACK_THRESHOLD);
+        fprintf(out, ".\n");
+    }
+    if (!any)
+        return;
+    fprintf(out,
+            "LAPACK's blocked factorisations do most of their work in BLAS-3 calls (dgemm, dtrsm, "
+            "dsyrk), so they run on the BLAS's threads with no threading code of their own; the "
+            "narrow panel steps between those calls scale less.\n");
+    if (p->layout == MB_LAYOUT_ROW)
+        fprintf(out, "They ran row-major (--layout row): LAPACKE transposed each input into a copy "
+                     "and back inside the timed call; the default, --layout col, shows the "
+                     "routines alone.\n");
+    else
+        fprintf(out, "They ran column-major, as LAPACK stores matrices; --layout row makes LAPACKE "
+                     "transpose each input into a copy and back inside the call, and shows what "
+                     "that costs.\n");
+}
+
 /* Plain sentences with the measured numbers, at the largest size run: how
  * much faster the BLAS ran than the naive loop and how many cores each kept
  * busy, what going from the fewest to the most productive thread count
@@ -420,8 +490,9 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
     for (size_t i = 0; i < rs->count && naive == NULL; i++)
         if ((rs->items[i].kernel->traits & MB_BASELINE) && rs->items[i].n == n)
             naive = &rs->items[i];
-    const struct mb_result *fast = pick(rs, n, 1, INT_MAX, FASTEST);
-    const struct mb_result *few = pick(rs, n, 1, INT_MAX, FEWEST_THREADS);
+    const struct mb_result *fast = pick(rs, n, NULL, 1, INT_MAX, FASTEST);
+    const struct mb_result *few =
+        fast != NULL ? pick(rs, n, fast->kernel, 1, INT_MAX, FEWEST_THREADS) : NULL;
 
     if (naive != NULL && fast != NULL)
         fprintf(out,
@@ -453,8 +524,8 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
                 "%.0f%%) at n=%zu on a machine with %d physical cores.\n",
                 few->threads, fast->threads, fast->kernel->name,
                 few->time_s.median / fast->time_s.median, fast->efficiency * 100, n, cores);
-    const struct mb_result *within = pick(rs, n, 1, cores, FASTEST);
-    const struct mb_result *beyond = pick(rs, n, cores + 1, INT_MAX, FASTEST);
+    const struct mb_result *within = pick(rs, n, NULL, 1, cores, FASTEST);
+    const struct mb_result *beyond = pick(rs, n, NULL, cores + 1, INT_MAX, FASTEST);
     if (within != NULL && beyond != NULL)
         fprintf(out,
                 "Beyond the %d physical cores more threads %s: the best of them, %d threads, "
@@ -463,6 +534,7 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
                 beyond->gflops > within->gflops * 1.05 ? "still helped here" : "did not help",
                 beyond->threads, beyond->gflops, within->gflops, within->threads);
     size_lesson(out, ctx);
+    lapack_lesson(out, ctx, n);
     if (ctx->hint != NULL && ctx->hint[0] != '\0')
         fprintf(out, "%s\n", ctx->hint);
     if (ctx->interrupted)
@@ -527,7 +599,7 @@ static json_t *json_settings(const struct mb_plan *p)
                                         : json_sprintf("%llu", (unsigned long long)p->seed);
     /* "n" (the largest size, which the matrices are allocated for) is kept
      * from the single-size JSON of earlier versions */
-    return json_pack("{s:I, s:o, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, "
+    json_t *o = json_pack("{s:I, s:o, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, "
                      "s:o, s:o}",
                      "n",
                      (json_int_t)mb_plan_largest_size(p), "sizes", sizes, "threads", threads,
@@ -538,6 +610,15 @@ static json_t *json_settings(const struct mb_plan *p)
                      "format", mb_format_name(p->format), "config",
                      p->config != NULL ? json_string(p->config) : json_null(), "coretype",
                      p->coretype != NULL ? json_string(p->coretype) : json_null());
+    struct mb_memory m;
+    json_object_set_new(o, "nrhs", json_integer(p->nrhs));
+    json_object_set_new(o, "layout", json_string(mb_layout_name(p->layout)));
+    if (mb_plan_memory(p, mb_plan_largest_size(p), &m) == MB_OK)
+        json_object_set_new(o, "memory",
+                            json_pack("{s:I, s:i, s:I}", "bytes", (json_int_t)m.bytes, "matrices",
+                                      (int)m.matrices, "lapacke_bytes",
+                                      (json_int_t)m.lapacke_bytes));
+    return o;
 }
 
 static json_t *json_per_core(const struct mb_result *r)

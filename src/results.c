@@ -31,8 +31,8 @@ static const struct mb_result *find(const struct mb_results *r, size_t n, unsign
     return NULL;
 }
 
-/* Sets, for every result, the speed-up over the baseline kernel (the naive
- * loop) at the same n, and the parallel efficiency against the same kernel
+/* Sets, for every result that computes the same product (MB_GEMM), the
+ * speed-up over the baseline kernel (the naive loop) at the same n, and the parallel efficiency against the same kernel
  * at one thread: t1 / (t * threads). Both are NAN when their reference did
  * not run. Ratios use median times. */
 void mb_results_derive(struct mb_results *r)
@@ -41,7 +41,9 @@ void mb_results_derive(struct mb_results *r)
         struct mb_result *x = &r->items[i];
         const struct mb_result *base = find(r, x->n, MB_BASELINE, NULL, 0);
         const struct mb_result *one = find(r, x->n, 0, x->kernel, 1);
-        x->speedup_vs_naive = base != NULL ? base->time_s.median / x->time_s.median : NAN;
+        x->speedup_vs_naive = base != NULL && (x->kernel->traits & MB_GEMM)
+                                  ? base->time_s.median / x->time_s.median
+                                  : NAN;
         x->efficiency =
             one != NULL ? one->time_s.median / (x->time_s.median * (double)x->threads) : NAN;
     }

@@ -14,8 +14,12 @@
 #include "matbench/clock.h"
 #include "matbench/matrix.h"
 
+/* Everything the kernels work on, allocated once for the largest size:
+ * A and C always, the rest when a kernel of the plan needs it. */
 struct bufs {
-    double *A, *B, *C;
+    double *A, *B, *C, *W[MB_KERNEL_MAX_WORK];
+    int *ipiv;
+    double *tau, *X, *X0;
 };
 
 /* The timed samples of one configuration; grows for --duration. */
@@ -25,12 +29,16 @@ struct samples {
 };
 
 /* What one configuration's passes share: the plan, the hooks and the
- * event that names the configuration. */
+ * event that names the configuration; the wall and process CPU time of
+ * its timed passes, summed (cores busy); and the first failure of a pass. */
 struct run {
     const struct mb_plan *p;
     const struct mb_runner_hooks *h;
     struct mb_event ev;
     struct samples *s;
+    double wall_s, cpu_s;
+    enum mb_status st;
+    struct mb_diag *d;
 };
 
 static bool stopped(const struct mb_runner_hooks *h)
@@ -95,13 +103,23 @@ static bool push_sample(struct samples *s, double x)
     return true;
 }
 
-/* Runs one pass of the kernel, times it and tells the progress hook. */
+/* Runs one pass of the kernel, times it and tells the progress hook. The
+ * kernel's input is restored first (prepare), before the clock starts. A
+ * pass that fails leaves its status in r->st (the first failure is kept). */
 static double timed_pass(struct run *r, const struct mb_kernel *k, struct mb_kernel_call *call,
                          size_t rep, bool warmup)
 {
-    double t0 = mb_clock_now_s();
-    k->run(call);
+    if (k->prepare != NULL)
+        k->prepare(call);
+    double cpu0 = mb_clock_cpu_s(), t0 = mb_clock_now_s();
+    enum mb_status st = k->run(call, r->st == MB_OK ? r->d : NULL);
     double t = mb_clock_now_s() - t0;
+    if (!warmup) {
+        r->wall_s += t;
+        r->cpu_s += mb_clock_cpu_s() - cpu0;
+    }
+    if (r->st == MB_OK)
+        r->st = st;
     struct mb_event ev = r->ev;
     ev.kind = MB_EVENT_REP_DONE;
     ev.rep = rep;
@@ -132,7 +150,7 @@ static void run_timeboxed(struct run *r, const struct mb_kernel *k, struct mb_ke
     struct samples *s = r->s;
     const size_t want = p->warmup + p->repeat;
     region_begin(r->h);
-    double start = mb_clock_now_s(), cpu0 = mb_clock_cpu_s();
+    double start = mb_clock_now_s();
     call->deadline_s = start + p->naive_budget_s;
     call->tick = on_row;
     call->tick_user = r;
@@ -145,13 +163,12 @@ static void run_timeboxed(struct run *r, const struct mb_kernel *k, struct mb_ke
     } else {
         push_sample(s, elapsed);
         call->deadline_s = 0;
-        while (s->count < want && !stopped(r->h) &&
+        while (s->count < want && !stopped(r->h) && r->st == MB_OK &&
                mb_clock_now_s() - start + s->v[s->count - 1] <= p->naive_budget_s)
             if (!push_sample(s, timed_pass(r, k, call, s->count + 1, false)))
                 break;
     }
-    double wall = mb_clock_now_s() - start;
-    res->cores_busy = wall > 0 ? (mb_clock_cpu_s() - cpu0) / wall : NAN;
+    res->cores_busy = r->wall_s > 0 ? r->cpu_s / r->wall_s : NAN;
     region_end(r->h, res);
     size_t drop = s->count > p->repeat ? s->count - p->repeat : 0;
     res->warmup = (unsigned)drop;
@@ -163,25 +180,22 @@ static void run_timeboxed(struct run *r, const struct mb_kernel *k, struct mb_ke
  * with a duration, more until the timed passes add up to that long (for
  * watching htop; the statistics cover every pass). Cores busy is the
  * process CPU time over the wall time of the timed passes. Stops early when
- * asked, keeping the repetitions already timed. */
+ * asked, keeping the repetitions already timed, and at a failed pass. */
 static void run_repeated(struct run *r, const struct mb_kernel *k, struct mb_kernel_call *call,
                          struct mb_result *res)
 {
     const struct mb_plan *p = r->p;
     struct samples *s = r->s;
     call->deadline_s = 0;
-    for (unsigned w = 0; w < p->warmup && !stopped(r->h); w++)
+    for (unsigned w = 0; w < p->warmup && !stopped(r->h) && r->st == MB_OK; w++)
         timed_pass(r, k, call, w + 1, true);
     region_begin(r->h);
-    double wall0 = mb_clock_now_s(), cpu0 = mb_clock_cpu_s(), timed = 0;
-    while (!stopped(r->h) && (s->count < p->repeat || timed < p->duration_s)) {
-        double t = timed_pass(r, k, call, s->count + 1, false);
-        if (!push_sample(s, t))
+    while (!stopped(r->h) && r->st == MB_OK &&
+           (s->count < p->repeat || r->wall_s < p->duration_s)) {
+        if (!push_sample(s, timed_pass(r, k, call, s->count + 1, false)))
             break;
-        timed += t;
     }
-    double wall = mb_clock_now_s() - wall0;
-    res->cores_busy = wall > 0 ? (mb_clock_cpu_s() - cpu0) / wall : NAN;
+    res->cores_busy = r->wall_s > 0 ? r->cpu_s / r->wall_s : NAN;
     region_end(r->h, res);
     res->warmup = p->warmup;
     res->repeat = (unsigned)s->count;
@@ -189,18 +203,32 @@ static void run_repeated(struct run *r, const struct mb_kernel *k, struct mb_ker
     mb_stats_compute(s->v, s->count, &res->time_s);
 }
 
-/* Measures and verifies the configuration r->ev names into res. Returns
- * MB_OK, or MB_VERIFY (res is still filled, verified false) or MB_NOMEM
- * from the verification. A configuration with no timed repetition (stopped
- * before the first) leaves res->repeat at 0. */
-static enum mb_status run_config(struct run *r, const struct bufs *b, struct mb_result *res,
-                                 struct mb_diag *d)
+/* Measures and verifies the configuration r->ev names into res. The
+ * kernel's own input is built first when setup is true (the first of its
+ * configurations at this size). Returns MB_OK; the failure of a pass
+ * (MB_RUNTIME, MB_NOMEM: no result); or MB_VERIFY (res is still filled,
+ * verified false) or MB_NOMEM from the verification. A configuration with
+ * no timed repetition (stopped before the first) leaves res->repeat at 0. */
+static enum mb_status run_config(struct run *r, const struct bufs *b, bool setup,
+                                 struct mb_result *res)
 {
     const struct mb_plan *p = r->p;
     const struct mb_kernel *k = r->ev.kernel;
     const size_t n = r->ev.n;
-    struct mb_kernel_call call = {
-        .n = n, .A = b->A, .B = b->B, .C = b->C, .threads = r->ev.threads, .stop = r->h->stop};
+    struct mb_kernel_call call = {.n = n,
+                                  .A = b->A,
+                                  .B = b->B,
+                                  .C = b->C,
+                                  .W = {b->W[0], b->W[1]},
+                                  .ipiv = b->ipiv,
+                                  .tau = b->tau,
+                                  .nrhs = p->nrhs,
+                                  .X = b->X,
+                                  .X0 = b->X0,
+                                  .row_major = p->layout == MB_LAYOUT_ROW,
+                                  .seed = p->seed,
+                                  .threads = r->ev.threads,
+                                  .stop = r->h->stop};
     *res = (struct mb_result){.kernel = k,
                               .n = n,
                               .threads = r->ev.threads,
@@ -210,43 +238,51 @@ static enum mb_status run_config(struct run *r, const struct bufs *b, struct mb_
                               .max_threads_seen = -1,
                               .peak_fraction = NAN};
     r->s->count = 0;
+    if (setup && k->setup != NULL)
+        k->setup(&call);
     mb_runner_settle();
     if ((k->traits & MB_TIMEBOXED) && p->naive_budget_s > 0)
         run_timeboxed(r, k, &call, res);
     else
         run_repeated(r, k, &call, res);
+    if (r->st != MB_OK) {
+        res->repeat = 0;
+        return r->st;
+    }
     if (res->repeat == 0)
         return MB_OK;
-    res->gflops = k->flops(n) / res->time_s.median * 1e-9;
+    res->gflops = k->flops(n, p->nrhs) / res->time_s.median * 1e-9;
     if (!p->verify)
         return MB_OK;
-    struct mb_verify v;
-    enum mb_status st = k->verify(&call, p->seed, &v, d);
+    struct mb_verify v = {.residual = NAN};
+    enum mb_status st = k->verify(&call, p->seed, &v, r->d);
     res->verified = st == MB_OK;
     res->residual = v.residual;
     return st;
 }
 
-/* Names the configuration in front of a verification message. */
-static void prefix_diag(struct mb_diag *d, const struct mb_kernel *k, size_t n, int threads)
+/* Names the configuration in front of the message of its failure. */
+static void prefix_diag(struct mb_diag *d, enum mb_status st, const struct mb_kernel *k, size_t n,
+                        int threads)
 {
     if (d == NULL)
         return;
     char msg[sizeof d->msg];
     snprintf(msg, sizeof msg, "%s", d->msg);
-    mb_diag_set(d, MB_VERIFY, "%s n=%zu threads=%d failed verification: %s", k->name, n, threads,
-                msg);
+    mb_diag_set(d, st, "%s n=%zu threads=%d %s: %s", k->name, n, threads,
+                st == MB_VERIFY ? "failed verification" : "failed", msg);
 }
 
-/* Fills A and B for size n (the leading n*n entries of the buffers, which
- * are sized for the largest n) and clears C. */
+/* Fills A and B (when there is a B) for size n (the leading n*n entries of
+ * the buffers, which are sized for the largest n) and clears C. */
 static void fill(const struct mb_plan *p, const struct mb_runner_hooks *h, const struct bufs *b,
                  size_t n)
 {
     double t0 = mb_clock_now_s();
     unsigned fill_threads = mb_fill_threads();
     mb_matrix_fill(b->A, n, n, p->seed, MB_STREAM_A, fill_threads);
-    mb_matrix_fill(b->B, n, n, p->seed, MB_STREAM_B, fill_threads);
+    if (b->B != NULL)
+        mb_matrix_fill(b->B, n, n, p->seed, MB_STREAM_B, fill_threads);
     memset(b->C, 0, n * n * sizeof *b->C);
     emit(h, &(struct mb_event){.kind = MB_EVENT_FILL, .n = n, .value = mb_clock_now_s() - t0});
 }
@@ -267,29 +303,52 @@ static enum mb_status record(struct run *r, const struct mb_result *res, struct 
 
 /* Runs every configuration of the plan (mb_plan_run_at order: each size,
  * each kernel, each BLAS-threaded kernel at every thread count) into
- * results, then derives speed-ups and efficiencies. The matrices are
- * allocated once, for the largest size, and refilled when the size changes,
- * so memory stays at three matrices of the largest size. The BLAS thread
- * count is restored afterwards. Returns MB_OK; MB_NOMEM when the matrices
- * cannot be allocated; MB_VERIFY when a result fails its check (the failing
- * result is in results, and the run stops there); MB_RUNTIME when the BLAS
- * refuses a thread count; MB_INTERRUPTED when hooks->stop was raised
- * (results holds what completed). */
+ * results, then derives speed-ups and efficiencies. The buffers are
+ * allocated once, for the largest size (mb_plan_memory says which), and
+ * refilled when the size changes. The BLAS thread count is restored
+ * afterwards. Returns MB_OK; MB_NOMEM when the buffers cannot be allocated;
+ * MB_VERIFY when a result fails its check (the failing result is in
+ * results, and the run stops there); MB_RUNTIME when the BLAS refuses a
+ * thread count or a kernel fails (a LAPACKE info, in d; the run stops
+ * there); MB_INTERRUPTED when hooks->stop was raised (results holds what
+ * completed). */
 enum mb_status mb_runner_run(const struct mb_plan *p, const struct mb_runner_hooks *hooks,
                              struct mb_results *results, struct mb_diag *d)
 {
     static const struct mb_runner_hooks no_hooks = {0};
     const struct mb_runner_hooks *h = hooks != NULL ? hooks : &no_hooks;
     const size_t largest = mb_plan_largest_size(p);
-    struct bufs b = {mb_matrix_alloc(largest, largest), mb_matrix_alloc(largest, largest),
-                     mb_matrix_alloc(largest, largest)};
+    struct mb_memory m;
+    struct bufs b = {0};
     /* Room for warm-up + repeat samples up front, so only --duration's
      * extra passes can meet a full list. */
     struct samples s = {.cap = (size_t)p->warmup + p->repeat};
     s.v = malloc(s.cap * sizeof *s.v);
-    enum mb_status st = MB_OK;
-    if (b.A == NULL || b.B == NULL || b.C == NULL || s.v == NULL) {
-        st = mb_diag_set(d, MB_NOMEM, "cannot allocate three %zu x %zu matrices", largest, largest);
+    enum mb_status st = mb_plan_memory(p, largest, &m);
+    bool short_of_memory = st != MB_OK || s.v == NULL;
+    if (!short_of_memory) {
+        b.A = mb_matrix_alloc(largest, largest);
+        b.C = mb_matrix_alloc(largest, largest);
+        b.B = m.has_b ? mb_matrix_alloc(largest, largest) : NULL;
+        short_of_memory = b.A == NULL || b.C == NULL || (m.has_b && b.B == NULL);
+        for (unsigned i = 0; i < m.work && !short_of_memory; i++)
+            short_of_memory = (b.W[i] = mb_matrix_alloc(largest, largest)) == NULL;
+    }
+    if (!short_of_memory && m.pivots) {
+        b.ipiv = malloc(largest * sizeof *b.ipiv);
+        b.tau = malloc(largest * sizeof *b.tau);
+        short_of_memory = b.ipiv == NULL || b.tau == NULL;
+    }
+    if (!short_of_memory && m.rhs) {
+        b.X = mb_matrix_alloc(largest, p->nrhs);
+        b.X0 = mb_matrix_alloc(largest, p->nrhs);
+        short_of_memory = b.X == NULL || b.X0 == NULL;
+    }
+    if (short_of_memory) {
+        char names[96];
+        st = mb_diag_set(d, MB_NOMEM, "cannot allocate %s for n = %zu (%.1f MiB in all)",
+                         mb_memory_names(&m, names, sizeof names), largest,
+                         (double)m.bytes / (1024.0 * 1024.0));
         goto out;
     }
 
@@ -297,6 +356,7 @@ enum mb_status mb_runner_run(const struct mb_plan *p, const struct mb_runner_hoo
     const size_t total = mb_plan_run_count(p);
     struct mb_run_spec spec;
     size_t filled = 0;
+    struct mb_run_spec last = {0}; /* the kernel and size set up last */
     for (size_t i = 0; st == MB_OK && mb_plan_run_at(p, i, &spec); i++) {
         if (stopped(h)) {
             st = MB_INTERRUPTED;
@@ -316,17 +376,20 @@ enum mb_status mb_runner_run(const struct mb_plan *p, const struct mb_runner_hoo
                          .n = spec.n,
                          .threads = spec.threads,
                          .start_s = mb_clock_now_s()},
-                        &s};
+                        &s,
+                        .d = d};
         emit(h, &r.ev);
         struct mb_result res;
-        st = run_config(&r, &b, &res, d);
+        const bool setup = spec.kernel != last.kernel || spec.n != last.n;
+        last = spec;
+        st = run_config(&r, &b, setup, &res);
         if (res.repeat > 0) {
             enum mb_status add = record(&r, &res, results, d);
             if (st == MB_OK)
                 st = add;
         }
-        if (st == MB_VERIFY)
-            prefix_diag(d, spec.kernel, spec.n, spec.threads);
+        if (st != MB_OK)
+            prefix_diag(d, st, spec.kernel, spec.n, spec.threads);
         if (st == MB_OK && stopped(h))
             st = MB_INTERRUPTED;
     }
@@ -337,5 +400,11 @@ out:
     mb_matrix_free(b.A);
     mb_matrix_free(b.B);
     mb_matrix_free(b.C);
+    for (unsigned i = 0; i < MB_KERNEL_MAX_WORK; i++)
+        mb_matrix_free(b.W[i]);
+    free(b.ipiv);
+    free(b.tau);
+    mb_matrix_free(b.X);
+    mb_matrix_free(b.X0);
     return st;
 }

@@ -472,27 +472,37 @@ Test(plan, default_thread_list_table)
 
 /* ---- memory ------------------------------------------------------------- */
 
+/* The default plan (naive and dgemm: A, B, C) at size n, for the memory
+ * checks. */
+static struct mb_plan plan_at(size_t n)
+{
+    struct mb_plan p;
+    mb_plan_defaults(&p);
+    p.sizes[0] = n;
+    return p;
+}
+
 Test(plan, memory_that_fits_is_accepted)
 {
     struct mb_diag d = {0};
-    cr_assert_eq(mb_plan_check_memory(5000, 1ULL << 34, &d), MB_OK, "%s", d.msg);
-    cr_assert_eq(mb_plan_check_memory(5000, 600000000ULL, &d), MB_OK, "exactly enough");
-    cr_assert_eq(mb_plan_check_memory(1, 24, &d), MB_OK);
+    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(5000)}, 1ULL << 34, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(5000)}, 600000000ULL, &d), MB_OK, "exactly enough");
+    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(1)}, 24, &d), MB_OK);
 }
 
 Test(plan, memory_that_does_not_fit_names_the_size)
 {
     struct mb_diag d = {0};
-    cr_assert_eq(mb_plan_check_memory(5000, 100000000ULL, &d), MB_USAGE);
+    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(5000)}, 100000000ULL, &d), MB_USAGE);
     cr_assert(strstr(d.msg, "5000") != NULL, "%s", d.msg);
     /* 1e8 bytes hold three 2041 x 2041 matrices (99.98 MB), not 2042. */
     cr_assert(strstr(d.msg, "2041") != NULL, "names the largest N that fits: %s", d.msg);
-    cr_assert_eq(mb_plan_check_memory(5000, 599999999ULL, &d), MB_USAGE, "one byte short");
+    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(5000)}, 599999999ULL, &d), MB_USAGE, "one byte short");
 }
 
 Test(plan, memory_need_beyond_64_bits_is_refused_not_wrapped)
 {
     struct mb_diag d = {0};
-    cr_assert_eq(mb_plan_check_memory(2147483647, UINT64_MAX, &d), MB_USAGE);
+    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(2147483647)}, UINT64_MAX, &d), MB_USAGE);
     cr_assert(strstr(d.msg, "2147483647") != NULL, "%s", d.msg);
 }

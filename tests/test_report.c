@@ -56,7 +56,7 @@ static struct mb_result result(const char *kernel, int threads, double median, b
     cr_assert_not_null(r.kernel, "kernel %s", kernel);
     const double samples[] = {median * 0.9, median, median * 1.2};
     mb_stats_compute(samples, 3, &r.time_s);
-    r.gflops = mb_flops_gemm(100) / median * 1e-9;
+    r.gflops = mb_flops_gemm(100, 1) / median * 1e-9;
     return r;
 }
 

@@ -1,11 +1,13 @@
-/* The kernel registry: every way matbench computes C = A*B, with its name,
+/* The kernel registry: every computation matbench times (C = A*B by hand
+ * and through BLAS, and LAPACK's factorisations and solve), with its name,
  * one-line lesson, flop count, run and verify functions, and traits. A new
- * kernel is one function pair and one row in the table (src/kernels.c); the
- * runner does not change. */
+ * kernel is a struct mb_kernel and one entry in the table (src/kernels.c);
+ * the runner does not change. */
 #ifndef MATBENCH_KERNELS_H
 #define MATBENCH_KERNELS_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -14,14 +16,26 @@
 
 typedef void mb_kernel_tick_fn(void *user, size_t rows_done);
 
+#define MB_KERNEL_MAX_WORK 2 /* n x n work matrices a kernel may ask for */
+
 /* One call of a kernel. A time-boxed kernel computes whole rows of C from
  * row 0 and stops after the row during which deadline_s passed (or stop
  * became non-zero); rows_done tells how far it got, and tick (when not
- * NULL) hears of each row as it completes. */
+ * NULL) hears of each row as it completes.
+ * A and B are the random inputs (never written), C the output or, for the
+ * LAPACK kernels, the matrix factored in place. The buffers below A, B and C
+ * are there when the kernel's work, MB_LAPACK and MB_RHS ask for them. */
 struct mb_kernel_call {
     size_t n;
     const double *A, *B;
     double *C;
+    double *W[MB_KERNEL_MAX_WORK]; /* n x n each */
+    int *ipiv;                     /* n pivots (MB_LAPACK) */
+    double *tau;                   /* n reflector scalars (MB_LAPACK) */
+    size_t nrhs;                   /* right-hand sides (MB_RHS) */
+    double *X, *X0;                /* n x nrhs: solved in place, and the pristine B */
+    bool row_major;                /* MB_LAPACK: LAPACK_ROW_MAJOR instead of column-major */
+    uint64_t seed;                 /* of the random inputs */
     int threads;                       /* the thread count this run is for */
     double deadline_s;                 /* mb_clock_now_s() limit; 0 = none */
     const volatile sig_atomic_t *stop; /* may be NULL */
@@ -30,8 +44,9 @@ struct mb_kernel_call {
     void *tick_user;
 };
 
-typedef double mb_kernel_flops_fn(size_t n);
-typedef enum mb_status mb_kernel_run_fn(struct mb_kernel_call *call);
+typedef double mb_kernel_flops_fn(size_t n, size_t nrhs);
+typedef enum mb_status mb_kernel_run_fn(struct mb_kernel_call *call, struct mb_diag *d);
+typedef void mb_kernel_setup_fn(struct mb_kernel_call *call);
 typedef enum mb_status mb_kernel_verify_fn(const struct mb_kernel_call *call, uint64_t seed,
                                            struct mb_verify *out, struct mb_diag *d);
 
@@ -39,8 +54,14 @@ enum mb_kernel_traits {
     MB_BLAS_THREADS = 1u << 0, /* runs at each thread count, set through the BLAS */
     MB_TIMEBOXED = 1u << 1,    /* honours --naive-budget */
     MB_BASELINE = 1u << 2,     /* speed-ups are measured against it */
+    MB_GEMM = 1u << 3,         /* computes C = A*B: compared with the baseline, needs B */
+    MB_LAPACK = 1u << 4,       /* a LAPACKE call: --layout applies, pivots and tau */
+    MB_RHS = 1u << 5,          /* solves for --nrhs right-hand sides */
 };
 
+/* setup builds a kernel's own pristine input once per size (untimed; NULL
+ * when it has none); prepare restores the input before every pass,
+ * untimed (NULL when a pass does not consume its input). */
 struct mb_kernel {
     const char *name;
     const char *lesson;
@@ -48,9 +69,12 @@ struct mb_kernel {
     mb_kernel_run_fn *run;
     mb_kernel_verify_fn *verify;
     unsigned traits;
+    mb_kernel_setup_fn *setup;
+    mb_kernel_setup_fn *prepare;
+    unsigned work; /* n x n work matrices it needs (W), at most MB_KERNEL_MAX_WORK */
 };
 
-double mb_flops_gemm(size_t n);
+double mb_flops_gemm(size_t n, size_t nrhs);
 size_t mb_kernel_count(void);
 const struct mb_kernel *mb_kernel_at(size_t i);
 const struct mb_kernel *mb_kernel_find(const char *name);

@@ -12,8 +12,9 @@
 
 #define MB_MATRIX_ALIGN 64
 
-/* Streams of the PRNG: A and B are independent matrices from one seed. */
-enum { MB_STREAM_A = 1, MB_STREAM_B = 2 };
+/* Streams of the PRNG: A, B and the right-hand sides of a solve are
+ * independent from one seed. */
+enum { MB_STREAM_A = 1, MB_STREAM_B = 2, MB_STREAM_RHS = 3 };
 
 enum mb_status mb_matrix_bytes(uint64_t n, unsigned count, uint64_t *bytes);
 double *mb_matrix_alloc(size_t rows, size_t cols);

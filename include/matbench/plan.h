@@ -24,8 +24,13 @@
 #define MB_WARMUP_MAX 1000000
 #define MB_BUDGET_MAX_S 1e6
 #define MB_DURATION_MAX_S 1e6
+#define MB_NRHS_MAX 1000000 /* right-hand sides of dgesv */
 
 enum mb_format { MB_FORMAT_TABLE, MB_FORMAT_CSV, MB_FORMAT_JSON, MB_FORMAT_MARKDOWN };
+
+/* How the LAPACK kernels store their matrices: column-major, as LAPACK
+ * does, or row-major, which LAPACKE transposes into a copy and back. */
+enum mb_layout { MB_LAYOUT_COL, MB_LAYOUT_ROW };
 
 enum mb_threads_source { MB_THREADS_DEFAULT, MB_THREADS_ENV, MB_THREADS_FLAG, MB_THREADS_CONFIG };
 
@@ -41,6 +46,8 @@ struct mb_plan {
     double naive_budget_s; /* 0 = run time-boxed kernels in full */
     double duration_s;     /* keep each repeated (BLAS) configuration busy this long; 0 = off */
     uint64_t seed;
+    unsigned nrhs;          /* right-hand sides for dgesv (--nrhs) */
+    enum mb_layout layout;  /* of the LAPACK kernels (--layout) */
     bool verify;
     bool monitor; /* per-CPU busy and thread counts for every run (--no-monitor: off) */
     bool peak;    /* measure the FMA peak first (--no-peak: off) */
@@ -50,6 +57,18 @@ struct mb_plan {
     bool quiet;
     const char *config; /* the INI file the plan was read from, or NULL */
     const char *coretype; /* --coretype: an OpenBLAS core type or "best"; NULL = as detected */
+};
+
+/* What a plan holds in memory at one size (mb_plan_memory). */
+struct mb_memory {
+    unsigned matrices;     /* n x n matrices matbench allocates */
+    bool has_b;            /* B among them (a kernel multiplies) */
+    unsigned work;         /* work matrices among them (LAPACK kernels) */
+    bool pivots;           /* pivots and tau, n each (LAPACK kernels) */
+    bool rhs;              /* two n x nrhs blocks of right-hand sides (a solve) */
+    uint64_t bytes;        /* all matbench allocates: matrices, pivots, right-hand sides */
+    uint64_t lapacke_bytes; /* LAPACKE's transposed copies with --layout row */
+    uint64_t need;         /* bytes + lapacke_bytes */
 };
 
 /* One configuration of a plan: a kernel at one size and thread count. */
@@ -77,7 +96,12 @@ const char *mb_format_name(enum mb_format f);
 enum mb_status mb_plan_default_threads(const char *env, int max_threads, int physical_cores,
                                        int *out, size_t cap, size_t *count,
                                        enum mb_threads_source *source, struct mb_diag *d);
-enum mb_status mb_plan_check_memory(size_t n, uint64_t available_bytes, struct mb_diag *d);
+enum mb_status mb_parse_layout(const char *s, enum mb_layout *out, struct mb_diag *d);
+const char *mb_layout_name(enum mb_layout l);
+enum mb_status mb_plan_memory(const struct mb_plan *p, size_t n, struct mb_memory *m);
+const char *mb_memory_names(const struct mb_memory *m, char *buf, size_t cap);
+enum mb_status mb_plan_check_memory(const struct mb_plan *p, uint64_t available_bytes,
+                                    struct mb_diag *d);
 size_t mb_plan_largest_size(const struct mb_plan *p);
 size_t mb_plan_run_count(const struct mb_plan *p);
 bool mb_plan_run_at(const struct mb_plan *p, size_t index, struct mb_run_spec *out);
