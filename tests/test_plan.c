@@ -190,6 +190,58 @@ Test(plan, unknown_kernels_are_refused_with_the_known_ones_listed)
     }
 }
 
+Test(plan, lapack_names_the_four_lapack_kernels_and_duplicates_run_once)
+{
+    const struct mb_kernel *k[MB_PLAN_MAX_KERNELS];
+    size_t count = 0;
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_parse_kernels("dgemm,lapack", k, MB_PLAN_MAX_KERNELS, &count, &d), MB_OK, "%s",
+                 d.msg);
+    static const char *const want[] = {"dgemm", "dgetrf", "dpotrf", "dgesv", "dgeqrf"};
+    cr_assert_eq(count, COUNT(want));
+    for (size_t i = 0; i < COUNT(want); i++)
+        cr_assert_str_eq(k[i]->name, want[i], "position %zu", i);
+    cr_assert_eq(mb_parse_kernels("dgesv,lapack,dgesv", k, MB_PLAN_MAX_KERNELS, &count, &d), MB_OK);
+    cr_assert_eq(count, 4, "dgesv named three times runs once");
+    cr_assert_str_eq(k[0]->name, "dgesv", "in the order first given");
+    cr_assert_str_eq(k[1]->name, "dgetrf");
+}
+
+Test(plan, the_unknown_kernel_message_lists_the_groups)
+{
+    const struct mb_kernel *k[MB_PLAN_MAX_KERNELS];
+    size_t count = 0;
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_parse_kernels("lapak", k, MB_PLAN_MAX_KERNELS, &count, &d), MB_USAGE);
+    cr_assert(strstr(d.msg, "lapack = dgetrf,dpotrf,dgesv,dgeqrf") != NULL, "%s", d.msg);
+    cr_assert(strstr(d.msg, "dgeqrf") != NULL, "%s", d.msg);
+}
+
+Test(plan, layout_table)
+{
+    static const struct {
+        const char *input;
+        enum mb_status status;
+        enum mb_layout layout;
+    } cases[] = {{"col", MB_OK, MB_LAYOUT_COL},  {"row", MB_OK, MB_LAYOUT_ROW},
+                 {"ROW", MB_USAGE, 0},           {"column", MB_USAGE, 0},
+                 {"", MB_USAGE, 0},              {"row ", MB_USAGE, 0}};
+    for (size_t i = 0; i < COUNT(cases); i++) {
+        struct mb_diag d = {0};
+        enum mb_layout l = MB_LAYOUT_COL;
+        cr_assert_eq(mb_parse_layout(cases[i].input, &l, &d), cases[i].status, "layout '%s'",
+                     cases[i].input);
+        if (cases[i].status == MB_OK) {
+            cr_assert_eq(l, cases[i].layout);
+            cr_assert_str_eq(mb_layout_name(l), cases[i].input, "the name round-trips");
+        } else {
+            assert_quotes(d.msg, cases[i].input);
+            cr_assert(strstr(d.msg, "col") && strstr(d.msg, "row"), "lists the layouts: %s",
+                      d.msg);
+        }
+    }
+}
+
 /* ---- counts, seconds, seeds, formats ------------------------------------ */
 
 static const struct {
@@ -413,6 +465,8 @@ Test(plan, defaults_match_the_design)
     cr_assert_eq(p.warmup, 1);
     cr_assert_float_eq(p.naive_budget_s, 10.0, 0);
     cr_assert(p.verify);
+    cr_assert_eq(p.nrhs, 1, "one right-hand side");
+    cr_assert_eq(p.layout, MB_LAYOUT_COL, "column-major, as LAPACK stores matrices");
     cr_assert_eq(p.format, MB_FORMAT_TABLE);
     cr_assert_null(p.output);
     cr_assert_eq(p.nkernels, 2);
@@ -498,6 +552,59 @@ Test(plan, memory_that_does_not_fit_names_the_size)
     /* 1e8 bytes hold three 2041 x 2041 matrices (99.98 MB), not 2042. */
     cr_assert(strstr(d.msg, "2041") != NULL, "names the largest N that fits: %s", d.msg);
     cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(5000)}, 599999999ULL, &d), MB_USAGE, "one byte short");
+}
+
+/* The plan at size n running the given kernels. */
+static struct mb_plan plan_with(size_t n, const char *kernels)
+{
+    struct mb_plan p = plan_at(n);
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_parse_kernels(kernels, p.kernels, MB_PLAN_MAX_KERNELS, &p.nkernels, &d), MB_OK,
+                 "%s", d.msg);
+    return p;
+}
+
+Test(plan, memory_counts_what_the_kernels_need)
+{
+    struct mb_memory m;
+    const uint64_t mat = 1000ULL * 1000 * 8;
+    struct mb_plan p = plan_with(1000, "dgemm");
+    cr_assert_eq(mb_plan_memory(&p, 1000, &m), MB_OK);
+    cr_assert_eq(m.matrices, 3, "A, B, C");
+    cr_assert_eq(m.bytes, 3 * mat);
+    cr_assert_eq(m.need, m.bytes, "no LAPACKE copies");
+
+    p = plan_with(1000, "dgetrf");
+    cr_assert_eq(mb_plan_memory(&p, 1000, &m), MB_OK);
+    cr_assert(!m.has_b, "no B without a product");
+    cr_assert_eq(m.matrices, 3, "A, C and one work matrix");
+    cr_assert_eq(m.bytes, 3 * mat + 1000 * (sizeof(int) + sizeof(double)), "and pivots and tau");
+
+    p = plan_with(1000, "dgemm,lapack");
+    p.nrhs = 10;
+    cr_assert_eq(mb_plan_memory(&p, 1000, &m), MB_OK);
+    cr_assert_eq(m.matrices, 5, "A, B, C and the two work matrices of dpotrf and dgeqrf");
+    cr_assert_eq(m.bytes, 5 * mat + 1000 * 12 + 2 * 1000 * 10 * 8, "two blocks of 10 columns");
+    cr_assert_eq(m.lapacke_bytes, 0, "column-major: LAPACKE copies nothing");
+    char names[96];
+    cr_assert_str_eq(mb_memory_names(&m, names, sizeof names), "A, B, C and 2 work matrices");
+
+    p.layout = MB_LAYOUT_ROW;
+    cr_assert_eq(mb_plan_memory(&p, 1000, &m), MB_OK);
+    cr_assert_eq(m.lapacke_bytes, mat + 1000 * 10 * 8, "row-major: a transposed A and B");
+    cr_assert_eq(m.need, m.bytes + m.lapacke_bytes);
+}
+
+Test(plan, the_memory_check_counts_the_lapack_work_matrices)
+{
+    struct mb_diag d = {0};
+    struct mb_plan p = plan_with(5000, "dgeqrf");
+    /* A, C and two work matrices: 4 x 200 MB, and n doubles and ints. */
+    const uint64_t need = 4ULL * 5000 * 5000 * 8 + 5000 * 12;
+    cr_assert_eq(mb_plan_check_memory(&p, need, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(mb_plan_check_memory(&p, need - 1, &d), MB_USAGE, "one byte short");
+    cr_assert(strstr(d.msg, "A, C and 2 work matrices") != NULL, "%s", d.msg);
+    cr_assert(strstr(d.msg, "largest N here: 4999") != NULL, "%s", d.msg);
 }
 
 Test(plan, memory_need_beyond_64_bits_is_refused_not_wrapped)
