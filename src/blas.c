@@ -1,9 +1,12 @@
 /* Everything matbench asks OpenBLAS about itself: build, core type,
  * threading model, and the thread count (the one piece of global mutable
  * state matbench changes, through mb_blas_set_threads). */
+#define _GNU_SOURCE /* dladdr, RTLD_DEFAULT */
 #include "matbench/blas.h"
 
 #include <cblas.h>
+#include <dlfcn.h>
+#include <lapacke.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +28,23 @@ int mb_blas_max_threads(void)
     return n > 0 ? n : 1;
 }
 
+/* Which LAPACK the LAPACKE calls reach: its version (ilaver) and the
+ * library that defines dgetrf_, the symbol LAPACKE_dgetrf calls. On Debian
+ * that is OpenBLAS's own LAPACK (its threaded LU and Cholesky among it) or,
+ * when the liblapack.so.3 alternative points elsewhere, the reference
+ * LAPACK on top of OpenBLAS's BLAS. */
+static void lapack_info(struct mb_blas_info *out)
+{
+    lapack_int major = 0, minor = 0, patch = 0;
+    LAPACKE_ilaver(&major, &minor, &patch);
+    snprintf(out->lapack_version, sizeof out->lapack_version, "%d.%d.%d", (int)major, (int)minor,
+             (int)patch);
+    Dl_info where;
+    void *sym = dlsym(RTLD_DEFAULT, "dgetrf_");
+    copy_str(out->lapack_library, sizeof out->lapack_library,
+             sym != NULL && dladdr(sym, &where) != 0 ? where.dli_fname : "unknown");
+}
+
 /* Fills out with what this OpenBLAS says about itself. The version is the
  * second word of the config string ("OpenBLAS 0.3.21 DYNAMIC_ARCH ..."). */
 void mb_blas_info(struct mb_blas_info *out)
@@ -33,6 +53,7 @@ void mb_blas_info(struct mb_blas_info *out)
     copy_str(out->name, sizeof out->name, "OpenBLAS");
     copy_str(out->config, sizeof out->config, openblas_get_config());
     copy_str(out->core, sizeof out->core, openblas_get_corename());
+    lapack_info(out);
     if (sscanf(out->config, "OpenBLAS %31s", out->version) != 1)
         copy_str(out->version, sizeof out->version, "unknown");
     switch (openblas_get_parallel()) {

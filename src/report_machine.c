@@ -34,6 +34,8 @@ void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_
     fprintf(out, "          OPENBLAS_NUM_THREADS: %s%s%s; BLAS threads now: %d\n",
             b->env_set ? "'" : "", b->env_set ? b->env_value : "unset", b->env_set ? "'" : "",
             b->threads);
+    fprintf(out, "LAPACK    %s through LAPACKE; dgetrf_ from %s\n", b->lapack_version,
+            b->lapack_library);
     fprintf(out, "CPU       %s\n", m->cpu);
     fprintf(out, "          %d physical cores, %d logical CPUs (%s); SIMD: %s\n",
             m->physical_cores, m->logical_cores, m->smt > 1 ? "SMT" : "no SMT", m->simd);
@@ -85,9 +87,10 @@ json_t *mb__json_blas(const struct mb_blas_info *b)
     long v = b->env_set ? strtol(b->env_value, &end, 10) : 0;
     if (b->env_set && b->env_value[0] != '\0' && *end == '\0' && v > 0)
         env = json_integer(v);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:i}", "name", b->name, "version", b->version,
-                     "config", b->config, "core", b->core, "threading", b->threading, "env_threads",
-                     env, "max_threads", b->max_threads);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:{s:s, s:s}}", "name", b->name,
+                     "version", b->version, "config", b->config, "core", b->core, "threading",
+                     b->threading, "env_threads", env, "max_threads", b->max_threads, "lapack",
+                     "version", b->lapack_version, "library", b->lapack_library);
 }
 
 /* The contract's "peak" object; null when pk is NULL. */

@@ -1,5 +1,6 @@
 /* The only module that knows OpenBLAS: its version and build, the core type
- * it chose, its threading model, and its thread count. */
+ * it chose, its threading model, its thread count, and which LAPACK the
+ * LAPACKE calls reach. */
 #ifndef MATBENCH_BLAS_H
 #define MATBENCH_BLAS_H
 
@@ -17,6 +18,8 @@ struct mb_blas_info {
     int threads;           /* openblas_get_num_threads() when asked */
     bool env_set;          /* OPENBLAS_NUM_THREADS is set */
     char env_value[64];    /* its text, as given */
+    char lapack_version[32]; /* of the LAPACK that LAPACKE calls (ilaver) */
+    char lapack_library[256]; /* the file that defines dgetrf_ */
 };
 
 void mb_blas_info(struct mb_blas_info *out);
