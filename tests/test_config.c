@@ -285,8 +285,8 @@ static void shipped(const char *name, char *buf, size_t cap)
 
 Test(config, every_shipped_config_loads)
 {
-    static const char *const names[] = {"quick.ini", "default.ini", "htop.ini", "oversubscribe.ini",
-                                        "sizes.ini"};
+    static const char *const names[] = {"quick.ini",         "default.ini", "htop.ini",
+                                        "oversubscribe.ini", "sizes.ini",   "lapack.ini"};
     for (size_t i = 0; i < COUNT(names); i++) {
         char file[512];
         shipped(names[i], file, sizeof file);
@@ -319,9 +319,46 @@ Test(config, default_ini_is_what_no_flags_do)
     cr_assert_float_eq(a.plan.naive_budget_s, b.plan.naive_budget_s, 0);
     cr_assert_float_eq(a.plan.duration_s, b.plan.duration_s, 0);
     cr_assert_eq(a.plan.seed, b.plan.seed);
+    cr_assert_eq(a.plan.nrhs, b.plan.nrhs);
+    cr_assert_eq(a.plan.layout, b.plan.layout);
     cr_assert_eq(a.plan.verify, b.plan.verify);
     cr_assert_eq(a.plan.format, b.plan.format);
     cr_assert_eq(a.plan.quiet, b.plan.quiet);
+}
+
+Test(config, lapack_ini_runs_the_four_lapack_kernels_beside_dgemm)
+{
+    char file[512];
+    shipped("lapack.ini", file, sizeof file);
+    struct mb_options o;
+    struct mb_diag d = {0};
+    cr_assert_eq(PARSE(&o, &d, "--config", file), MB_OK, "%s", d.msg);
+    static const char *const want[] = {"dgemm", "dgetrf", "dpotrf", "dgesv", "dgeqrf"};
+    cr_assert_eq(o.plan.nkernels, COUNT(want));
+    for (size_t i = 0; i < COUNT(want); i++)
+        cr_assert_str_eq(o.plan.kernels[i]->name, want[i]);
+    cr_assert_eq(o.plan.layout, MB_LAYOUT_COL);
+    cr_assert_eq(o.plan.nrhs, 1);
+}
+
+Test(config, layout_and_nrhs_come_from_the_file_and_the_command_line_wins)
+{
+    char ini[] = "/tmp/matbench-lapack-XXXXXX";
+    int fd = mkstemp(ini);
+    cr_assert_geq(fd, 0);
+    FILE *f = fdopen(fd, "w");
+    fputs("[run]\nlayout = row\nnrhs = 4\n", f);
+    fclose(f);
+    struct mb_options o;
+    struct mb_diag d = {0};
+    cr_assert_eq(PARSE(&o, &d, "--config", ini), MB_OK, "%s", d.msg);
+    cr_assert_eq(o.plan.layout, MB_LAYOUT_ROW);
+    cr_assert_eq(o.plan.nrhs, 4);
+    cr_assert_eq(PARSE(&o, &d, "--config", ini, "--layout", "col", "--nrhs", "2"), MB_OK, "%s",
+                 d.msg);
+    cr_assert_eq(o.plan.layout, MB_LAYOUT_COL);
+    cr_assert_eq(o.plan.nrhs, 2);
+    unlink(ini);
 }
 
 Test(config, oversubscribe_ini_runs_to_twice_the_cores)
