@@ -66,7 +66,7 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
             p->live ? " (or here: --live draws each CPU's load)" : "");
     if (p->duration_s > 0)
         fprintf(out,
-                "          watch it now: each dgemm run keeps going for at least %g s "
+                "          watch it now: each BLAS run keeps going for at least %g s "
                 "(--duration)\n",
                 p->duration_s);
     fprintf(out, "Matrices  n = ");
