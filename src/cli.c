@@ -580,9 +580,10 @@ static void on_event(const struct mb_event *ev, void *user)
         break;
     case MB_EVENT_RUN_DONE:
         snprintf(line, sizeof line,
-                 "[%zu/%zu] %s n=%zu threads=%d: %s%.3g s, %.3g GFLOP/s, %.2f cores busy", ev->index,
-                 ev->total, ev->kernel->name, ev->n, ev->threads, ev->result->estimated ? "~" : "",
-                 ev->result->time_s.median, ev->result->gflops, ev->result->cores_busy);
+                 "[%zu/%zu] %s n=%zu threads=%d: %s%.3g s, %.3g GFLOP/s, %.2f cores busy",
+                 ev->index, ev->total, ev->kernel->name, ev->n, ev->threads,
+                 ev->result->estimated ? "~" : "", ev->result->time_s.median, ev->result->gflops,
+                 ev->result->cores_busy);
         print_line(pr, line);
         break;
     }
@@ -721,8 +722,9 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
     struct mb_runner_hooks hooks = {on_event, &pr, &interrupted, NULL};
     if (p->monitor) {
         struct mb_diag md = {0};
-        if (mb_monitor_start(MB_MONITOR_INTERVAL_S, pr.live ? on_sample : NULL, &pr,
-                             &hooks.monitor, &md) != MB_OK && !p->quiet)
+        if (mb_monitor_start(MB_MONITOR_INTERVAL_S, pr.live ? on_sample : NULL, &pr, &hooks.monitor,
+                             &md) != MB_OK &&
+            !p->quiet)
             fprintf(stderr, "matbench: no per-CPU figures: %s\n", md.msg);
     }
     double run_start = mb_clock_now_s();

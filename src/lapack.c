@@ -64,7 +64,7 @@ static const struct {
     const char *verdict, *reason;
 } positive_info[] = {
     {"dgetrf", "the matrix is singular", "U(k,k) is exactly zero"},
-    {"dgesv", "the matrix is singular, there is no solution", "U(k,k) is exactly zero"},
+    {"dgesv", "the matrix is singular", "U(k,k) is exactly zero, no solution was computed"},
     {"dpotrf", "the matrix is not positive definite",
      "the leading minor of order k is not positive"},
 };
@@ -87,9 +87,9 @@ enum mb_status mb_lapack_info(const char *routine, int info, struct mb_diag *d)
                            routine, -info, info);
     for (size_t i = 0; i < sizeof positive_info / sizeof positive_info[0]; i++)
         if (strcmp(positive_info[i].routine, routine) == 0)
-            return mb_diag_set(d, MB_RUNTIME, "LAPACKE_%s returned info %d: %s at column %d (%s, k = %d)",
-                               routine, info, positive_info[i].verdict, info,
-                               positive_info[i].reason, info);
+            return mb_diag_set(d, MB_RUNTIME,
+                               "LAPACKE_%s returned info %d: %s at column %d (k = %d: %s)", routine,
+                               info, positive_info[i].verdict, info, info, positive_info[i].reason);
     return mb_diag_set(d, MB_RUNTIME, "LAPACKE_%s returned info %d", routine, info);
 }
 
@@ -135,8 +135,7 @@ static void triangle(bool row_major, size_t n, const double *S, bool lower, doub
 
 /* |W - A|_1 / (|A|_1 * n * eps), W overwritten; 0 for an exact match and
  * infinity for a mismatch against a zero A. */
-static double scaled_difference(bool row_major, size_t n, double *W, const double *A,
-                                double *work)
+static double scaled_difference(bool row_major, size_t n, double *W, const double *A, double *work)
 {
     const size_t nn = n * n;
     for (size_t k = 0; k < nn; k++)
@@ -170,14 +169,13 @@ enum mb_status mb_residual_lu(bool row_major, size_t n, const double *A, const d
         return MB_NOMEM;
     const int ni = (int)n;
     triangle(row_major, n, LU, false, W);
-    cblas_dtrmm(order(row_major), CblasLeft, CblasLower, CblasNoTrans, CblasUnit, ni, ni, 1.0,
-                LU, ni, W, ni);
+    cblas_dtrmm(order(row_major), CblasLeft, CblasLower, CblasNoTrans, CblasUnit, ni, ni, 1.0, LU,
+                ni, W, ni);
     const int stride = row_major ? 1 : ni; /* between entries of a row */
     for (size_t i = n; i-- > 0;) {
         size_t p = (size_t)ipiv[i] - 1;
         if (p != i && p < n)
-            cblas_dswap(ni, W + at(row_major, n, i, 0), stride, W + at(row_major, n, p, 0),
-                        stride);
+            cblas_dswap(ni, W + at(row_major, n, i, 0), stride, W + at(row_major, n, p, 0), stride);
     }
     *out = scaled_difference(row_major, n, W, A, work);
     free(work);
@@ -194,8 +192,8 @@ enum mb_status mb_residual_cholesky(bool row_major, size_t n, const double *A, c
         return MB_NOMEM;
     const int ni = (int)n;
     triangle(row_major, n, L, true, W);
-    cblas_dtrmm(order(row_major), CblasRight, CblasLower, CblasTrans, CblasNonUnit, ni, ni, 1.0,
-                L, ni, W, ni);
+    cblas_dtrmm(order(row_major), CblasRight, CblasLower, CblasTrans, CblasNonUnit, ni, ni, 1.0, L,
+                ni, W, ni);
     *out = scaled_difference(row_major, n, W, A, work);
     free(work);
     return MB_OK;
@@ -295,8 +293,9 @@ static enum mb_status verdict(const char *routine, const char *what, double resi
                               .bound = MB_LAPACK_THRESHOLD};
     if (out->ok)
         return MB_OK;
-    return mb_diag_set(d, MB_VERIFY, "%s: scaled residual %s = %.3g, not below %g (HPL's threshold)",
-                       routine, what, residual, MB_LAPACK_THRESHOLD);
+    return mb_diag_set(d, MB_VERIFY,
+                       "%s: scaled residual %s = %.3g, not below %g (HPL's threshold)", routine,
+                       what, residual, MB_LAPACK_THRESHOLD);
 }
 
 static enum mb_status getrf_run(struct mb_kernel_call *call, struct mb_diag *d)

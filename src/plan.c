@@ -435,7 +435,8 @@ enum mb_status mb_plan_memory(const struct mb_plan *p, size_t n, struct mb_memor
     }
     m->matrices += m->has_b + m->work;
     uint64_t nrhs_elems, vectors = 0, rhs_bytes = 0, one;
-    if (mb_matrix_bytes(n, 1, &one) != MB_OK || mb_matrix_bytes(n, m->matrices, &m->bytes) != MB_OK ||
+    if (mb_matrix_bytes(n, 1, &one) != MB_OK ||
+        mb_matrix_bytes(n, m->matrices, &m->bytes) != MB_OK ||
         __builtin_mul_overflow((uint64_t)n, (uint64_t)p->nrhs, &nrhs_elems))
         return MB_USAGE;
     if (m->pivots)

@@ -11,8 +11,8 @@
 
 #include "matbench/lapack.h"
 #include "matbench/matrix.h"
-#include "mb_internal.h"
 #include "matbench/version.h"
+#include "mb_internal.h"
 
 #define MIB (1024.0 * 1024.0)
 
@@ -81,8 +81,10 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
         fprintf(out, " with the pivots%s", mem.rhs ? " and right-hand sides" : "");
     fprintf(out, " (seed %llu)\n", (unsigned long long)p->seed);
     if (mem.lapacke_bytes > 0)
-        fprintf(out, "          and LAPACKE's transposed copies, %.1f MiB, while a LAPACK kernel "
-                "runs row-major\n", (double)mem.lapacke_bytes / MIB);
+        fprintf(out,
+                "          and LAPACKE's transposed copies, %.1f MiB, while a LAPACK kernel "
+                "runs row-major\n",
+                (double)mem.lapacke_bytes / MIB);
     fprintf(out, "Plan      ");
     for (size_t i = 0; i < p->nkernels; i++) {
         const struct mb_kernel *k = p->kernels[i];
@@ -166,8 +168,8 @@ static bool noisy(const struct mb_result *r)
 
 /* One result's figures as text, shared by the table and Markdown. */
 struct cells {
-    char time[32], spread[32], gflops[32], peak[32], busy[32], per_cpu[1024], speedup[32],
-        eff[32], ver[64];
+    char time[32], spread[32], gflops[32], peak[32], busy[32], per_cpu[1024], speedup[32], eff[32],
+        ver[64];
 };
 
 /* Display cells of UTF-8 text whose characters are each one cell wide
@@ -198,9 +200,9 @@ static void format_per_cpu(char *buf, size_t cap, const struct mb_result *r)
     for (size_t i = 0; i < r->ncpus && len + 8 < cap; i++) {
         double b = r->per_core_busy[i];
         if (r->ncpus <= MB_PER_CPU_NUMBERS)
-            len += (size_t)(isnan(b) ? snprintf(buf + len, cap - len, "%s?", i ? " " : "")
-                                     : snprintf(buf + len, cap - len, "%s%.0f", i ? " " : "",
-                                                b * 100));
+            len += (size_t)(isnan(b)
+                                ? snprintf(buf + len, cap - len, "%s?", i ? " " : "")
+                                : snprintf(buf + len, cap - len, "%s%.0f", i ? " " : "", b * 100));
         else
             len += (size_t)snprintf(buf + len, cap - len, "%s",
                                     isnan(b) ? "?" : levels[(int)lround(b * 8)]);
@@ -301,8 +303,8 @@ enum mb_status mb_report_table(FILE *out, const struct mb_report_ctx *ctx, struc
         fprintf(out, "%-8s %7zu %7d %10s %s%7s%s %9s %s%s%s%s%*s%8s %10s  %s%*s %9s %10s  %s%s%s\n",
                 r->kernel->name, r->n, r->threads, c.time, sc, c.spread, *sc ? RESET : "", c.gflops,
                 fancy ? " " : "", fancy ? CYAN : "", bar, fancy ? RESET : "", pad, "", c.peak,
-                c.busy, c.per_cpu, per_cpu_width - (int)mb_report_cells(c.per_cpu), "", c.speedup, c.eff,
-                vc, c.ver, *vc ? RESET : "");
+                c.busy, c.per_cpu, per_cpu_width - (int)mb_report_cells(c.per_cpu), "", c.speedup,
+                c.eff, vc, c.ver, *vc ? RESET : "");
     }
     fputc('\n', out);
     noisy_note(out, rs);
@@ -504,11 +506,13 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
     if (naive != NULL && fast != NULL)
         per_cpu_lesson(out, naive, fast);
     if (fast != NULL && !isnan(fast->peak_fraction)) {
-        fprintf(out, "%s on %d thread%s reached %.0f%% of the measured %s FMA peak for %s (%.1f GFLOP/s)",
-                fast->kernel->name, fast->threads, fast->threads == 1 ? "" : "s",
-                fast->peak_fraction * 100, mb_isa_name(ctx->peak->isa),
-                fast->threads == 1 ? "one core" : "that many threads",
-                mb_peak_for_threads(ctx->peak, fast->threads));
+        fprintf(
+            out,
+            "%s on %d thread%s reached %.0f%% of the measured %s FMA peak for %s (%.1f GFLOP/s)",
+            fast->kernel->name, fast->threads, fast->threads == 1 ? "" : "s",
+            fast->peak_fraction * 100, mb_isa_name(ctx->peak->isa),
+            fast->threads == 1 ? "one core" : "that many threads",
+            mb_peak_for_threads(ctx->peak, fast->threads));
         if (naive != NULL && !isnan(naive->peak_fraction))
             fprintf(out, "; the naive loop %.1f%% of one core's", naive->peak_fraction * 100);
         fprintf(out, ".\n");
@@ -599,17 +603,16 @@ static json_t *json_settings(const struct mb_plan *p)
                                         : json_sprintf("%llu", (unsigned long long)p->seed);
     /* "n" (the largest size, which the matrices are allocated for) is kept
      * from the single-size JSON of earlier versions */
-    json_t *o = json_pack("{s:I, s:o, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, "
-                     "s:o, s:o}",
-                     "n",
-                     (json_int_t)mb_plan_largest_size(p), "sizes", sizes, "threads", threads,
-                     "threads_source", sources[p->threads_source], "kernels", kernels, "repeat",
-                     (int)p->repeat, "warmup", (int)p->warmup, "naive_budget_s",
-                     mb__json_num(p->naive_budget_s), "duration_s", mb__json_num(p->duration_s), "seed", seed,
-                     "verify", p->verify, "monitor", p->monitor, "peak", p->peak, "live", p->live,
-                     "format", mb_format_name(p->format), "config",
-                     p->config != NULL ? json_string(p->config) : json_null(), "coretype",
-                     p->coretype != NULL ? json_string(p->coretype) : json_null());
+    json_t *o = json_pack(
+        "{s:I, s:o, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, "
+        "s:o, s:o}",
+        "n", (json_int_t)mb_plan_largest_size(p), "sizes", sizes, "threads", threads,
+        "threads_source", sources[p->threads_source], "kernels", kernels, "repeat", (int)p->repeat,
+        "warmup", (int)p->warmup, "naive_budget_s", mb__json_num(p->naive_budget_s), "duration_s",
+        mb__json_num(p->duration_s), "seed", seed, "verify", p->verify, "monitor", p->monitor,
+        "peak", p->peak, "live", p->live, "format", mb_format_name(p->format), "config",
+        p->config != NULL ? json_string(p->config) : json_null(), "coretype",
+        p->coretype != NULL ? json_string(p->coretype) : json_null());
     struct mb_memory m;
     json_object_set_new(o, "nrhs", json_integer(p->nrhs));
     json_object_set_new(o, "layout", json_string(mb_layout_name(p->layout)));
@@ -633,20 +636,21 @@ static json_t *json_per_core(const struct mb_result *r)
 
 static json_t *json_result(const struct mb_result *r)
 {
-    json_t *time = json_pack("{s:o, s:o, s:o, s:o, s:o}", "min", mb__json_num(r->time_s.min), "median",
-                             mb__json_num(r->time_s.median), "max", mb__json_num(r->time_s.max), "mean",
-                             mb__json_num(r->time_s.mean), "stddev", mb__json_num(r->time_s.stddev));
+    json_t *time =
+        json_pack("{s:o, s:o, s:o, s:o, s:o}", "min", mb__json_num(r->time_s.min), "median",
+                  mb__json_num(r->time_s.median), "max", mb__json_num(r->time_s.max), "mean",
+                  mb__json_num(r->time_s.mean), "stddev", mb__json_num(r->time_s.stddev));
     return json_pack("{s:s, s:I, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
                      "s:o, s:b, s:I}",
                      "kernel", r->kernel->name, "n", (json_int_t)r->n, "threads", r->threads,
                      "repeat", (int)r->repeat, "warmup", (int)r->warmup, "time_s", time, "gflops",
-                     mb__json_num(r->gflops), "cores_busy", mb__json_num(r->cores_busy), "per_core_busy",
-                     json_per_core(r), "max_threads_seen",
+                     mb__json_num(r->gflops), "cores_busy", mb__json_num(r->cores_busy),
+                     "per_core_busy", json_per_core(r), "max_threads_seen",
                      r->max_threads_seen > 0 ? json_integer(r->max_threads_seen) : json_null(),
                      "peak_fraction", mb__json_num(r->peak_fraction), "speedup_vs_naive",
-                     mb__json_num(r->speedup_vs_naive), "efficiency", mb__json_num(r->efficiency), "verified",
-                     r->verified, "residual", mb__json_num(r->residual), "estimated", r->estimated,
-                     "rows_done", (json_int_t)r->rows_done);
+                     mb__json_num(r->speedup_vs_naive), "efficiency", mb__json_num(r->efficiency),
+                     "verified", r->verified, "residual", mb__json_num(r->residual), "estimated",
+                     r->estimated, "rows_done", (json_int_t)r->rows_done);
 }
 
 /* What the monitor cost: its samples and its thread's CPU time, also as a
@@ -655,10 +659,10 @@ static json_t *json_monitor(const struct mb_report_ctx *ctx)
 {
     if (!ctx->monitor.on)
         return json_null();
-    return json_pack("{s:o, s:I, s:o, s:o}", "interval_s", mb__json_num(ctx->monitor.interval_s), "samples",
-                     (json_int_t)ctx->monitor.samples, "cpu_s", mb__json_num(ctx->monitor.cpu_s),
-                     "overhead",
-                     mb__json_num(ctx->monitor.wall_s > 0 ? ctx->monitor.cpu_s / ctx->monitor.wall_s : NAN));
+    return json_pack(
+        "{s:o, s:I, s:o, s:o}", "interval_s", mb__json_num(ctx->monitor.interval_s), "samples",
+        (json_int_t)ctx->monitor.samples, "cpu_s", mb__json_num(ctx->monitor.cpu_s), "overhead",
+        mb__json_num(ctx->monitor.wall_s > 0 ? ctx->monitor.cpu_s / ctx->monitor.wall_s : NAN));
 }
 
 /* The JSON contract of DESIGN.md, built with jansson and written indented. */
@@ -667,13 +671,13 @@ enum mb_status mb_report_json(FILE *out, const struct mb_report_ctx *ctx, struct
     json_t *results = json_array();
     for (size_t i = 0; i < ctx->results->count; i++)
         json_array_append_new(results, json_result(&ctx->results->items[i]));
-    return mb__json_dump(out,
-                     json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "matbench",
-                               MB_VERSION_STRING, "machine", mb__json_machine(ctx->machine),
-                               "blas", mb__json_blas(ctx->blas), "peak", mb__json_peak(ctx->peak),
-                               "settings", json_settings(ctx->plan), "monitor", json_monitor(ctx),
-                               "results", results, "interrupted", ctx->interrupted),
-                     d);
+    return mb__json_dump(
+        out,
+        json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "matbench", MB_VERSION_STRING,
+                  "machine", mb__json_machine(ctx->machine), "blas", mb__json_blas(ctx->blas),
+                  "peak", mb__json_peak(ctx->peak), "settings", json_settings(ctx->plan), "monitor",
+                  json_monitor(ctx), "results", results, "interrupted", ctx->interrupted),
+        d);
 }
 
 mb_report_fn *mb_report_for(enum mb_format f)

@@ -37,8 +37,8 @@ void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_
     fprintf(out, "LAPACK    %s through LAPACKE; dgetrf_ from %s\n", b->lapack_version,
             b->lapack_library);
     fprintf(out, "CPU       %s\n", m->cpu);
-    fprintf(out, "          %d physical cores, %d logical CPUs (%s); SIMD: %s\n",
-            m->physical_cores, m->logical_cores, m->smt > 1 ? "SMT" : "no SMT", m->simd);
+    fprintf(out, "          %d physical cores, %d logical CPUs (%s); SIMD: %s\n", m->physical_cores,
+            m->logical_cores, m->smt > 1 ? "SMT" : "no SMT", m->simd);
     const struct {
         const char *name;
         const struct mb_cache *c;
@@ -123,11 +123,10 @@ enum mb_status mb_report_info_json(FILE *out, const struct mb_machine *m,
                                    const struct mb_blas_info *b, struct mb_diag *d)
 {
     return mb__json_dump(out,
-                     json_pack("{s:s, s:o, s:o}", "matbench", MB_VERSION_STRING, "machine",
-                               mb__json_machine(m), "blas", mb__json_blas(b)),
-                     d);
+                         json_pack("{s:s, s:o, s:o}", "matbench", MB_VERSION_STRING, "machine",
+                                   mb__json_machine(m), "blas", mb__json_blas(b)),
+                         d);
 }
-
 
 /* matbench peak: the FMA loop's figures for each instruction set measured,
  * widest first, and which one a run compares its results with. */
@@ -143,10 +142,9 @@ void mb_report_peak(FILE *out, const struct mb_machine *m, const struct mb_peak 
                 mb_isa_lanes(pk[i].isa), mb_isa_flops_per_instruction(pk[i].isa),
                 pk[i].per_core_gflops, pk[i].all_cores_gflops, pk[i].cores,
                 i == 0 ? "   <- runs compare with this one" : "");
-    fprintf(out,
-            "\nflops/op: a fused multiply-add on every lane counts 2 flops (SSE2 has no FMA: "
-            "one multiply or add).\nEach figure is the best of many ~10 ms chunks: noise "
-            "only ever slows a chunk down.\n");
+    fprintf(out, "\nflops/op: a fused multiply-add on every lane counts 2 flops (SSE2 has no FMA: "
+                 "one multiply or add).\nEach figure is the best of many ~10 ms chunks: noise "
+                 "only ever slows a chunk down.\n");
 }
 
 /* matbench peak --format json: the contract's "peak" object (the widest
@@ -163,8 +161,8 @@ enum mb_status mb_report_peak_json(FILE *out, const struct mb_machine *m, const 
         json_array_append_new(isas, x);
     }
     return mb__json_dump(out,
-                         json_pack("{s:s, s:o, s:o, s:o}", "matbench", MB_VERSION_STRING,
-                                   "machine", mb__json_machine(m), "peak",
+                         json_pack("{s:s, s:o, s:o, s:o}", "matbench", MB_VERSION_STRING, "machine",
+                                   mb__json_machine(m), "peak",
                                    mb__json_peak(count > 0 ? &pk[0] : NULL), "isas", isas),
                          d);
 }
@@ -209,8 +207,7 @@ void mb_report_coretypes(FILE *out, const struct mb_coretype_report *r)
             if (strcasecmp(pr->core, row->type->name) != 0)
                 snprintf(note + len, sizeof note - len, "(OpenBLAS ran %s)", pr->core);
         }
-        fprintf(out, "%-13s %-7s %9s %12s  %s\n", row->type->name, row->type->isa, gf, ratio,
-                note);
+        fprintf(out, "%-13s %-7s %9s %12s  %s\n", row->type->name, row->type->isa, gf, ratio, note);
     }
     if (r->best < 0)
         return;
@@ -236,16 +233,14 @@ enum mb_status mb_report_coretypes_json(FILE *out, const struct mb_coretype_repo
         const struct mb_coretype_probe *pr = &row->probe;
         bool tried = row->missing == NULL;
         json_array_append_new(
-            rows,
-            json_pack("{s:s, s:s, s:b, s:o, s:b, s:o, s:o, s:o, s:o}", "name", row->type->name,
-                      "isa", row->type->isa, "tried", tried, "missing",
-                      tried ? json_null() : json_string(row->missing), "ok", tried && pr->ok,
-                      "core", tried && pr->core[0] ? json_string(pr->core) : json_null(),
-                      "gflops", mb__json_num(tried && pr->ok ? pr->gflops : NAN),
-                      "vs_in_use",
-                      mb__json_num(tried && pr->ok && base != NULL ? pr->gflops / base->gflops
-                                                                   : NAN),
-                      "error", tried && !pr->ok ? json_string(pr->error) : json_null()));
+            rows, json_pack("{s:s, s:s, s:b, s:o, s:b, s:o, s:o, s:o, s:o}", "name",
+                            row->type->name, "isa", row->type->isa, "tried", tried, "missing",
+                            tried ? json_null() : json_string(row->missing), "ok", tried && pr->ok,
+                            "core", tried && pr->core[0] ? json_string(pr->core) : json_null(),
+                            "gflops", mb__json_num(tried && pr->ok ? pr->gflops : NAN), "vs_in_use",
+                            mb__json_num(tried && pr->ok && base != NULL ? pr->gflops / base->gflops
+                                                                         : NAN),
+                            "error", tried && !pr->ok ? json_string(pr->error) : json_null()));
     }
     return mb__json_dump(
         out,

@@ -223,9 +223,12 @@ Test(plan, layout_table)
         const char *input;
         enum mb_status status;
         enum mb_layout layout;
-    } cases[] = {{"col", MB_OK, MB_LAYOUT_COL},  {"row", MB_OK, MB_LAYOUT_ROW},
-                 {"ROW", MB_USAGE, 0},           {"column", MB_USAGE, 0},
-                 {"", MB_USAGE, 0},              {"row ", MB_USAGE, 0}};
+    } cases[] = {{"col", MB_OK, MB_LAYOUT_COL},
+                 {"row", MB_OK, MB_LAYOUT_ROW},
+                 {"ROW", MB_USAGE, 0},
+                 {"column", MB_USAGE, 0},
+                 {"", MB_USAGE, 0},
+                 {"row ", MB_USAGE, 0}};
     for (size_t i = 0; i < COUNT(cases); i++) {
         struct mb_diag d = {0};
         enum mb_layout l = MB_LAYOUT_COL;
@@ -236,8 +239,7 @@ Test(plan, layout_table)
             cr_assert_str_eq(mb_layout_name(l), cases[i].input, "the name round-trips");
         } else {
             assert_quotes(d.msg, cases[i].input);
-            cr_assert(strstr(d.msg, "col") && strstr(d.msg, "row"), "lists the layouts: %s",
-                      d.msg);
+            cr_assert(strstr(d.msg, "col") && strstr(d.msg, "row"), "lists the layouts: %s", d.msg);
         }
     }
 }
@@ -539,19 +541,23 @@ static struct mb_plan plan_at(size_t n)
 Test(plan, memory_that_fits_is_accepted)
 {
     struct mb_diag d = {0};
-    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(5000)}, 1ULL << 34, &d), MB_OK, "%s", d.msg);
-    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(5000)}, 600000000ULL, &d), MB_OK, "exactly enough");
+    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(5000)}, 1ULL << 34, &d), MB_OK,
+                 "%s", d.msg);
+    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(5000)}, 600000000ULL, &d), MB_OK,
+                 "exactly enough");
     cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(1)}, 24, &d), MB_OK);
 }
 
 Test(plan, memory_that_does_not_fit_names_the_size)
 {
     struct mb_diag d = {0};
-    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(5000)}, 100000000ULL, &d), MB_USAGE);
+    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(5000)}, 100000000ULL, &d),
+                 MB_USAGE);
     cr_assert(strstr(d.msg, "5000") != NULL, "%s", d.msg);
     /* 1e8 bytes hold three 2041 x 2041 matrices (99.98 MB), not 2042. */
     cr_assert(strstr(d.msg, "2041") != NULL, "names the largest N that fits: %s", d.msg);
-    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(5000)}, 599999999ULL, &d), MB_USAGE, "one byte short");
+    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(5000)}, 599999999ULL, &d),
+                 MB_USAGE, "one byte short");
 }
 
 /* The plan at size n running the given kernels. */
@@ -610,6 +616,7 @@ Test(plan, the_memory_check_counts_the_lapack_work_matrices)
 Test(plan, memory_need_beyond_64_bits_is_refused_not_wrapped)
 {
     struct mb_diag d = {0};
-    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(2147483647)}, UINT64_MAX, &d), MB_USAGE);
+    cr_assert_eq(mb_plan_check_memory((struct mb_plan[]){plan_at(2147483647)}, UINT64_MAX, &d),
+                 MB_USAGE);
     cr_assert(strstr(d.msg, "2147483647") != NULL, "%s", d.msg);
 }

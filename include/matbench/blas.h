@@ -9,16 +9,16 @@
 #include "matbench/status.h"
 
 struct mb_blas_info {
-    char name[16];         /* "OpenBLAS" */
-    char version[32];      /* "0.3.21" */
-    char config[256];      /* openblas_get_config() */
-    char core[64];         /* openblas_get_corename() */
-    const char *threading; /* "sequential", "pthreads", "openmp" */
-    int max_threads;       /* MAX_THREADS of the build */
-    int threads;           /* openblas_get_num_threads() when asked */
-    bool env_set;          /* OPENBLAS_NUM_THREADS is set */
-    char env_value[64];    /* its text, as given */
-    char lapack_version[32]; /* of the LAPACK that LAPACKE calls (ilaver) */
+    char name[16];            /* "OpenBLAS" */
+    char version[32];         /* "0.3.21" */
+    char config[256];         /* openblas_get_config() */
+    char core[64];            /* openblas_get_corename() */
+    const char *threading;    /* "sequential", "pthreads", "openmp" */
+    int max_threads;          /* MAX_THREADS of the build */
+    int threads;              /* openblas_get_num_threads() when asked */
+    bool env_set;             /* OPENBLAS_NUM_THREADS is set */
+    char env_value[64];       /* its text, as given */
+    char lapack_version[32];  /* of the LAPACK that LAPACKE calls (ilaver) */
     char lapack_library[256]; /* the file that defines dgetrf_ */
 };
 

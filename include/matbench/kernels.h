@@ -29,13 +29,13 @@ struct mb_kernel_call {
     size_t n;
     const double *A, *B;
     double *C;
-    double *W[MB_KERNEL_MAX_WORK]; /* n x n each */
-    int *ipiv;                     /* n pivots (MB_LAPACK) */
-    double *tau;                   /* n reflector scalars (MB_LAPACK) */
-    size_t nrhs;                   /* right-hand sides (MB_RHS) */
-    double *X, *X0;                /* n x nrhs: solved in place, and the pristine B */
-    bool row_major;                /* MB_LAPACK: LAPACK_ROW_MAJOR instead of column-major */
-    uint64_t seed;                 /* of the random inputs */
+    double *W[MB_KERNEL_MAX_WORK];     /* n x n each */
+    int *ipiv;                         /* n pivots (MB_LAPACK) */
+    double *tau;                       /* n reflector scalars (MB_LAPACK) */
+    size_t nrhs;                       /* right-hand sides (MB_RHS) */
+    double *X, *X0;                    /* n x nrhs: solved in place, and the pristine B */
+    bool row_major;                    /* MB_LAPACK: LAPACK_ROW_MAJOR instead of column-major */
+    uint64_t seed;                     /* of the random inputs */
     int threads;                       /* the thread count this run is for */
     double deadline_s;                 /* mb_clock_now_s() limit; 0 = none */
     const volatile sig_atomic_t *stop; /* may be NULL */

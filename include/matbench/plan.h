@@ -46,8 +46,8 @@ struct mb_plan {
     double naive_budget_s; /* 0 = run time-boxed kernels in full */
     double duration_s;     /* keep each repeated (BLAS) configuration busy this long; 0 = off */
     uint64_t seed;
-    unsigned nrhs;          /* right-hand sides for dgesv (--nrhs) */
-    enum mb_layout layout;  /* of the LAPACK kernels (--layout) */
+    unsigned nrhs;         /* right-hand sides for dgesv (--nrhs) */
+    enum mb_layout layout; /* of the LAPACK kernels (--layout) */
     bool verify;
     bool monitor; /* per-CPU busy and thread counts for every run (--no-monitor: off) */
     bool peak;    /* measure the FMA peak first (--no-peak: off) */
@@ -55,20 +55,20 @@ struct mb_plan {
     enum mb_format format;
     const char *output; /* NULL = stdout */
     bool quiet;
-    const char *config; /* the INI file the plan was read from, or NULL */
+    const char *config;   /* the INI file the plan was read from, or NULL */
     const char *coretype; /* --coretype: an OpenBLAS core type or "best"; NULL = as detected */
 };
 
 /* What a plan holds in memory at one size (mb_plan_memory). */
 struct mb_memory {
-    unsigned matrices;     /* n x n matrices matbench allocates */
-    bool has_b;            /* B among them (a kernel multiplies) */
-    unsigned work;         /* work matrices among them (LAPACK kernels) */
-    bool pivots;           /* pivots and tau, n each (LAPACK kernels) */
-    bool rhs;              /* two n x nrhs blocks of right-hand sides (a solve) */
-    uint64_t bytes;        /* all matbench allocates: matrices, pivots, right-hand sides */
+    unsigned matrices;      /* n x n matrices matbench allocates */
+    bool has_b;             /* B among them (a kernel multiplies) */
+    unsigned work;          /* work matrices among them (LAPACK kernels) */
+    bool pivots;            /* pivots and tau, n each (LAPACK kernels) */
+    bool rhs;               /* two n x nrhs blocks of right-hand sides (a solve) */
+    uint64_t bytes;         /* all matbench allocates: matrices, pivots, right-hand sides */
     uint64_t lapacke_bytes; /* LAPACKE's transposed copies with --layout row */
-    uint64_t need;         /* bytes + lapacke_bytes */
+    uint64_t need;          /* bytes + lapacke_bytes */
 };
 
 /* One configuration of a plan: a kernel at one size and thread count. */
