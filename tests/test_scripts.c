@@ -1,7 +1,8 @@
 /* scripts: bench/sweep-threads.sh and bench/sweep-sizes.sh run as a user
  * runs them, against the built matbench: the CSV they collect (one row per
  * configuration, in order, every result verified), the plots when gnuplot
- * is there, the explanation when it is not, and their argument errors. */
+ * is there, the explanation when it is not, and their argument errors; and
+ * bench/compare-bare.sh's output for each kernel it takes. */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <dirent.h>
@@ -215,13 +216,55 @@ Test(scripts, sweep_sizes_collects_naive_and_dgemm_per_size)
 
 Test(scripts, help_prints_the_usage)
 {
-    static const char *const scripts[] = {"sweep-threads.sh", "sweep-sizes.sh"};
-    for (size_t i = 0; i < 2; i++) {
+    static const char *const scripts[] = {"sweep-threads.sh", "sweep-sizes.sh", "compare-bare.sh"};
+    for (size_t i = 0; i < COUNT(scripts); i++) {
         struct run r;
         run(&r, "", scripts[i], "--help");
         cr_assert_eq(r.code, 0, "%s --help exits 0", scripts[i]);
         cr_assert_not_null(strstr(r.out, "usage: bench/"), "%s: %s", scripts[i], r.out);
     }
+}
+
+/* ---- compare-bare.sh ------------------------------------------------------ */
+
+/* compare-bare.sh N 2 BUILD_DIR KERNEL against the build directory of the
+ * matbench under test: a line per round, then the summary; the kernel is
+ * named first unless it is dgemm, whose summary keeps its old form. */
+static void assert_compare_bare(const char *n, const char *kernel, const char *summary_start)
+{
+    char build[512], bare[600];
+    snprintf(build, sizeof build, "%s", MB_BINARY);
+    char *slash = strrchr(build, '/');
+    cr_assert_not_null(slash);
+    *slash = '\0';
+    snprintf(bare, sizeof bare, "%s/bare_%s", build, kernel);
+    if (access(bare, X_OK) != 0)
+        cr_skip_test("%s is not built (cmake --build builds it)", bare);
+    char args[700], want[128];
+    /* dgemm is the default: left out, it tests that too */
+    snprintf(args, sizeof args, "%s 2 '%s' %s", n, build, strcmp(kernel, "dgemm") ? kernel : "");
+    struct run r;
+    run(&r, "", "compare-bare.sh", args);
+    cr_assert_eq(r.code, 0, "compare-bare.sh %s exits %d: %s", args, r.code, r.err);
+    cr_assert_eq(count_lines(r.out), 3, "two rounds and the summary:\n%s", r.out);
+    cr_assert(strncmp(r.out, "round 1: matbench ", 18) == 0, "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "\nround 2: matbench "), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, " GFLOP/s, bare "), "%s", r.out);
+    snprintf(want, sizeof want, "\n%s%s threads=%d: matbench median ", summary_start, n,
+             physical_cores());
+    cr_assert_not_null(strstr(r.out, want), "the summary starts %s:\n%s", want + 1, r.out);
+    cr_assert_not_null(strstr(r.out, "%\n"), "ends with the ratio:\n%s", r.out);
+    cr_assert_not_null(strstr(r.out, ", matbench/bare "), "%s", r.out);
+}
+
+Test(scripts, compare_bare_compares_dgemm_by_default)
+{
+    assert_compare_bare("64", "dgemm", "n=");
+}
+
+Test(scripts, compare_bare_compares_dgetrf_with_its_bare_program)
+{
+    assert_compare_bare("64", "dgetrf", "dgetrf n=");
 }
 
 /* ---- argument errors: exit 2, one line naming the value, nothing made ---- */
@@ -240,6 +283,10 @@ static const struct {
     {"sweep-threads.sh", "10 --bogus", "'--bogus'"},
     {"sweep-sizes.sh", "--bogus", "'--bogus'"},
     {"sweep-sizes.sh", "'DIR' extra", "'extra'"},
+    {"compare-bare.sh", "40 1 'DIR' dtrsm", "'dtrsm'"},
+    {"compare-bare.sh", "4x", "'4x'"},
+    {"compare-bare.sh", "40 0", "'0'"},
+    {"compare-bare.sh", "40 1 'DIR' dgetrf extra", "'extra'"},
 };
 
 Test(scripts, bad_arguments_exit_2_with_one_line_naming_the_value)
