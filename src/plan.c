@@ -292,8 +292,13 @@ enum mb_status mb_parse_kernels(const char *s, const struct mb_kernel **out, siz
         if (!ok) {
             list_kernels(known, sizeof known);
             *count = 0;
-            return mb_diag_set(d, MB_USAGE, "kernels: '%s' is not a list of known kernels (%s)",
-                               SHOWN(s), known);
+            char bad[64];
+            snprintf(bad, sizeof bad, "%.*s", (int)(len < sizeof bad ? len : sizeof bad - 1), p);
+            if (strcmp(bad, s) == 0)
+                return mb_diag_set(d, MB_USAGE, "kernels: '%s' is not a known kernel (%s)",
+                                   SHOWN(s), known);
+            return mb_diag_set(d, MB_USAGE, "kernels: '%s' in '%s' is not a known kernel (%s)",
+                               SHOWN(bad), SHOWN(s), known);
         }
         if (comma == NULL)
             return MB_OK;
@@ -490,11 +495,13 @@ enum mb_status mb_plan_check_memory(const struct mb_plan *p, uint64_t available_
                            n, names, n, n, lo);
     if (m.need > available_bytes)
         return mb_diag_set(d, MB_USAGE,
-                           "N: '%zu' needs %.1f GiB for %s (%u %zu x %zu matrices%s) but %.1f GiB "
-                           "is available (largest N here: %llu)",
+                           "N: '%zu' needs %.1f GiB for %s (%u %zu x %zu matrices)%s%s but %.1f "
+                           "GiB is available (largest N here: %llu%s)",
                            n, (double)m.need / gib, names, m.matrices, n, n,
+                           m.rhs ? ", two blocks of right-hand sides (--nrhs)" : "",
                            m.lapacke_bytes ? " and LAPACKE's row-major copies" : "",
-                           (double)available_bytes / gib, lo);
+                           (double)available_bytes / gib, lo,
+                           m.rhs ? ", or fewer right-hand sides" : "");
     return MB_OK;
 }
 
