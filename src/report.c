@@ -88,8 +88,13 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
     fprintf(out, "Plan      ");
     for (size_t i = 0; i < p->nkernels; i++) {
         const struct mb_kernel *k = p->kernels[i];
-        fprintf(out, "%s%s", i ? "; " : "", k->name);
-        if (k->traits & MB_BLAS_THREADS) {
+        /* BLAS-threaded kernels in a row share one "at threads ..." */
+        const bool blas = (k->traits & MB_BLAS_THREADS) != 0;
+        const bool prev_blas = i > 0 && (p->kernels[i - 1]->traits & MB_BLAS_THREADS);
+        fprintf(out, "%s%s", i == 0 ? "" : blas && prev_blas ? ", " : "; ", k->name);
+        if (blas && i + 1 < p->nkernels && (p->kernels[i + 1]->traits & MB_BLAS_THREADS))
+            continue;
+        if (blas) {
             fprintf(out, " at threads ");
             print_threads(out, p);
             fprintf(out, " (%s)", threads_source_name(p->threads_source));
