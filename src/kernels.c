@@ -1,12 +1,14 @@
-/* The kernel registry: C = A*B for n x n row-major matrices by hand and
- * through BLAS (here), and the LAPACK kernels (lapack.c). Each has a verify
- * function that checks what it computed. */
+/* The kernel registry: C = A*B for n x n row-major matrices by hand (the
+ * ladder, whose loops are in ladder.c) and through BLAS, and the LAPACK
+ * kernels (lapack.c). Each has a verify function that checks what it
+ * computed. */
 #include "matbench/kernels.h"
 
 #include <cblas.h>
 #include <string.h>
 
 #include "matbench/clock.h"
+#include "matbench/ladder.h"
 #include "matbench/lapack.h"
 
 /* 2n^3: n^2 entries, each a dot product of n multiplies and n adds (the
@@ -18,33 +20,43 @@ double mb_flops_gemm(size_t n, size_t nrhs)
     return 2.0 * x * x * x;
 }
 
-/* The textbook i-j-k loop. The inner loop walks B down a column, a stride of
- * n doubles, so almost every B load misses the cache line the previous one
- * used; and it is one thread. Time-boxed: after each row it reports the
- * row and checks the deadline and the stop flag. */
+/* The textbook i-j-k loop on one thread (mb_rows_naive), a row at a time
+ * so a time box can stop it after any row. The same code as naive-threads
+ * and naive-procs on one worker: the ratios between them measure the
+ * workers alone. */
 static enum mb_status naive_run(struct mb_kernel_call *call, struct mb_diag *d)
 {
-    (void)d;
-    const size_t n = call->n;
-    const double *A = call->A, *B = call->B;
-    double *C = call->C;
-    call->rows_done = 0;
-    for (size_t i = 0; i < n; i++) {
-        for (size_t j = 0; j < n; j++) {
-            double sum = 0.0;
-            for (size_t k = 0; k < n; k++)
-                sum += A[i * n + k] * B[k * n + j];
-            C[i * n + j] = sum;
-        }
-        call->rows_done = i + 1;
-        if (call->tick != NULL)
-            call->tick(call->tick_user, i + 1);
-        if (call->stop != NULL && *call->stop)
-            break;
-        if (call->deadline_s > 0 && mb_clock_now_s() >= call->deadline_s)
-            break;
-    }
-    return MB_OK;
+    call->threads = 1;
+    return mb_ladder_threads(call, &mb_step_naive, call->C, d);
+}
+
+static enum mb_status naive_threads_run(struct mb_kernel_call *call, struct mb_diag *d)
+{
+    return mb_ladder_threads(call, &mb_step_naive, call->C, d);
+}
+
+/* C goes to the shared work matrix W[0]: the children's writes to their
+ * copy of an ordinary buffer would never reach the parent. */
+static enum mb_status naive_procs_run(struct mb_kernel_call *call, struct mb_diag *d)
+{
+    return mb_ladder_procs(call, &mb_step_naive, call->W[0], d);
+}
+
+static enum mb_status ikj_run(struct mb_kernel_call *call, struct mb_diag *d)
+{
+    call->threads = 1;
+    return mb_ladder_threads(call, &mb_step_ikj, call->C, d);
+}
+
+static enum mb_status tiled_run(struct mb_kernel_call *call, struct mb_diag *d)
+{
+    call->threads = 1;
+    return mb_ladder_threads(call, &mb_step_tiled, call->C, d);
+}
+
+static enum mb_status tiled_threads_run(struct mb_kernel_call *call, struct mb_diag *d)
+{
+    return mb_ladder_threads(call, &mb_step_tiled, call->C, d);
 }
 
 static enum mb_status rows_verify(const struct mb_kernel_call *call, uint64_t seed,
@@ -52,6 +64,13 @@ static enum mb_status rows_verify(const struct mb_kernel_call *call, uint64_t se
 {
     (void)seed;
     return mb_verify_rows(call->n, call->rows_done, call->A, call->B, call->C, out, d);
+}
+
+static enum mb_status procs_verify(const struct mb_kernel_call *call, uint64_t seed,
+                                   struct mb_verify *out, struct mb_diag *d)
+{
+    (void)seed;
+    return mb_verify_rows(call->n, call->rows_done, call->A, call->B, call->W[0], out, d);
 }
 
 /* cblas_dgemm with however many threads the BLAS is set to use. */
@@ -80,6 +99,56 @@ static const struct mb_kernel naive = {
     .traits = MB_TIMEBOXED | MB_BASELINE | MB_GEMM,
 };
 
+static const struct mb_kernel naive_threads = {
+    .name = "naive-threads",
+    .lesson = "the same loop, rows of C shared out to POSIX threads: C has no GIL, so each "
+              "thread keeps a core busy",
+    .flops = mb_flops_gemm,
+    .run = naive_threads_run,
+    .verify = rows_verify,
+    .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,
+};
+
+static const struct mb_kernel naive_procs = {
+    .name = "naive-procs",
+    .lesson = "the same loop in fork()ed processes writing C in shared memory: processes "
+              "scale like threads, at the cost of a fork each",
+    .flops = mb_flops_gemm,
+    .run = naive_procs_run,
+    .verify = procs_verify,
+    .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS | MB_PROCS,
+    .work = 1,
+};
+
+static const struct mb_kernel ikj = {
+    .name = "ikj",
+    .lesson = "loops interchanged to i-k-j: the inner loop runs along rows of B and C, unit "
+              "stride, so every cache line is used whole and the compiler vectorises it",
+    .flops = mb_flops_gemm,
+    .run = ikj_run,
+    .verify = rows_verify,
+    .traits = MB_TIMEBOXED | MB_GEMM,
+};
+
+static const struct mb_kernel tiled = {
+    .name = "tiled",
+    .lesson = "i-k-j over 128 x 256 tiles of B that stay in the L2 cache while 32 rows use "
+              "them: memory traffic falls, one core",
+    .flops = mb_flops_gemm,
+    .run = tiled_run,
+    .verify = rows_verify,
+    .traits = MB_TIMEBOXED | MB_GEMM,
+};
+
+static const struct mb_kernel tiled_threads = {
+    .name = "tiled-threads",
+    .lesson = "the tiled loop with blocks of rows shared out to POSIX threads",
+    .flops = mb_flops_gemm,
+    .run = tiled_threads_run,
+    .verify = rows_verify,
+    .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,
+};
+
 static const struct mb_kernel dgemm = {
     .name = "dgemm",
     .lesson = "OpenBLAS cblas_dgemm: blocked for the caches, SIMD, on all its threads",
@@ -91,7 +160,8 @@ static const struct mb_kernel dgemm = {
 
 /* In the order --kernels lists them in help and messages. */
 static const struct mb_kernel *const kernels[] = {
-    &naive, &dgemm, &mb_kernel_dgetrf, &mb_kernel_dpotrf, &mb_kernel_dgesv, &mb_kernel_dgeqrf,
+    &naive, &naive_threads, &naive_procs, &ikj, &tiled, &tiled_threads,
+    &dgemm, &mb_kernel_dgetrf, &mb_kernel_dpotrf, &mb_kernel_dgesv, &mb_kernel_dgeqrf,
 };
 
 size_t mb_kernel_count(void)

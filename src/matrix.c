@@ -55,6 +55,26 @@ void mb_matrix_free(double *m)
     free(m);
 }
 
+/* A rows x cols matrix of doubles in memory shared with the processes this
+ * one forks (MAP_SHARED | MAP_ANONYMOUS, page aligned), zero-filled.
+ * Returns NULL when the size overflows or the mapping fails. Free with
+ * mb_matrix_free_shared and the same size. */
+double *mb_matrix_alloc_shared(size_t rows, size_t cols)
+{
+    size_t elems, bytes;
+    if (rows == 0 || cols == 0 || __builtin_mul_overflow(rows, cols, &elems) ||
+        __builtin_mul_overflow(elems, sizeof(double), &bytes))
+        return NULL;
+    void *m = mmap(NULL, bytes, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    return m == MAP_FAILED ? NULL : m;
+}
+
+void mb_matrix_free_shared(double *m, size_t rows, size_t cols)
+{
+    if (m != NULL)
+        munmap(m, rows * cols * sizeof *m);
+}
+
 /* Reads "key:  <number> kB" from /proc/meminfo-formatted text into bytes.
  * Returns MB_RUNTIME when the key is absent or malformed. */
 enum mb_status mb_meminfo_parse(const char *text, const char *key, uint64_t *bytes)

@@ -430,6 +430,7 @@ enum mb_status mb_plan_default_threads(const char *env, int max_threads, int phy
 enum mb_status mb_plan_memory(const struct mb_plan *p, size_t n, struct mb_memory *m)
 {
     *m = (struct mb_memory){.matrices = 2};
+    size_t scratch = 0; /* per worker, the most any kernel asks for */
     for (size_t i = 0; i < p->nkernels; i++) {
         const struct mb_kernel *k = p->kernels[i];
         m->has_b |= (k->traits & MB_GEMM) != 0;
@@ -437,6 +438,8 @@ enum mb_status mb_plan_memory(const struct mb_plan *p, size_t n, struct mb_memor
         m->rhs |= (k->traits & MB_RHS) != 0;
         if (k->work > m->work)
             m->work = k->work;
+        if (k->scratch_bytes != NULL && k->scratch_bytes(n) > scratch)
+            scratch = k->scratch_bytes(n);
     }
     m->matrices += m->has_b + m->work;
     uint64_t nrhs_elems, vectors = 0, rhs_bytes = 0, one;
@@ -448,7 +451,11 @@ enum mb_status mb_plan_memory(const struct mb_plan *p, size_t n, struct mb_memor
         vectors = (uint64_t)n * (sizeof(int) + sizeof(double));
     if (m->rhs && __builtin_mul_overflow(nrhs_elems, 2 * sizeof(double), &rhs_bytes))
         return MB_USAGE;
-    if (__builtin_add_overflow(m->bytes, vectors + rhs_bytes, &m->bytes))
+    int most = 1;
+    for (size_t i = 0; i < p->nthreads; i++)
+        most = p->threads[i] > most ? p->threads[i] : most;
+    uint64_t scratch_bytes = (uint64_t)scratch * (uint64_t)most; /* both below 2^40 */
+    if (__builtin_add_overflow(m->bytes, vectors + rhs_bytes + scratch_bytes, &m->bytes))
         return MB_USAGE;
     if (m->pivots && p->layout == MB_LAYOUT_ROW)
         m->lapacke_bytes = one + rhs_bytes / 2;
@@ -514,13 +521,20 @@ size_t mb_plan_largest_size(const struct mb_plan *p)
     return largest;
 }
 
+/* Whether kernel k runs at every thread count of the plan: through the
+ * BLAS, or on its own threads or processes. */
+bool mb_kernel_sweeps_threads(const struct mb_kernel *k)
+{
+    return (k->traits & (MB_BLAS_THREADS | MB_THREADS)) != 0;
+}
+
 static size_t threads_for(const struct mb_plan *p, const struct mb_kernel *k)
 {
-    return (k->traits & MB_BLAS_THREADS) ? p->nthreads : 1;
+    return mb_kernel_sweeps_threads(k) ? p->nthreads : 1;
 }
 
 /* The number of configurations the plan runs: every size, every kernel,
- * and for a BLAS-threaded kernel every thread count. */
+ * and for a kernel with threads (BLAS's or its own) every thread count. */
 size_t mb_plan_run_count(const struct mb_plan *p)
 {
     size_t per_size = 0;
@@ -542,7 +556,7 @@ bool mb_plan_run_at(const struct mb_plan *p, size_t index, struct mb_run_spec *o
         size_t t = threads_for(p, p->kernels[i]);
         if (rest < t) {
             out->kernel = p->kernels[i];
-            out->threads = (p->kernels[i]->traits & MB_BLAS_THREADS) ? p->threads[rest] : 1;
+            out->threads = mb_kernel_sweeps_threads(p->kernels[i]) ? p->threads[rest] : 1;
             return true;
         }
         rest -= t;

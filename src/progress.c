@@ -26,7 +26,7 @@ static bool slot(const struct mb_plan *p, const struct mb_kernel *k, int threads
     if (*ki == p->nkernels)
         return false;
     *ti = 0;
-    if (k->traits & MB_BLAS_THREADS)
+    if (mb_kernel_sweeps_threads(k))
         for (; *ti < p->nthreads && p->threads[*ti] != threads; ++*ti)
             ;
     return *ti < MB_PLAN_MAX_THREADS && (*ti < p->nthreads || *ti == 0);

@@ -88,11 +88,11 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
     fprintf(out, "Plan      ");
     for (size_t i = 0; i < p->nkernels; i++) {
         const struct mb_kernel *k = p->kernels[i];
-        /* BLAS-threaded kernels in a row share one "at threads ..." */
-        const bool blas = (k->traits & MB_BLAS_THREADS) != 0;
-        const bool prev_blas = i > 0 && (p->kernels[i - 1]->traits & MB_BLAS_THREADS);
+        /* kernels with threads in a row share one "at threads ..." */
+        const bool blas = mb_kernel_sweeps_threads(k);
+        const bool prev_blas = i > 0 && mb_kernel_sweeps_threads(p->kernels[i - 1]);
         fprintf(out, "%s%s", i == 0 ? "" : blas && prev_blas ? ", " : "; ", k->name);
-        if (blas && i + 1 < p->nkernels && (p->kernels[i + 1]->traits & MB_BLAS_THREADS))
+        if (blas && i + 1 < p->nkernels && mb_kernel_sweeps_threads(p->kernels[i + 1]))
             continue;
         if (blas) {
             fprintf(out, " at threads ");
@@ -289,7 +289,10 @@ enum mb_status mb_report_table(FILE *out, const struct mb_report_ctx *ctx, struc
         top = fmax(top, rs->items[i].gflops);
         per_cpu_width = (int)fmax(per_cpu_width, (double)mb_report_cells(c.per_cpu));
     }
-    fprintf(out, "%-8s %7s %7s %10s %7s %9s %s%*s%8s %10s  %-*s %9s %10s  %s\n", "kernel", "n",
+    int name_width = 8;
+    for (size_t i = 0; i < rs->count; i++)
+        name_width = (int)fmax(name_width, (double)strlen(rs->items[i].kernel->name));
+    fprintf(out, "%-*s %7s %7s %10s %7s %9s %s%*s%8s %10s  %-*s %9s %10s  %s\n", name_width, "kernel", "n",
             "threads", "time", "spread", "GFLOP/s", fancy ? " " : "", fancy ? BAR_WIDTH : 0, "",
             "of peak", "cores busy", per_cpu_width, per_cpu_title, "vs naive", "efficiency",
             "verified");
@@ -305,8 +308,8 @@ enum mb_status mb_report_table(FILE *out, const struct mb_report_ctx *ctx, struc
         }
         const char *vc = !fancy || !ctx->plan->verify ? "" : r->verified ? GREEN : RED;
         const char *sc = fancy && noisy(r) ? YELLOW : "";
-        fprintf(out, "%-8s %7zu %7d %10s %s%7s%s %9s %s%s%s%s%*s%8s %10s  %s%*s %9s %10s  %s%s%s\n",
-                r->kernel->name, r->n, r->threads, c.time, sc, c.spread, *sc ? RESET : "", c.gflops,
+        fprintf(out, "%-*s %7zu %7d %10s %s%7s%s %9s %s%s%s%s%*s%8s %10s  %s%*s %9s %10s  %s%s%s\n",
+                name_width, r->kernel->name, r->n, r->threads, c.time, sc, c.spread, *sc ? RESET : "", c.gflops,
                 fancy ? " " : "", fancy ? CYAN : "", bar, fancy ? RESET : "", pad, "", c.peak,
                 c.busy, c.per_cpu, per_cpu_width - (int)mb_report_cells(c.per_cpu), "", c.speedup,
                 c.eff, vc, c.ver, *vc ? RESET : "");

@@ -111,12 +111,12 @@ static double timed_pass(struct run *r, const struct mb_kernel *k, struct mb_ker
 {
     if (k->prepare != NULL)
         k->prepare(call);
-    double cpu0 = mb_clock_cpu_s(), t0 = mb_clock_now_s();
+    double cpu0 = mb_clock_cpu_s() + call->child_cpu_s, t0 = mb_clock_now_s();
     enum mb_status st = k->run(call, r->st == MB_OK ? r->d : NULL);
     double t = mb_clock_now_s() - t0;
-    if (!warmup) {
+    if (!warmup) { /* a process kernel's children count as busy cores too */
         r->wall_s += t;
-        r->cpu_s += mb_clock_cpu_s() - cpu0;
+        r->cpu_s += mb_clock_cpu_s() + call->child_cpu_s - cpu0;
     }
     if (r->st == MB_OK)
         r->st = st;
@@ -215,6 +215,18 @@ static enum mb_status run_config(struct run *r, const struct bufs *b, bool setup
     const struct mb_plan *p = r->p;
     const struct mb_kernel *k = r->ev.kernel;
     const size_t n = r->ev.n;
+    /* Each worker's scratch, allocated (and first touched by the warm-up)
+     * before any pass is timed. */
+    const size_t workers = r->ev.threads > 0 ? (size_t)r->ev.threads : 1;
+    const size_t scratch = k->scratch_bytes != NULL ? k->scratch_bytes(n) : 0;
+    const size_t stride = (scratch + 63) / 64 * 64;
+    void *scratch_buf = NULL;
+    if (scratch > 0 && (stride > SIZE_MAX / workers ||
+                        (scratch_buf = aligned_alloc(64, stride * workers)) == NULL)) {
+        *res = (struct mb_result){.kernel = k};
+        return mb_diag_set(r->d, MB_NOMEM, "cannot allocate %zu x %zu bytes of scratch", workers,
+                           stride);
+    }
     struct mb_kernel_call call = {.n = n,
                                   .A = b->A,
                                   .B = b->B,
@@ -227,6 +239,8 @@ static enum mb_status run_config(struct run *r, const struct bufs *b, bool setup
                                   .X0 = b->X0,
                                   .row_major = p->layout == MB_LAYOUT_ROW,
                                   .seed = p->seed,
+                                  .scratch = scratch_buf,
+                                  .scratch_stride = stride,
                                   .threads = r->ev.threads,
                                   .stop = r->h->stop};
     *res = (struct mb_result){.kernel = k,
@@ -245,6 +259,9 @@ static enum mb_status run_config(struct run *r, const struct bufs *b, bool setup
         run_timeboxed(r, k, &call, res);
     else
         run_repeated(r, k, &call, res);
+    free(scratch_buf);
+    res->npids = call.npids;
+    memcpy(res->pids, call.pids, call.npids * sizeof call.pids[0]);
     if (r->st != MB_OK) {
         res->repeat = 0;
         return r->st;
@@ -331,8 +348,9 @@ enum mb_status mb_runner_run(const struct mb_plan *p, const struct mb_runner_hoo
         b.C = mb_matrix_alloc(largest, largest);
         b.B = m.has_b ? mb_matrix_alloc(largest, largest) : NULL;
         short_of_memory = b.A == NULL || b.C == NULL || (m.has_b && b.B == NULL);
+        /* shared, so that processes a kernel forks can write into them */
         for (unsigned i = 0; i < m.work && !short_of_memory; i++)
-            short_of_memory = (b.W[i] = mb_matrix_alloc(largest, largest)) == NULL;
+            short_of_memory = (b.W[i] = mb_matrix_alloc_shared(largest, largest)) == NULL;
     }
     if (!short_of_memory && m.pivots) {
         b.ipiv = malloc(largest * sizeof *b.ipiv);
@@ -401,7 +419,7 @@ out:
     mb_matrix_free(b.B);
     mb_matrix_free(b.C);
     for (unsigned i = 0; i < MB_KERNEL_MAX_WORK; i++)
-        mb_matrix_free(b.W[i]);
+        mb_matrix_free_shared(b.W[i], largest, largest);
     free(b.ipiv);
     free(b.tau);
     mb_matrix_free(b.X);

@@ -16,7 +16,8 @@
 
 typedef void mb_kernel_tick_fn(void *user, size_t rows_done);
 
-#define MB_KERNEL_MAX_WORK 2 /* n x n work matrices a kernel may ask for */
+#define MB_KERNEL_MAX_WORK 2     /* n x n work matrices a kernel may ask for */
+#define MB_KERNEL_MAX_WORKERS 64 /* threads or processes of a hand-written kernel */
 
 /* One call of a kernel. A time-boxed kernel computes whole rows of C from
  * row 0 and stops after the row during which deadline_s passed (or stop
@@ -36,6 +37,11 @@ struct mb_kernel_call {
     double *X, *X0;                    /* n x nrhs: solved in place, and the pristine B */
     bool row_major;                    /* MB_LAPACK: LAPACK_ROW_MAJOR instead of column-major */
     uint64_t seed;                     /* of the random inputs */
+    void *scratch;                     /* workers x scratch_stride bytes (scratch_bytes), or NULL */
+    size_t scratch_stride;             /* one worker's share of scratch, a multiple of 64 */
+    int pids[MB_KERNEL_MAX_WORKERS];   /* out, MB_PROCS: the children of the last call */
+    size_t npids;
+    double child_cpu_s;                /* out, MB_PROCS: the children's CPU time, summed */
     int threads;                       /* the thread count this run is for */
     double deadline_s;                 /* mb_clock_now_s() limit; 0 = none */
     const volatile sig_atomic_t *stop; /* may be NULL */
@@ -57,6 +63,8 @@ enum mb_kernel_traits {
     MB_GEMM = 1u << 3,         /* computes C = A*B: compared with the baseline, needs B */
     MB_LAPACK = 1u << 4,       /* a LAPACKE call: --layout applies, pivots and tau */
     MB_RHS = 1u << 5,          /* solves for --nrhs right-hand sides */
+    MB_THREADS = 1u << 6,      /* runs at each thread count, on its own POSIX threads */
+    MB_PROCS = 1u << 7,        /* its workers are processes; C is shared work matrix W[0] */
 };
 
 /* setup builds a kernel's own pristine input once per size (untimed; NULL
@@ -72,6 +80,7 @@ struct mb_kernel {
     mb_kernel_setup_fn *setup;
     mb_kernel_setup_fn *prepare;
     unsigned work; /* n x n work matrices it needs (W), at most MB_KERNEL_MAX_WORK */
+    size_t (*scratch_bytes)(size_t n); /* per worker, allocated by the runner; may be NULL */
 };
 
 double mb_flops_gemm(size_t n, size_t nrhs);

@@ -19,6 +19,8 @@ enum { MB_STREAM_A = 1, MB_STREAM_B = 2, MB_STREAM_RHS = 3 };
 enum mb_status mb_matrix_bytes(uint64_t n, unsigned count, uint64_t *bytes);
 double *mb_matrix_alloc(size_t rows, size_t cols);
 void mb_matrix_free(double *m);
+double *mb_matrix_alloc_shared(size_t rows, size_t cols);
+void mb_matrix_free_shared(double *m, size_t rows, size_t cols);
 enum mb_status mb_meminfo_parse(const char *text, const char *key, uint64_t *bytes);
 enum mb_status mb_mem_available(uint64_t *bytes, struct mb_diag *d);
 double mb_prng_value(uint64_t seed, uint64_t stream, uint64_t index);

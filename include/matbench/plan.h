@@ -103,6 +103,7 @@ const char *mb_memory_names(const struct mb_memory *m, char *buf, size_t cap);
 enum mb_status mb_plan_check_memory(const struct mb_plan *p, uint64_t available_bytes,
                                     struct mb_diag *d);
 size_t mb_plan_largest_size(const struct mb_plan *p);
+bool mb_kernel_sweeps_threads(const struct mb_kernel *k);
 size_t mb_plan_run_count(const struct mb_plan *p);
 bool mb_plan_run_at(const struct mb_plan *p, size_t index, struct mb_run_spec *out);
 

@@ -35,6 +35,8 @@ struct mb_result {
     double per_core_busy[MB_MONITOR_MAX_CPUS];
     int max_threads_seen;
     double peak_fraction; /* gflops over the FMA peak for these threads; NAN without one */
+    int pids[MB_KERNEL_MAX_WORKERS]; /* MB_PROCS: the worker processes of the last pass */
+    size_t npids;
 };
 
 struct mb_results {
