@@ -36,6 +36,8 @@ static const char usage_text[] =
     "       matbench peak [--format json]   measured FMA peak, one core and all cores\n"
     "       matbench coretypes [N] [--format json]   dgemm under each OpenBLAS core\n"
     "                       type this CPU can run (one child process each)\n"
+    "       matbench kernels [--format json]   every kernel: what it runs on, its\n"
+    "                       flop count and its lesson\n"
     "\n"
     "N is the matrix size (default 2000): C = A*B with n x n doubles.\n"
     "\n"
@@ -45,9 +47,12 @@ static const char usage_text[] =
     "  --threads LIST       BLAS thread counts: 1,2,4 or 1-8; max or cores is the\n"
     "                       physical core count, 2*cores twice it (1-2*cores);\n"
     "                       default OPENBLAS_NUM_THREADS if set, else 1,2,4,... cores\n"
-    "  --kernels LIST       kernels to run (default naive,dgemm), of: naive, dgemm,\n"
-    "                       and through LAPACKE dgetrf (LU), dpotrf (Cholesky),\n"
-    "                       dgesv (solve), dgeqrf (QR); lapack = all four\n"
+    "  --kernels LIST       kernels to run (default naive,dgemm; matbench kernels\n"
+    "                       lists them): naive, the ladder naive-threads,\n"
+    "                       naive-procs, ikj, tiled, tiled-threads, simd, then\n"
+    "                       dgemm and through LAPACKE dgetrf (LU), dpotrf\n"
+    "                       (Cholesky), dgesv (solve), dgeqrf (QR); ladder = naive\n"
+    "                       to dgemm step by step, lapack = the four LAPACK ones\n"
     "  --nrhs K             right-hand sides for dgesv (default 1)\n"
     "  --layout L           col (default: column-major, as LAPACK stores matrices)\n"
     "                       or row (row-major: LAPACKE transposes into a copy and\n"
@@ -313,6 +318,7 @@ static const struct command_row {
     {"info", MB_CMD_INFO, false},
     {"peak", MB_CMD_PEAK, false},
     {"coretypes", MB_CMD_CORETYPES, true},
+    {"kernels", MB_CMD_KERNELS, false},
 };
 
 /* The positional words: a command first, or the size N (for a run and the
@@ -395,7 +401,8 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
         p->format != MB_FORMAT_JSON)
         return mb_diag_set(d, MB_USAGE, "format: '%s' is not available for %s (table, json)",
                            mb_format_name(p->format), argv[optind]);
-    if (st != MB_OK || o->command == MB_CMD_INFO || o->command == MB_CMD_PEAK)
+    if (st != MB_OK || o->command == MB_CMD_INFO || o->command == MB_CMD_PEAK ||
+        o->command == MB_CMD_KERNELS)
         return st;
     if (size_word != NULL && sizes_flag)
         return mb_diag_set(d, MB_USAGE, "N: '%s' given with --sizes; give one or the other",
@@ -412,6 +419,13 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
                                      &p->nthreads, &p->threads_source, d);
         if (st != MB_OK)
             return st;
+        /* the ladder's steps at one thread and at all cores: one
+         * comparison per step, not a sweep */
+        if (p->threads_source == MB_THREADS_DEFAULT && mb_plan_has_group(p, "ladder") &&
+            p->nthreads > 2) {
+            p->threads[1] = p->threads[p->nthreads - 1];
+            p->nthreads = 2;
+        }
     }
     uint64_t available;
     if ((st = mb_mem_available(&available, d)) != MB_OK)
@@ -671,6 +685,14 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
         return run_peak(o, d);
     if (o->command == MB_CMD_CORETYPES)
         return mb__cli_coretypes(o, d);
+    if (o->command == MB_CMD_KERNELS) {
+        enum mb_status ks = MB_OK;
+        if (o->plan.format == MB_FORMAT_JSON)
+            ks = mb_report_kernels_json(stdout, d);
+        else
+            mb_report_kernels(stdout);
+        return flush_stdout(ks, d);
+    }
     enum mb_status st = mb__cli_coretype_exec(o, o->argv, d);
     if (st != MB_OK)
         return st;

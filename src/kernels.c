@@ -94,6 +94,7 @@ static const struct mb_kernel naive = {
     .name = "naive",
     .lesson = "the textbook i-j-k triple loop: one core, strided loads from B",
     .flops = mb_flops_gemm,
+    .flops_formula = "2n^3",
     .run = naive_run,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_BASELINE | MB_GEMM,
@@ -104,6 +105,7 @@ static const struct mb_kernel naive_threads = {
     .lesson = "the same loop, rows of C shared out to POSIX threads: C has no GIL, so each "
               "thread keeps a core busy",
     .flops = mb_flops_gemm,
+    .flops_formula = "2n^3",
     .run = naive_threads_run,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,
@@ -114,6 +116,7 @@ static const struct mb_kernel naive_procs = {
     .lesson = "the same loop in fork()ed processes writing C in shared memory: processes "
               "scale like threads, at the cost of a fork each",
     .flops = mb_flops_gemm,
+    .flops_formula = "2n^3",
     .run = naive_procs_run,
     .verify = procs_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS | MB_PROCS,
@@ -125,6 +128,7 @@ static const struct mb_kernel ikj = {
     .lesson = "loops interchanged to i-k-j: the inner loop runs along rows of B and C, unit "
               "stride, so every cache line is used whole and the compiler vectorises it",
     .flops = mb_flops_gemm,
+    .flops_formula = "2n^3",
     .run = ikj_run,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM,
@@ -135,6 +139,7 @@ static const struct mb_kernel tiled = {
     .lesson = "i-k-j over 128 x 256 tiles of B that stay in the L2 cache while 32 rows use "
               "them: memory traffic falls, one core",
     .flops = mb_flops_gemm,
+    .flops_formula = "2n^3",
     .run = tiled_run,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM,
@@ -144,6 +149,7 @@ static const struct mb_kernel tiled_threads = {
     .name = "tiled-threads",
     .lesson = "the tiled loop with blocks of rows shared out to POSIX threads",
     .flops = mb_flops_gemm,
+    .flops_formula = "2n^3",
     .run = tiled_threads_run,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,
@@ -153,6 +159,7 @@ static const struct mb_kernel dgemm = {
     .name = "dgemm",
     .lesson = "OpenBLAS cblas_dgemm: blocked for the caches, SIMD, on all its threads",
     .flops = mb_flops_gemm,
+    .flops_formula = "2n^3",
     .run = dgemm_run,
     .verify = gemm_verify,
     .traits = MB_BLAS_THREADS | MB_GEMM,
@@ -173,6 +180,21 @@ size_t mb_kernel_count(void)
 const struct mb_kernel *mb_kernel_at(size_t i)
 {
     return i < mb_kernel_count() ? kernels[i] : NULL;
+}
+
+/* What kernel k computes on, in words: "one core", "threads",
+ * "processes", "BLAS threads". */
+const char *mb_kernel_workers(const struct mb_kernel *k)
+{
+    if (k->traits & MB_PROCS)
+        return "processes";
+    if (k->traits & MB_THREADS)
+        return "threads";
+    if (k->traits & MB_LAPACK)
+        return "LAPACK on BLAS threads";
+    if (k->traits & MB_BLAS_THREADS)
+        return "BLAS threads";
+    return "one core";
 }
 
 /* The kernel called name, or NULL. */

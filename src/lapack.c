@@ -421,6 +421,7 @@ const struct mb_kernel mb_kernel_dgetrf = {
     .lesson = "LAPACK LU with partial pivoting (LAPACKE_dgetrf, as scipy.linalg.lu and HPL): "
               "blocked, most of its time in dgemm, so it runs on BLAS's threads",
     .flops = mb_flops_getrf,
+    .flops_formula = "2n^3/3 - n^2/2 + 5n/6",
     .run = getrf_run,
     .verify = getrf_verify,
     .traits = MB_BLAS_THREADS | MB_LAPACK,
@@ -433,6 +434,7 @@ const struct mb_kernel mb_kernel_dpotrf = {
     .lesson = "LAPACK Cholesky of the positive definite A*A^T + n*I (LAPACKE_dpotrf): half "
               "the flops of LU, no pivoting",
     .flops = mb_flops_potrf,
+    .flops_formula = "n^3/3 + n^2/2 + n/6",
     .run = potrf_run,
     .verify = potrf_verify,
     .traits = MB_BLAS_THREADS | MB_LAPACK,
@@ -446,6 +448,7 @@ const struct mb_kernel mb_kernel_dgesv = {
     .lesson = "solve A*X = B (LAPACKE_dgesv: LU, then two triangular solves), what "
               "numpy.linalg.solve calls",
     .flops = mb_flops_gesv,
+    .flops_formula = "2n^3/3 - n^2/2 + 5n/6 + K(2n^2 - n), K = --nrhs",
     .run = gesv_run,
     .verify = gesv_verify,
     .traits = MB_BLAS_THREADS | MB_LAPACK | MB_RHS,
@@ -459,6 +462,7 @@ const struct mb_kernel mb_kernel_dgeqrf = {
     .lesson = "LAPACK QR by Householder reflections (LAPACKE_dgeqrf): twice the flops of LU, "
               "blocked the same way",
     .flops = mb_flops_geqrf,
+    .flops_formula = "4n^3/3 + 2n^2 + 14n/3",
     .run = geqrf_run,
     .verify = geqrf_verify,
     .traits = MB_BLAS_THREADS | MB_LAPACK,

@@ -220,7 +220,26 @@ static const struct {
     const char *members[MB_PLAN_MAX_KERNELS];
 } kernel_groups[] = {
     {"lapack", {"dgetrf", "dpotrf", "dgesv", "dgeqrf"}},
+    {"ladder", {"naive", "naive-threads", "naive-procs", "ikj", "tiled", "tiled-threads", "dgemm"}},
 };
+
+/* Whether the plan runs every kernel of the group called name. */
+bool mb_plan_has_group(const struct mb_plan *p, const char *name)
+{
+    for (size_t g = 0; g < sizeof kernel_groups / sizeof kernel_groups[0]; g++) {
+        if (strcmp(kernel_groups[g].name, name) != 0)
+            continue;
+        for (size_t i = 0; kernel_groups[g].members[i] != NULL; i++) {
+            bool found = false;
+            for (size_t k = 0; k < p->nkernels && !found; k++)
+                found = strcmp(p->kernels[k]->name, kernel_groups[g].members[i]) == 0;
+            if (!found)
+                return false;
+        }
+        return true;
+    }
+    return false;
+}
 
 /* "naive, dgemm, ...; lapack = dgetrf,dpotrf,..." for messages. */
 static void list_kernels(char *buf, size_t cap)

@@ -252,3 +252,36 @@ enum mb_status mb_report_coretypes_json(FILE *out, const struct mb_coretype_repo
                   "coretypes", rows),
         d);
 }
+
+/* matbench kernels: every registered kernel, what it runs on, its flop
+ * count and its lesson. */
+void mb_report_kernels(FILE *out)
+{
+    int width = 6;
+    for (size_t i = 0; i < mb_kernel_count(); i++)
+        width = (int)fmax(width, (double)strlen(mb_kernel_at(i)->name));
+    fprintf(out, "%-*s  %-22s  %s\n", width, "kernel", "runs on", "flops");
+    for (size_t i = 0; i < mb_kernel_count(); i++) {
+        const struct mb_kernel *k = mb_kernel_at(i);
+        fprintf(out, "%-*s  %-22s  %s\n%*s  %s\n", width, k->name, mb_kernel_workers(k),
+                k->flops_formula, width, "", k->lesson);
+    }
+    fprintf(out, "\n--kernels takes a list of these names, and lapack (dgetrf,dpotrf,dgesv,dgeqrf) "
+                 "or ladder (every step from naive to dgemm).\n");
+}
+
+enum mb_status mb_report_kernels_json(FILE *out, struct mb_diag *d)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < mb_kernel_count(); i++) {
+        const struct mb_kernel *k = mb_kernel_at(i);
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "name", k->name, "lesson",
+                            k->lesson, "flops", k->flops_formula, "runs_on", mb_kernel_workers(k),
+                            "threads", mb_kernel_sweeps_threads(k), "processes",
+                            (k->traits & MB_PROCS) != 0, "blas", (k->traits & MB_BLAS_THREADS) != 0,
+                            "time_boxed", (k->traits & MB_TIMEBOXED) != 0));
+    }
+    return mb__json_dump(out, json_pack("{s:s, s:o}", "matbench", MB_VERSION_STRING, "kernels", list),
+                         d);
+}

@@ -9,7 +9,7 @@
 #include "matbench/plan.h"
 #include "matbench/status.h"
 
-enum mb_command { MB_CMD_RUN, MB_CMD_INFO, MB_CMD_PEAK, MB_CMD_CORETYPES };
+enum mb_command { MB_CMD_RUN, MB_CMD_INFO, MB_CMD_PEAK, MB_CMD_CORETYPES, MB_CMD_KERNELS };
 
 struct mb_options {
     enum mb_command command;

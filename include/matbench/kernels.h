@@ -74,6 +74,7 @@ struct mb_kernel {
     const char *name;
     const char *lesson;
     mb_kernel_flops_fn *flops;
+    const char *flops_formula; /* the count flops computes, as text ("2n^3") */
     mb_kernel_run_fn *run;
     mb_kernel_verify_fn *verify;
     unsigned traits;
@@ -87,5 +88,6 @@ double mb_flops_gemm(size_t n, size_t nrhs);
 size_t mb_kernel_count(void);
 const struct mb_kernel *mb_kernel_at(size_t i);
 const struct mb_kernel *mb_kernel_find(const char *name);
+const char *mb_kernel_workers(const struct mb_kernel *k);
 
 #endif /* MATBENCH_KERNELS_H */

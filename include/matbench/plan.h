@@ -104,6 +104,7 @@ enum mb_status mb_plan_check_memory(const struct mb_plan *p, uint64_t available_
                                     struct mb_diag *d);
 size_t mb_plan_largest_size(const struct mb_plan *p);
 bool mb_kernel_sweeps_threads(const struct mb_kernel *k);
+bool mb_plan_has_group(const struct mb_plan *p, const char *name);
 size_t mb_plan_run_count(const struct mb_plan *p);
 bool mb_plan_run_at(const struct mb_plan *p, size_t index, struct mb_run_spec *out);
 

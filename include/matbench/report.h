@@ -67,6 +67,8 @@ enum mb_status mb_report_info_json(FILE *out, const struct mb_machine *m,
 void mb_report_peak(FILE *out, const struct mb_machine *m, const struct mb_peak *pk, size_t count);
 enum mb_status mb_report_peak_json(FILE *out, const struct mb_machine *m, const struct mb_peak *pk,
                                    size_t count, struct mb_diag *d);
+void mb_report_kernels(FILE *out);
+enum mb_status mb_report_kernels_json(FILE *out, struct mb_diag *d);
 void mb_report_coretypes(FILE *out, const struct mb_coretype_report *r);
 enum mb_status mb_report_coretypes_json(FILE *out, const struct mb_coretype_report *r,
                                         struct mb_diag *d);
