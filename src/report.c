@@ -273,6 +273,93 @@ static void noisy_note(FILE *out, const struct mb_results *rs)
                 k, rs->count, (MB_NOISY_SPREAD - 1) * 100);
 }
 
+/* Which processes the process kernels ran in: the last pass's children
+ * (each pass forks its own). */
+static void pids_note(FILE *out, const struct mb_results *rs)
+{
+    for (size_t i = 0; i < rs->count; i++) {
+        const struct mb_result *r = &rs->items[i];
+        if (r->npids == 0)
+            continue;
+        fprintf(out, "%s n=%zu threads=%d ran in processes", r->kernel->name, r->n, r->threads);
+        for (size_t k = 0; k < r->npids; k++)
+            fprintf(out, "%s %d", k ? "," : "", r->pids[k]);
+        fprintf(out, " (the last pass's; each pass forks its own).\n");
+    }
+}
+
+/* The results at the largest size of the kernels that compute the product
+ * (MB_GEMM), in run order: the ladder, when at least three steps ran. */
+static size_t ladder_rows(const struct mb_results *rs, const struct mb_result **rows, size_t cap)
+{
+    size_t n = 0, count = 0, kernels = 0;
+    const struct mb_kernel *last = NULL;
+    for (size_t i = 0; i < rs->count; i++)
+        if (rs->items[i].n > n)
+            n = rs->items[i].n;
+    for (size_t i = 0; i < rs->count && count < cap; i++) {
+        const struct mb_result *r = &rs->items[i];
+        if (r->n != n || !(r->kernel->traits & MB_GEMM))
+            continue;
+        kernels += r->kernel != last;
+        last = r->kernel;
+        rows[count++] = r;
+    }
+    return kernels >= 3 ? count : 0;
+}
+
+/* The dgemm result at r's size and thread count, or NULL. */
+static const struct mb_result *dgemm_for(const struct mb_results *rs, const struct mb_result *r)
+{
+    for (size_t i = 0; i < rs->count; i++) {
+        const struct mb_result *x = &rs->items[i];
+        if (x->n == r->n && x->threads == r->threads && strcmp(x->kernel->name, "dgemm") == 0)
+            return x;
+    }
+    return NULL;
+}
+
+/* The ladder table: each step's GFLOP/s, its gain over the step before,
+ * its share of the FMA peak and of dgemm on as many threads. Markdown
+ * when markdown is true. */
+static void ladder_table(FILE *out, const struct mb_results *rs, bool markdown)
+{
+    const struct mb_result *rows[MB_PLAN_MAX_KERNELS * MB_PLAN_MAX_THREADS];
+    size_t count = ladder_rows(rs, rows, sizeof rows / sizeof rows[0]);
+    if (count == 0)
+        return;
+    int width = 4;
+    for (size_t i = 0; i < count; i++)
+        width = (int)fmax(width, (double)strlen(rows[i]->kernel->name));
+    fprintf(out, "The ladder at n = %zu, each step against the one before it:\n%s", rows[0]->n,
+            markdown ? "\n" : "");
+    if (markdown)
+        fputs("| step | threads | GFLOP/s | x previous | of peak | of dgemm |\n"
+              "|:--|--:|--:|--:|--:|--:|\n",
+              out);
+    else
+        fprintf(out, "%-*s %7s %9s %10s %8s %9s\n", width, "step", "threads", "GFLOP/s",
+                "x previous", "of peak", "of dgemm");
+    for (size_t i = 0; i < count; i++) {
+        const struct mb_result *r = rows[i];
+        const struct mb_result *g = dgemm_for(rs, r);
+        char gf[32], prev[32], peak[32], of_dgemm[32];
+        snprintf(gf, sizeof gf, "%.*f", r->gflops < 10 ? 2 : 1, r->gflops);
+        format_ratio(prev, sizeof prev, i > 0 ? r->gflops / rows[i - 1]->gflops : NAN, 2, "x");
+        format_ratio(peak, sizeof peak, r->peak_fraction * 100, r->peak_fraction < 0.1 ? 1 : 0,
+                     "%");
+        format_ratio(of_dgemm, sizeof of_dgemm, g != NULL ? r->gflops / g->gflops * 100 : NAN,
+                     g != NULL && r->gflops < 0.1 * g->gflops ? 1 : 0, "%");
+        if (markdown)
+            fprintf(out, "| %s | %d | %s | %s | %s | %s |\n", r->kernel->name, r->threads, gf,
+                    prev, peak, of_dgemm);
+        else
+            fprintf(out, "%-*s %7d %9s %10s %8s %9s\n", width, r->kernel->name, r->threads, gf,
+                    prev, peak, of_dgemm);
+    }
+    fputc('\n', out);
+}
+
 /* The results as an aligned table (with GFLOP/s bars and colour when
  * ctx->fancy), then the notes and the lesson. */
 enum mb_status mb_report_table(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d)
@@ -316,6 +403,8 @@ enum mb_status mb_report_table(FILE *out, const struct mb_report_ctx *ctx, struc
     }
     fputc('\n', out);
     noisy_note(out, rs);
+    pids_note(out, rs);
+    ladder_table(out, rs, false);
     mb_report_lesson(out, ctx);
     return MB_OK;
 }
@@ -343,6 +432,8 @@ enum mb_status mb_report_markdown(FILE *out, const struct mb_report_ctx *ctx, st
         noisy_note(out, rs);
         fputc('\n', out);
     }
+    pids_note(out, rs);
+    ladder_table(out, rs, true);
     mb_report_lesson(out, ctx);
     return MB_OK;
 }
@@ -483,6 +574,68 @@ static void lapack_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
                      "that costs.\n");
 }
 
+/* The result of the kernel called name at size n and exactly threads
+ * threads, or NULL. */
+static const struct mb_result *find_result(const struct mb_results *rs, const char *name, size_t n,
+                                           int threads)
+{
+    for (size_t i = 0; i < rs->count; i++) {
+        const struct mb_result *r = &rs->items[i];
+        if (r->n == n && r->threads == threads && strcmp(r->kernel->name, name) == 0)
+            return r;
+    }
+    return NULL;
+}
+
+/* The ladder in sentences at size n: threads and processes against the
+ * naive loop on the most workers run (no GIL in C), and each step on one
+ * core against the step before it, with what the step changed. */
+static void ladder_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
+{
+    const struct mb_results *rs = ctx->results;
+    const struct mb_result *naive = find_result(rs, "naive", n, 1);
+    int most = 1;
+    for (size_t i = 0; i < ctx->plan->nthreads; i++)
+        most = ctx->plan->threads[i] > most ? ctx->plan->threads[i] : most;
+    const struct mb_result *th = find_result(rs, "naive-threads", n, most);
+    const struct mb_result *pr = find_result(rs, "naive-procs", n, most);
+    if (naive != NULL && most > 1 && (th != NULL || pr != NULL)) {
+        fprintf(out, "No GIL in C: on %d workers the naive loop ran", most);
+        if (th != NULL)
+            fprintf(out, " %.2f times as fast in threads (%.2f cores busy)",
+                    naive->time_s.median / th->time_s.median, th->cores_busy);
+        if (pr != NULL)
+            fprintf(out, "%s %.2f times as fast in processes (%.2f cores busy)",
+                    th != NULL ? " and" : "", naive->time_s.median / pr->time_s.median,
+                    pr->cores_busy);
+        fprintf(out, ".\n");
+    }
+    static const struct {
+        const char *name, *why;
+    } steps[] = {{"naive", NULL},
+                 {"ikj", "unit stride"},
+                 {"tiled", "tiles of B reused from the cache"},
+                 {"simd", "packed panels, registers and vector units"},
+                 {"dgemm", "OpenBLAS"}};
+    const struct mb_result *prev = NULL;
+    const char *prev_name = NULL;
+    int shown = 0;
+    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
+        const struct mb_result *r = find_result(rs, steps[i].name, n, 1);
+        if (r == NULL)
+            continue;
+        if (prev != NULL) {
+            fprintf(out, "%s %s %.2f times %s (%s)", shown ? "," : "On one core:", steps[i].name,
+                    prev->time_s.median / r->time_s.median, prev_name, steps[i].why);
+            shown++;
+        }
+        prev = r;
+        prev_name = steps[i].name;
+    }
+    if (shown > 0)
+        fprintf(out, ".\n");
+}
+
 /* Plain sentences with the measured numbers, at the largest size run: how
  * much faster the BLAS ran than the naive loop and how many cores each kept
  * busy, what going from the fewest to the most productive thread count
@@ -546,6 +699,7 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
                 beyond->gflops > within->gflops * 1.05 ? "still helped here" : "did not help",
                 beyond->threads, beyond->gflops, within->gflops, within->threads);
     size_lesson(out, ctx);
+    ladder_lesson(out, ctx, n);
     lapack_lesson(out, ctx, n);
     if (ctx->hint != NULL && ctx->hint[0] != '\0')
         fprintf(out, "%s\n", ctx->hint);
@@ -648,7 +802,7 @@ static json_t *json_result(const struct mb_result *r)
         json_pack("{s:o, s:o, s:o, s:o, s:o}", "min", mb__json_num(r->time_s.min), "median",
                   mb__json_num(r->time_s.median), "max", mb__json_num(r->time_s.max), "mean",
                   mb__json_num(r->time_s.mean), "stddev", mb__json_num(r->time_s.stddev));
-    return json_pack("{s:s, s:I, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
+    json_t *o = json_pack("{s:s, s:I, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
                      "s:o, s:b, s:I}",
                      "kernel", r->kernel->name, "n", (json_int_t)r->n, "threads", r->threads,
                      "repeat", (int)r->repeat, "warmup", (int)r->warmup, "time_s", time, "gflops",
@@ -659,6 +813,13 @@ static json_t *json_result(const struct mb_result *r)
                      mb__json_num(r->speedup_vs_naive), "efficiency", mb__json_num(r->efficiency),
                      "verified", r->verified, "residual", mb__json_num(r->residual), "estimated",
                      r->estimated, "rows_done", (json_int_t)r->rows_done);
+    if (r->npids > 0) { /* the worker processes of the last pass */
+        json_t *pids = json_array();
+        for (size_t i = 0; i < r->npids; i++)
+            json_array_append_new(pids, json_integer(r->pids[i]));
+        json_object_set_new(o, "pids", pids);
+    }
+    return o;
 }
 
 /* What the monitor cost: its samples and its thread's CPU time, also as a
