@@ -110,6 +110,7 @@ const struct mb_ladder_step mb_step_tiled = {mb_rows_tiled, tile_rows, NULL};
 struct counter {
     size_t next;
     size_t finished;
+    int stop; /* set by the parent when its stop flag is raised (processes) */
 };
 
 struct job {
@@ -120,9 +121,13 @@ struct job {
     struct counter *ctr;
 };
 
-static bool past_deadline(const struct mb_kernel_call *call)
+/* Whether a worker should stop taking blocks: the deadline passed, or the
+ * caller was asked to stop (a child process sees the parent's request
+ * through the shared counter, its own copy of the flag being a copy). */
+static bool past_deadline(const struct job *j)
 {
-    if (call->stop != NULL && *call->stop)
+    const struct mb_kernel_call *call = j->call;
+    if ((call->stop != NULL && *call->stop) || __atomic_load_n(&j->ctr->stop, __ATOMIC_RELAXED))
         return true;
     return call->deadline_s > 0 && mb_clock_now_s() >= call->deadline_s;
 }
@@ -145,7 +150,7 @@ static void work(const struct job *j, void *scratch, bool tick)
             size_t rows = done * j->block;
             call->tick(call->tick_user, rows < call->n ? rows : call->n);
         }
-        if (past_deadline(call))
+        if (past_deadline(j))
             return;
     }
 }
@@ -227,7 +232,7 @@ enum mb_status mb_ladder_threads(struct mb_kernel_call *call, const struct mb_la
     enum mb_status st = scratch_for(call, step, workers, &scratch, &stride, &owned, d);
     if (st != MB_OK)
         return st;
-    struct counter ctr = {0, 0};
+    struct counter ctr = {0, 0, 0};
     const size_t block = block_of(step, call->n);
     const struct job job = {call, step, C, block, (call->n + block - 1) / block, &ctr};
     pthread_t tid[MB_LADDER_MAX_WORKERS];
@@ -318,6 +323,8 @@ static int wait_children(const struct job *job, const pid_t *pid, int count, int
                 __atomic_store_n(&job->ctr->next, job->nblocks, __ATOMIC_RELAXED);
             }
         }
+        if (call->stop != NULL && *call->stop)
+            __atomic_store_n(&job->ctr->stop, 1, __ATOMIC_RELAXED);
         if (left > 0 && !reaped) {
             if (call->tick != NULL) {
                 size_t rows = __atomic_load_n(&job->ctr->finished, __ATOMIC_ACQUIRE) * job->block;
@@ -355,7 +362,7 @@ enum mb_status mb_ladder_procs(struct mb_kernel_call *call, const struct mb_ladd
         free(owned);
         return mb_diag_set(d, MB_NOMEM, "cannot map a shared page: %s", strerror(errno));
     }
-    *ctr = (struct counter){0, 0};
+    *ctr = (struct counter){0, 0, 0};
     const size_t block = block_of(step, call->n);
     const struct job job = {call, step, C, block, (call->n + block - 1) / block, ctr};
     const double cpu0 = children_cpu_s();

@@ -157,6 +157,12 @@ static void run_timeboxed(struct run *r, const struct mb_kernel *k, struct mb_ke
     double elapsed = timed_pass(r, k, call, 1, false);
     call->tick = NULL;
     res->rows_done = call->rows_done;
+    if (call->rows_done == 0 && r->st == MB_OK) /* nothing to time or to extrapolate from */
+        r->st = mb_diag_set(r->d, MB_RUNTIME, "computed no row of C");
+    if (r->st != MB_OK) {
+        region_end(r->h, res);
+        return;
+    }
     if (call->rows_done < call->n) {
         res->estimated = true;
         push_sample(s, elapsed * (double)call->n / (double)call->rows_done);
