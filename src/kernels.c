@@ -10,6 +10,7 @@
 #include "matbench/clock.h"
 #include "matbench/ladder.h"
 #include "matbench/lapack.h"
+#include "matbench/simd.h"
 
 /* 2n^3: n^2 entries, each a dot product of n multiplies and n adds (the
  * standard count for GEMM, as in LAPACK Working Note 41). */
@@ -57,6 +58,16 @@ static enum mb_status tiled_run(struct mb_kernel_call *call, struct mb_diag *d)
 static enum mb_status tiled_threads_run(struct mb_kernel_call *call, struct mb_diag *d)
 {
     return mb_ladder_threads(call, &mb_step_tiled, call->C, d);
+}
+
+/* Packed panels and a register-blocked micro-kernel (simd.c), a block of
+ * rows per worker at a time, each worker packing into its own scratch. */
+static const struct mb_ladder_step simd_step = {mb_rows_simd, mb_simd_block_rows,
+                                                mb_simd_scratch_bytes};
+
+static enum mb_status simd_run(struct mb_kernel_call *call, struct mb_diag *d)
+{
+    return mb_ladder_threads(call, &simd_step, call->C, d);
 }
 
 static enum mb_status rows_verify(const struct mb_kernel_call *call, uint64_t seed,
@@ -166,8 +177,20 @@ static const struct mb_kernel dgemm = {
 };
 
 /* In the order --kernels lists them in help and messages. */
+static const struct mb_kernel simd = {
+    .name = "simd",
+    .lesson = "packed panels of A and B and an 8 x 24 (AVX-512) or 6 x 8 (AVX2) tile of C held "
+              "in vector registers, as BLIS and OpenBLAS do: the vector units do the work",
+    .flops = mb_flops_gemm,
+    .flops_formula = "2n^3",
+    .run = simd_run,
+    .verify = rows_verify,
+    .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,
+    .scratch_bytes = mb_simd_scratch_bytes,
+};
+
 static const struct mb_kernel *const kernels[] = {
-    &naive, &naive_threads, &naive_procs, &ikj, &tiled, &tiled_threads,
+    &naive, &naive_threads, &naive_procs, &ikj, &tiled, &tiled_threads, &simd,
     &dgemm, &mb_kernel_dgetrf, &mb_kernel_dpotrf, &mb_kernel_dgesv, &mb_kernel_dgeqrf,
 };
 

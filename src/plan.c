@@ -220,7 +220,8 @@ static const struct {
     const char *members[MB_PLAN_MAX_KERNELS];
 } kernel_groups[] = {
     {"lapack", {"dgetrf", "dpotrf", "dgesv", "dgeqrf"}},
-    {"ladder", {"naive", "naive-threads", "naive-procs", "ikj", "tiled", "tiled-threads", "dgemm"}},
+    {"ladder",
+     {"naive", "naive-threads", "naive-procs", "ikj", "tiled", "tiled-threads", "simd", "dgemm"}},
 };
 
 /* Whether the plan runs every kernel of the group called name. */
