@@ -190,8 +190,18 @@ static const struct mb_kernel simd = {
 };
 
 static const struct mb_kernel *const kernels[] = {
-    &naive, &naive_threads, &naive_procs, &ikj, &tiled, &tiled_threads, &simd,
-    &dgemm, &mb_kernel_dgetrf, &mb_kernel_dpotrf, &mb_kernel_dgesv, &mb_kernel_dgeqrf,
+    &naive,
+    &naive_threads,
+    &naive_procs,
+    &ikj,
+    &tiled,
+    &tiled_threads,
+    &simd,
+    &dgemm,
+    &mb_kernel_dgetrf,
+    &mb_kernel_dpotrf,
+    &mb_kernel_dgesv,
+    &mb_kernel_dgeqrf,
 };
 
 size_t mb_kernel_count(void)

@@ -239,7 +239,8 @@ enum mb_status mb_ladder_threads(struct mb_kernel_call *call, const struct mb_la
     struct thread_arg args[MB_LADDER_MAX_WORKERS];
     int started = 1, err = 0;
     for (; started < workers; started++) {
-        args[started] = (struct thread_arg){&job, scratch ? scratch + (size_t)started * stride : NULL};
+        args[started] =
+            (struct thread_arg){&job, scratch ? scratch + (size_t)started * stride : NULL};
         if ((err = pthread_create(&tid[started], NULL, thread_main, &args[started])) != 0)
             break;
     }
@@ -356,8 +357,8 @@ enum mb_status mb_ladder_procs(struct mb_kernel_call *call, const struct mb_ladd
     enum mb_status st = scratch_for(call, step, workers, &scratch, &stride, &owned, d);
     if (st != MB_OK)
         return st;
-    struct counter *ctr = mmap(NULL, sizeof *ctr, PROT_READ | PROT_WRITE,
-                               MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    struct counter *ctr =
+        mmap(NULL, sizeof *ctr, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
     if (ctr == MAP_FAILED) {
         free(owned);
         return mb_diag_set(d, MB_NOMEM, "cannot map a shared page: %s", strerror(errno));

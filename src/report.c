@@ -351,8 +351,8 @@ static void ladder_table(FILE *out, const struct mb_results *rs, bool markdown)
         format_ratio(of_dgemm, sizeof of_dgemm, g != NULL ? r->gflops / g->gflops * 100 : NAN,
                      g != NULL && r->gflops < 0.1 * g->gflops ? 1 : 0, "%");
         if (markdown)
-            fprintf(out, "| %s | %d | %s | %s | %s | %s |\n", r->kernel->name, r->threads, gf,
-                    prev, peak, of_dgemm);
+            fprintf(out, "| %s | %d | %s | %s | %s | %s |\n", r->kernel->name, r->threads, gf, prev,
+                    peak, of_dgemm);
         else
             fprintf(out, "%-*s %7d %9s %10s %8s %9s\n", width, r->kernel->name, r->threads, gf,
                     prev, peak, of_dgemm);
@@ -379,10 +379,10 @@ enum mb_status mb_report_table(FILE *out, const struct mb_report_ctx *ctx, struc
     int name_width = 8;
     for (size_t i = 0; i < rs->count; i++)
         name_width = (int)fmax(name_width, (double)strlen(rs->items[i].kernel->name));
-    fprintf(out, "%-*s %7s %7s %10s %7s %9s %s%*s%8s %10s  %-*s %9s %10s  %s\n", name_width, "kernel", "n",
-            "threads", "time", "spread", "GFLOP/s", fancy ? " " : "", fancy ? BAR_WIDTH : 0, "",
-            "of peak", "cores busy", per_cpu_width, per_cpu_title, "vs naive", "efficiency",
-            "verified");
+    fprintf(out, "%-*s %7s %7s %10s %7s %9s %s%*s%8s %10s  %-*s %9s %10s  %s\n", name_width,
+            "kernel", "n", "threads", "time", "spread", "GFLOP/s", fancy ? " " : "",
+            fancy ? BAR_WIDTH : 0, "", "of peak", "cores busy", per_cpu_width, per_cpu_title,
+            "vs naive", "efficiency", "verified");
     for (size_t i = 0; i < rs->count; i++) {
         const struct mb_result *r = &rs->items[i];
         struct cells c;
@@ -396,10 +396,11 @@ enum mb_status mb_report_table(FILE *out, const struct mb_report_ctx *ctx, struc
         const char *vc = !fancy || !ctx->plan->verify ? "" : r->verified ? GREEN : RED;
         const char *sc = fancy && noisy(r) ? YELLOW : "";
         fprintf(out, "%-*s %7zu %7d %10s %s%7s%s %9s %s%s%s%s%*s%8s %10s  %s%*s %9s %10s  %s%s%s\n",
-                name_width, r->kernel->name, r->n, r->threads, c.time, sc, c.spread, *sc ? RESET : "", c.gflops,
-                fancy ? " " : "", fancy ? CYAN : "", bar, fancy ? RESET : "", pad, "", c.peak,
-                c.busy, c.per_cpu, per_cpu_width - (int)mb_report_cells(c.per_cpu), "", c.speedup,
-                c.eff, vc, c.ver, *vc ? RESET : "");
+                name_width, r->kernel->name, r->n, r->threads, c.time, sc, c.spread,
+                *sc ? RESET : "", c.gflops, fancy ? " " : "", fancy ? CYAN : "", bar,
+                fancy ? RESET : "", pad, "", c.peak, c.busy, c.per_cpu,
+                per_cpu_width - (int)mb_report_cells(c.per_cpu), "", c.speedup, c.eff, vc, c.ver,
+                *vc ? RESET : "");
     }
     fputc('\n', out);
     noisy_note(out, rs);
@@ -802,17 +803,18 @@ static json_t *json_result(const struct mb_result *r)
         json_pack("{s:o, s:o, s:o, s:o, s:o}", "min", mb__json_num(r->time_s.min), "median",
                   mb__json_num(r->time_s.median), "max", mb__json_num(r->time_s.max), "mean",
                   mb__json_num(r->time_s.mean), "stddev", mb__json_num(r->time_s.stddev));
-    json_t *o = json_pack("{s:s, s:I, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
-                     "s:o, s:b, s:I}",
-                     "kernel", r->kernel->name, "n", (json_int_t)r->n, "threads", r->threads,
-                     "repeat", (int)r->repeat, "warmup", (int)r->warmup, "time_s", time, "gflops",
-                     mb__json_num(r->gflops), "cores_busy", mb__json_num(r->cores_busy),
-                     "per_core_busy", json_per_core(r), "max_threads_seen",
-                     r->max_threads_seen > 0 ? json_integer(r->max_threads_seen) : json_null(),
-                     "peak_fraction", mb__json_num(r->peak_fraction), "speedup_vs_naive",
-                     mb__json_num(r->speedup_vs_naive), "efficiency", mb__json_num(r->efficiency),
-                     "verified", r->verified, "residual", mb__json_num(r->residual), "estimated",
-                     r->estimated, "rows_done", (json_int_t)r->rows_done);
+    json_t *o =
+        json_pack("{s:s, s:I, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
+                  "s:o, s:b, s:I}",
+                  "kernel", r->kernel->name, "n", (json_int_t)r->n, "threads", r->threads, "repeat",
+                  (int)r->repeat, "warmup", (int)r->warmup, "time_s", time, "gflops",
+                  mb__json_num(r->gflops), "cores_busy", mb__json_num(r->cores_busy),
+                  "per_core_busy", json_per_core(r), "max_threads_seen",
+                  r->max_threads_seen > 0 ? json_integer(r->max_threads_seen) : json_null(),
+                  "peak_fraction", mb__json_num(r->peak_fraction), "speedup_vs_naive",
+                  mb__json_num(r->speedup_vs_naive), "efficiency", mb__json_num(r->efficiency),
+                  "verified", r->verified, "residual", mb__json_num(r->residual), "estimated",
+                  r->estimated, "rows_done", (json_int_t)r->rows_done);
     if (r->npids > 0) { /* the worker processes of the last pass */
         json_t *pids = json_array();
         for (size_t i = 0; i < r->npids; i++)

@@ -282,6 +282,6 @@ enum mb_status mb_report_kernels_json(FILE *out, struct mb_diag *d)
                             (k->traits & MB_PROCS) != 0, "blas", (k->traits & MB_BLAS_THREADS) != 0,
                             "time_boxed", (k->traits & MB_TIMEBOXED) != 0));
     }
-    return mb__json_dump(out, json_pack("{s:s, s:o}", "matbench", MB_VERSION_STRING, "kernels", list),
-                         d);
+    return mb__json_dump(
+        out, json_pack("{s:s, s:o}", "matbench", MB_VERSION_STRING, "kernels", list), d);
 }

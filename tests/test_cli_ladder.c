@@ -23,10 +23,14 @@ Test(cli_ladder, kernels_lists_every_kernel_with_what_it_runs_on)
     run_matbench(&r, "", "kernels");
     cr_assert_eq(r.code, 0, "%s", r.err);
     static const char *const expect[][2] = {
-        {"naive ", "one core"},          {"naive-threads", "threads"},
-        {"naive-procs", "processes"},    {"ikj", "one core"},
-        {"tiled ", "one core"},          {"tiled-threads", "threads"},
-        {"dgemm", "BLAS threads"},       {"dgetrf", "LAPACK on BLAS threads"},
+        {"naive ", "one core"},
+        {"naive-threads", "threads"},
+        {"naive-procs", "processes"},
+        {"ikj", "one core"},
+        {"tiled ", "one core"},
+        {"tiled-threads", "threads"},
+        {"dgemm", "BLAS threads"},
+        {"dgetrf", "LAPACK on BLAS threads"},
         {"dgeqrf", "4n^3/3 + 2n^2 + 14n/3"},
     };
     for (size_t i = 0; i < sizeof expect / sizeof expect[0]; i++) {

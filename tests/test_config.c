@@ -286,7 +286,8 @@ static void shipped(const char *name, char *buf, size_t cap)
 Test(config, every_shipped_config_loads)
 {
     static const char *const names[] = {"quick.ini",         "default.ini", "htop.ini",
-                                        "oversubscribe.ini", "sizes.ini",   "lapack.ini"};
+                                        "oversubscribe.ini", "sizes.ini",   "lapack.ini",
+                                        "ladder.ini"};
     for (size_t i = 0; i < COUNT(names); i++) {
         char file[512];
         shipped(names[i], file, sizeof file);

@@ -30,16 +30,16 @@ struct mb_kernel_call {
     size_t n;
     const double *A, *B;
     double *C;
-    double *W[MB_KERNEL_MAX_WORK];     /* n x n each */
-    int *ipiv;                         /* n pivots (MB_LAPACK) */
-    double *tau;                       /* n reflector scalars (MB_LAPACK) */
-    size_t nrhs;                       /* right-hand sides (MB_RHS) */
-    double *X, *X0;                    /* n x nrhs: solved in place, and the pristine B */
-    bool row_major;                    /* MB_LAPACK: LAPACK_ROW_MAJOR instead of column-major */
-    uint64_t seed;                     /* of the random inputs */
-    void *scratch;                     /* workers x scratch_stride bytes (scratch_bytes), or NULL */
-    size_t scratch_stride;             /* one worker's share of scratch, a multiple of 64 */
-    int pids[MB_KERNEL_MAX_WORKERS];   /* out, MB_PROCS: the children of the last call */
+    double *W[MB_KERNEL_MAX_WORK];   /* n x n each */
+    int *ipiv;                       /* n pivots (MB_LAPACK) */
+    double *tau;                     /* n reflector scalars (MB_LAPACK) */
+    size_t nrhs;                     /* right-hand sides (MB_RHS) */
+    double *X, *X0;                  /* n x nrhs: solved in place, and the pristine B */
+    bool row_major;                  /* MB_LAPACK: LAPACK_ROW_MAJOR instead of column-major */
+    uint64_t seed;                   /* of the random inputs */
+    void *scratch;                   /* workers x scratch_stride bytes (scratch_bytes), or NULL */
+    size_t scratch_stride;           /* one worker's share of scratch, a multiple of 64 */
+    int pids[MB_KERNEL_MAX_WORKERS]; /* out, MB_PROCS: the children of the last call */
     size_t npids;
     double child_cpu_s;                /* out, MB_PROCS: the children's CPU time, summed */
     int threads;                       /* the thread count this run is for */
