@@ -363,15 +363,15 @@ static int wait_children(const struct job *job, const pid_t *pid, int count, int
                 __atomic_store_n(&job->ctr->next, job->nblocks, __ATOMIC_RELAXED);
             }
         }
+        if (left > 0 && !reaped && call->tick != NULL) {
+            size_t rows = __atomic_load_n(&job->ctr->finished, __ATOMIC_ACQUIRE) * job->block;
+            call->tick(call->tick_user, rows < call->n ? rows : call->n);
+        }
+        /* a stop (SIGINT ends the poll below early) reaches the children */
         if (call->stop != NULL && *call->stop)
             __atomic_store_n(&job->ctr->stop, 1, __ATOMIC_RELAXED);
-        if (left > 0 && !reaped) {
-            if (call->tick != NULL) {
-                size_t rows = __atomic_load_n(&job->ctr->finished, __ATOMIC_ACQUIRE) * job->block;
-                call->tick(call->tick_user, rows < call->n ? rows : call->n);
-            }
+        if (left > 0 && !reaped)
             await_exit(pidfd, running, count);
-        }
     }
     for (int i = 0; i < count; i++)
         if (pidfd[i] >= 0)
