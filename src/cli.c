@@ -422,10 +422,10 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
             return st;
         /* the ladder's steps at one thread and at all cores: one
          * comparison per step, not a sweep */
-        if (p->threads_source == MB_THREADS_DEFAULT && mb_plan_has_group(p, "ladder") &&
-            p->nthreads > 2) {
+        if (p->threads_source == MB_THREADS_DEFAULT && mb_plan_has_group(p, "ladder")) {
             p->threads[1] = p->threads[p->nthreads - 1];
-            p->nthreads = 2;
+            p->nthreads = p->threads[1] > 1 ? 2 : 1;
+            p->threads_source = MB_THREADS_LADDER;
         }
     }
     uint64_t available;

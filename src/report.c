@@ -31,6 +31,8 @@ static const char *threads_source_name(enum mb_threads_source s)
         return "from --threads";
     case MB_THREADS_CONFIG:
         return "from the config file";
+    case MB_THREADS_LADDER:
+        return "1 and the physical cores: the ladder's default";
     case MB_THREADS_DEFAULT:
         break;
     }
@@ -761,7 +763,7 @@ static json_t *json_settings(const struct mb_plan *p)
         json_array_append_new(threads, json_integer(p->threads[i]));
     for (size_t i = 0; i < p->nkernels; i++)
         json_array_append_new(kernels, json_string(p->kernels[i]->name));
-    static const char *const sources[] = {"default", "env", "flag", "config"};
+    static const char *const sources[] = {"default", "env", "flag", "config", "ladder"};
     json_t *seed = p->seed <= INT64_MAX ? json_integer((json_int_t)p->seed)
                                         : json_sprintf("%llu", (unsigned long long)p->seed);
     /* "n" (the largest size, which the matrices are allocated for) is kept

@@ -92,6 +92,9 @@ Test(cli_ladder, the_ladder_runs_every_step_at_one_and_all_threads)
     json_t *root = parse(&r);
     json_t *threads = json_object_get(json_object_get(root, "settings"), "threads");
     cr_assert_eq(json_integer_value(json_array_get(threads, 0)), 1, "1 thread first");
+    cr_assert_str_eq(
+        json_string_value(json_object_get(json_object_get(root, "settings"), "threads_source")),
+        "ladder", "1 and the physical cores, the ladder's default");
     json_t *results = json_object_get(root, "results");
     size_t i;
     json_t *x;

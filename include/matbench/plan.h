@@ -32,7 +32,15 @@ enum mb_format { MB_FORMAT_TABLE, MB_FORMAT_CSV, MB_FORMAT_JSON, MB_FORMAT_MARKD
  * does, or row-major, which LAPACKE transposes into a copy and back. */
 enum mb_layout { MB_LAYOUT_COL, MB_LAYOUT_ROW };
 
-enum mb_threads_source { MB_THREADS_DEFAULT, MB_THREADS_ENV, MB_THREADS_FLAG, MB_THREADS_CONFIG };
+/* Where the thread list came from; LADDER: the ladder's default, 1 and the
+ * physical cores. */
+enum mb_threads_source {
+    MB_THREADS_DEFAULT,
+    MB_THREADS_ENV,
+    MB_THREADS_FLAG,
+    MB_THREADS_CONFIG,
+    MB_THREADS_LADDER
+};
 
 struct mb_plan {
     size_t sizes[MB_PLAN_MAX_SIZES]; /* run in this order */
