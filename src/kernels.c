@@ -7,7 +7,6 @@
 #include <cblas.h>
 #include <string.h>
 
-#include "matbench/clock.h"
 #include "matbench/ladder.h"
 #include "matbench/lapack.h"
 #include "matbench/simd.h"
