@@ -100,12 +100,23 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
             fprintf(out, " at threads ");
             print_threads(out, p);
             fprintf(out, " (%s)", threads_source_name(p->threads_source));
-        } else if ((k->traits & MB_TIMEBOXED) && p->naive_budget_s > 0) {
+        } else if ((k->traits & MB_BASELINE) && (k->traits & MB_TIMEBOXED) &&
+                   p->naive_budget_s > 0) {
             fprintf(out, " on 1 thread, time budget %g s", p->naive_budget_s);
         } else {
             fprintf(out, " on 1 thread");
         }
     }
+    /* the time box of the slow kernels beyond the naive loop, by name */
+    size_t boxed = 0;
+    for (size_t i = 0; i < p->nkernels && p->naive_budget_s > 0; i++) {
+        const struct mb_kernel *k = p->kernels[i];
+        if (!(k->traits & MB_TIMEBOXED) || (k->traits & MB_BASELINE))
+            continue;
+        fprintf(out, "%s%s", boxed++ ? ", " : "\n          time budget per run: ", k->name);
+    }
+    if (boxed > 0)
+        fprintf(out, " %g s each (--naive-budget)", p->naive_budget_s);
     if (mem.pivots)
         fprintf(out, "\n          LAPACKE %s",
                 p->layout == MB_LAYOUT_ROW
