@@ -64,6 +64,51 @@ static inline void run_shell(struct run *r, const char *cmd)
     unlink(err);
 }
 
+#define MB_CSV_MAX_LINES 64
+#define MB_CSV_MAX_FIELDS 64
+
+/* A CSV report read whole: lines of fields, the header first. */
+struct csv {
+    char text[65536];
+    char *field[MB_CSV_MAX_LINES][MB_CSV_MAX_FIELDS];
+    size_t nfields[MB_CSV_MAX_LINES];
+    size_t lines;
+};
+
+static inline void parse_csv(struct csv *c, const char *text)
+{
+    snprintf(c->text, sizeof c->text, "%s", text);
+    c->lines = 0;
+    for (char *line = c->text; *line != '\0'; c->lines++) {
+        cr_assert_lt(c->lines, MB_CSV_MAX_LINES, "too many lines:\n%s", text);
+        char *end = strchr(line, '\n');
+        cr_assert_not_null(end, "every line ends in a newline:\n%s", text);
+        *end = '\0';
+        size_t n = 0;
+        for (char *f = line;; n++) {
+            cr_assert_lt(n, MB_CSV_MAX_FIELDS);
+            c->field[c->lines][n] = f;
+            char *comma = strchr(f, ',');
+            if (comma == NULL)
+                break;
+            *comma = '\0';
+            f = comma + 1;
+        }
+        c->nfields[c->lines] = n + 1;
+        line = end + 1;
+    }
+}
+
+/* The field of the column called name in row (0 is the header). */
+static inline const char *cell(const struct csv *c, size_t row, const char *name)
+{
+    for (size_t i = 0; i < c->nfields[0]; i++)
+        if (strcmp(c->field[0][i], name) == 0)
+            return c->field[row][i];
+    cr_assert_fail("the CSV header has no column '%s'", name);
+    return NULL;
+}
+
 #ifdef MB_BINARY
 /* Runs "env -u OPENBLAS_NUM_THREADS ENV matbench ARGS" through the shell
  * with stdin from /dev/null, capturing stdout and stderr in temporary files.

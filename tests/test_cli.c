@@ -18,7 +18,6 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-
 static size_t count_lines(const char *s)
 {
     size_t n = 0;
@@ -36,51 +35,6 @@ static void temp_path(char *path, size_t cap, const char *suffix)
     close(fd);
     unlink(tmpl);
     snprintf(path, cap, "%s%s", tmpl, suffix);
-}
-
-/* ---- CSV helpers --------------------------------------------------------- */
-
-#define MAX_LINES 16
-#define MAX_FIELDS 64
-
-struct csv {
-    char text[65536];
-    char *field[MAX_LINES][MAX_FIELDS];
-    size_t nfields[MAX_LINES];
-    size_t lines;
-};
-
-static void parse_csv(struct csv *c, const char *text)
-{
-    snprintf(c->text, sizeof c->text, "%s", text);
-    c->lines = 0;
-    for (char *line = c->text; *line != '\0'; c->lines++) {
-        cr_assert_lt(c->lines, MAX_LINES, "too many lines:\n%s", text);
-        char *end = strchr(line, '\n');
-        cr_assert_not_null(end, "every line ends in a newline:\n%s", text);
-        *end = '\0';
-        size_t n = 0;
-        for (char *f = line;; n++) {
-            cr_assert_lt(n, MAX_FIELDS);
-            c->field[c->lines][n] = f;
-            char *comma = strchr(f, ',');
-            if (comma == NULL)
-                break;
-            *comma = '\0';
-            f = comma + 1;
-        }
-        c->nfields[c->lines] = n + 1;
-        line = end + 1;
-    }
-}
-
-static const char *cell(const struct csv *c, size_t row, const char *name)
-{
-    for (size_t i = 0; i < c->nfields[0]; i++)
-        if (strcmp(c->field[0][i], name) == 0)
-            return c->field[row][i];
-    cr_assert_fail("the CSV header has no column '%s'", name);
-    return NULL;
 }
 
 /* ---- help and version ---------------------------------------------------- */
@@ -322,7 +276,8 @@ Test(cli, no_verify_reports_results_as_unverified)
 Test(cli, a_size_sweep_runs_every_size_and_thread_count_in_order)
 {
     struct run r;
-    run_matbench(&r, "", "--sizes 40,24 --kernels dgemm --threads 1,2 --repeat 1 --format csv --quiet");
+    run_matbench(&r, "",
+                 "--sizes 40,24 --kernels dgemm --threads 1,2 --repeat 1 --format csv --quiet");
     cr_assert_eq(r.code, 0, "%s", r.err);
     struct csv c;
     parse_csv(&c, r.out);
@@ -362,7 +317,8 @@ Test(cli, a_duration_is_covered_by_the_timed_passes)
     /* not a timing assertion: --duration 0.3 must keep repeating until the
      * timed passes add up to 0.3 s, whatever each takes */
     struct run r;
-    run_matbench(&r, "", "64 --kernels dgemm --threads 1 --repeat 1 --duration 0.3 --format json --quiet");
+    run_matbench(&r, "",
+                 "64 --kernels dgemm --threads 1 --repeat 1 --duration 0.3 --format json --quiet");
     cr_assert_eq(r.code, 0, "%s", r.err);
     json_t *root = json_loads(r.out, 0, NULL);
     cr_assert_not_null(root, "%s", r.out);

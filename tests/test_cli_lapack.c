@@ -325,47 +325,6 @@ Test(cli_lapack, a_bad_layout_in_a_config_names_the_file_and_line)
     cr_assert_str_eq(r.out, "");
 }
 
-/* A CSV read whole: lines of fields, the header first. */
-struct csv {
-    char text[sizeof((struct run *)0)->out];
-    char *field[8][64];
-    size_t nfields[8];
-    size_t lines;
-};
-
-static void parse_csv(struct csv *c, const char *text)
-{
-    snprintf(c->text, sizeof c->text, "%s", text);
-    c->lines = 0;
-    for (char *line = c->text; *line != '\0'; c->lines++) {
-        cr_assert_lt(c->lines, COUNT(c->field), "too many lines:\n%s", text);
-        char *end = strchr(line, '\n');
-        cr_assert_not_null(end, "every line ends in a newline:\n%s", text);
-        *end = '\0';
-        size_t n = 0;
-        for (char *f = line;; n++) {
-            cr_assert_lt(n, COUNT(c->field[0]));
-            c->field[c->lines][n] = f;
-            char *comma = strchr(f, ',');
-            if (comma == NULL)
-                break;
-            *comma = '\0';
-            f = comma + 1;
-        }
-        c->nfields[c->lines] = n + 1;
-        line = end + 1;
-    }
-}
-
-static const char *cell(const struct csv *c, size_t row, const char *name)
-{
-    for (size_t i = 0; i < c->nfields[0]; i++)
-        if (strcmp(c->field[0][i], name) == 0)
-            return c->field[row][i];
-    cr_assert_fail("the CSV header has no column '%s'", name);
-    return NULL;
-}
-
 Test(cli_lapack, csv_has_one_verified_row_per_lapack_kernel)
 {
     struct run r;

@@ -96,48 +96,16 @@ static int physical_cores(void)
     return cores;
 }
 
-/* A CSV file read whole: rows of fields, the header first. */
-#define MAX_ROWS 64
-#define MAX_COLS 32
-struct csv {
-    char text[16384];
-    size_t rows, cols;
-    char *cell[MAX_ROWS][MAX_COLS];
-};
-
+/* dir/name read as CSV (mb_test.h), every row as wide as the header. */
 static void read_csv(struct csv *c, const char *dir, const char *name)
 {
-    char path[256];
+    char path[256], text[sizeof c->text];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    slurp(path, c->text, sizeof c->text);
-    c->rows = c->cols = 0;
-    for (char *save = NULL, *line = strtok_r(c->text, "\n", &save); line != NULL;
-         line = strtok_r(NULL, "\n", &save)) {
-        cr_assert_lt(c->rows, MAX_ROWS);
-        size_t k = 0;
-        for (char *f = line;; f++) {
-            char *comma = strchr(f, ',');
-            cr_assert_lt(k, MAX_COLS);
-            c->cell[c->rows][k++] = f;
-            if (comma == NULL)
-                break;
-            *comma = '\0';
-            f = comma;
-        }
-        if (c->rows == 0)
-            c->cols = k;
-        cr_assert_eq(k, c->cols, "row %zu has %zu fields, the header %zu", c->rows, k, c->cols);
-        c->rows++;
-    }
-}
-
-static const char *field(const struct csv *c, size_t row, const char *name)
-{
-    for (size_t k = 0; k < c->cols; k++)
-        if (strcmp(c->cell[0][k], name) == 0)
-            return c->cell[row][k];
-    cr_assert_fail("no column %s", name);
-    return NULL;
+    slurp(path, text, sizeof text);
+    parse_csv(c, text);
+    for (size_t row = 1; row < c->lines; row++)
+        cr_assert_eq(c->nfields[row], c->nfields[0], "row %zu has %zu fields, the header %zu", row,
+                     c->nfields[row], c->nfields[0]);
 }
 
 static void assert_plots(const char *stem)
@@ -170,14 +138,14 @@ static void assert_thread_rows(const char *n, int top)
 {
     struct csv c;
     read_csv(&c, outdir, "threads.csv");
-    cr_assert_eq(c.rows, 1 + (size_t)top, "header + %d rows, got %zu data rows:\n%s", top,
-                 c.rows - 1, c.text);
-    for (size_t i = 1; i < c.rows; i++) {
-        cr_assert_str_eq(field(&c, i, "kernel"), "dgemm");
-        cr_assert_str_eq(field(&c, i, "n"), n);
-        cr_assert_eq(atoi(field(&c, i, "threads")), (int)i, "row %zu runs %zu threads", i, i);
-        cr_assert_str_eq(field(&c, i, "verified"), "true", "row %zu verified", i);
-        cr_assert_gt(strtod(field(&c, i, "gflops"), NULL), 0.0, "row %zu has a rate", i);
+    cr_assert_eq(c.lines, 1 + (size_t)top, "header + %d rows, got %zu data rows:\n%s", top,
+                 c.lines - 1, c.text);
+    for (size_t i = 1; i < c.lines; i++) {
+        cr_assert_str_eq(cell(&c, i, "kernel"), "dgemm");
+        cr_assert_str_eq(cell(&c, i, "n"), n);
+        cr_assert_eq(atoi(cell(&c, i, "threads")), (int)i, "row %zu runs %zu threads", i, i);
+        cr_assert_str_eq(cell(&c, i, "verified"), "true", "row %zu verified", i);
+        cr_assert_gt(strtod(cell(&c, i, "gflops"), NULL), 0.0, "row %zu has a rate", i);
     }
 }
 
@@ -204,13 +172,13 @@ Test(scripts, sweep_sizes_collects_naive_and_dgemm_per_size)
     const size_t per_size = cores == 1 ? 2 : 3; /* naive, dgemm at 1 and at all cores */
     struct csv c;
     read_csv(&c, outdir, "sizes.csv");
-    cr_assert_eq(c.rows, 1 + 2 * per_size, "got %zu rows", c.rows);
-    for (size_t i = 1; i < c.rows; i++) {
-        cr_assert_str_eq(field(&c, i, "n"), i <= per_size ? "32" : "64");
-        cr_assert_str_eq(field(&c, i, "verified"), "true", "row %zu verified", i);
+    cr_assert_eq(c.lines, 1 + 2 * per_size, "got %zu rows", c.lines);
+    for (size_t i = 1; i < c.lines; i++) {
+        cr_assert_str_eq(cell(&c, i, "n"), i <= per_size ? "32" : "64");
+        cr_assert_str_eq(cell(&c, i, "verified"), "true", "row %zu verified", i);
     }
-    cr_assert_str_eq(field(&c, 1, "kernel"), "naive");
-    cr_assert_str_eq(field(&c, 2, "kernel"), "dgemm");
+    cr_assert_str_eq(cell(&c, 1, "kernel"), "naive");
+    cr_assert_str_eq(cell(&c, 2, "kernel"), "dgemm");
     assert_plots("sizes");
 }
 
