@@ -110,13 +110,23 @@ static inline const char *cell(const struct csv *c, size_t row, const char *name
 }
 
 #ifdef MB_BINARY
-/* Runs "env -u OPENBLAS_NUM_THREADS ENV matbench ARGS" through the shell
- * with stdin from /dev/null, capturing stdout and stderr in temporary files.
+/* What run_matbench removes from the environment it passes on, so that
+ * what the test asserts does not depend on the shell the suite runs in:
+ * OPENBLAS_NUM_THREADS sets the default thread list, the MATBENCH_CORETYPE*
+ * variables are the ones --coretype sets when it runs matbench again (they
+ * change the header), NO_COLOR the output on a terminal. OPENBLAS_CORETYPE
+ * and OPENBLAS_L2_SIZE stay as the environment sets them. */
+#define MB_TEST_CLEAN_ENV                                                                          \
+    "env -u OPENBLAS_NUM_THREADS -u MATBENCH_CORETYPE -u MATBENCH_CORETYPE_DETECTED "              \
+    "-u MATBENCH_CORETYPE_HOW -u NO_COLOR"
+
+/* Runs "env MB_TEST_CLEAN_ENV ENV matbench ARGS" through the shell with
+ * stdin from /dev/null, capturing stdout and stderr in temporary files.
  * ARGS is shell text, so '' passes an empty argument. */
 static inline void run_matbench(struct run *r, const char *env, const char *args)
 {
     char cmd[4096];
-    snprintf(cmd, sizeof cmd, "env -u OPENBLAS_NUM_THREADS %s '%s' %s", env, MB_BINARY, args);
+    snprintf(cmd, sizeof cmd, MB_TEST_CLEAN_ENV " %s '%s' %s", env, MB_BINARY, args);
     run_shell(r, cmd);
 }
 #endif

@@ -343,7 +343,11 @@ static void run_on_tty(char *out, size_t cap, const char *no_color)
                      "skipped; mb_cli_fancy's table still runs",
                      strerror(errno));
     if (pid == 0) {
+        /* as MB_TEST_CLEAN_ENV (mb_test.h) */
         unsetenv("OPENBLAS_NUM_THREADS");
+        unsetenv("MATBENCH_CORETYPE");
+        unsetenv("MATBENCH_CORETYPE_DETECTED");
+        unsetenv("MATBENCH_CORETYPE_HOW");
         if (no_color != NULL)
             setenv("NO_COLOR", no_color, 1);
         else
@@ -390,8 +394,7 @@ Test(cli, a_pipe_gets_no_bars_or_colour)
     /* stdout and stderr both into a pipe, NO_COLOR unset */
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
-             "env -u OPENBLAS_NUM_THREADS -u NO_COLOR '%s' 40 --kernels dgemm --threads 1,2 "
-             "--repeat 1 2>&1 </dev/null",
+             MB_TEST_CLEAN_ENV " '%s' 40 --kernels dgemm --threads 1,2 --repeat 1 2>&1 </dev/null",
              MB_BINARY);
     FILE *pipe = popen(cmd, "r");
     cr_assert_not_null(pipe, "%s", cmd);

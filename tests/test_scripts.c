@@ -19,12 +19,15 @@
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-/* Runs "env -u OPENBLAS_NUM_THREADS MATBENCH=<binary> ENV bench/SCRIPT ARGS"
- * through the shell, capturing stdout and stderr. */
+/* Runs "env MB_TEST_CLEAN_ENV -u MATBENCH_ARGS -u SIZES MATBENCH=<binary>
+ * ENV bench/SCRIPT ARGS" through the shell, capturing stdout and stderr:
+ * what mb_test.h's MB_TEST_CLEAN_ENV leaves out and the scripts' own
+ * settings come only from ENV, never from the shell the suite runs in. */
 static void run(struct run *r, const char *env, const char *script, const char *args)
 {
     char cmd[8192];
-    snprintf(cmd, sizeof cmd, "env -u OPENBLAS_NUM_THREADS MATBENCH='%s' %s '%s/bench/%s' %s",
+    snprintf(cmd, sizeof cmd,
+             MB_TEST_CLEAN_ENV " -u MATBENCH_ARGS -u SIZES MATBENCH='%s' %s '%s/bench/%s' %s",
              MB_BINARY, env, MB_SOURCE_DIR, script, args);
     run_shell(r, cmd);
 }
@@ -81,7 +84,7 @@ static int physical_cores(void)
 {
     struct run r;
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "'%s' info --format json", MB_BINARY);
+    snprintf(cmd, sizeof cmd, MB_TEST_CLEAN_ENV " '%s' info --format json", MB_BINARY);
     FILE *p = popen(cmd, "r");
     cr_assert_not_null(p);
     size_t len = fread(r.out, 1, sizeof r.out - 1, p);
