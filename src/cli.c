@@ -206,7 +206,7 @@ static enum mb_status apply_option(int opt, const char *arg, enum origin from, s
         return mb_parse_sizes(arg, p->sizes, MB_PLAN_MAX_SIZES, &p->nsizes, d);
     case OPT_THREADS:
         p->threads_source = from == FROM_ARGV ? MB_THREADS_FLAG : MB_THREADS_CONFIG;
-        return mb_parse_threads(arg, mb_blas_max_threads(), m->physical_cores, p->threads,
+        return mb_parse_threads(arg, mb_blas_max_threads(), mb_machine_usable_cores(m), p->threads,
                                 MB_PLAN_MAX_THREADS, &p->nthreads, d);
     case OPT_KERNELS:
         return mb_parse_kernels(arg, p->kernels, MB_PLAN_MAX_KERNELS, &p->nkernels, d);
@@ -349,8 +349,9 @@ static enum mb_status parse_words(int argc, char **argv, int first, struct mb_op
 
 /* Parses argv into o: the command, the plan with every value checked (the
  * config file first, then the command line over it), the default thread
- * list resolved (OPENBLAS_NUM_THREADS or the physical cores), and, for a
- * run, the memory need of the largest size checked against MemAvailable.
+ * list resolved (OPENBLAS_NUM_THREADS or the cores this process may use),
+ * and, for a run, the memory need of the largest size checked against
+ * MemAvailable.
  * Returns MB_OK, MB_HELP or MB_VERSION, or MB_USAGE with the message in d;
  * nothing is allocated. */
 enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct mb_diag *d)
@@ -362,7 +363,7 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
     struct mb_plan *p = &o->plan;
     struct mb_machine *m = &o->machine;
     if (mb_machine_probe(m, d) != MB_OK)
-        m->physical_cores = m->logical_cores = 1;
+        m->physical_cores = m->logical_cores = m->usable_cores = m->usable_cpus = 1;
 
     struct option long_options[NOPTIONS + 1];
     for (size_t i = 0; i < NOPTIONS; i++)
@@ -416,7 +417,7 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
 
     if (p->nthreads == 0) {
         st = mb_plan_default_threads(getenv("OPENBLAS_NUM_THREADS"), mb_blas_max_threads(),
-                                     m->physical_cores, p->threads, MB_PLAN_MAX_THREADS,
+                                     mb_machine_usable_cores(m), p->threads, MB_PLAN_MAX_THREADS,
                                      &p->nthreads, &p->threads_source, d);
         if (st != MB_OK)
             return st;
@@ -625,7 +626,7 @@ static enum mb_status run_info(const struct mb_options *o, struct mb_diag *d)
     return flush_stdout(st, d);
 }
 
-/* Measures the FMA peak for isa on every physical core, saying so on a
+/* Measures the FMA peak for isa on every usable core, saying so on a
  * terminal first (it takes about half a second). On a quiet machine all
  * cores together beat one; when they did not, another program held a core
  * and the measurement is taken once more. */
@@ -634,12 +635,13 @@ static enum mb_status measure_peak(const struct mb_options *o, enum mb_isa isa, 
 {
     if (tell)
         fprintf(stderr, "\r\033[Kmeasuring the %s FMA peak on 1 and %d cores...", mb_isa_name(isa),
-                o->machine.physical_cores);
+                mb_machine_usable_cores(&o->machine));
     mb_runner_settle();
     enum mb_status st =
-        mb_peak_measure(isa, o->machine.physical_cores, MB_PEAK_DEFAULT_PHASE_S, pk, d);
+        mb_peak_measure(isa, mb_machine_usable_cores(&o->machine), MB_PEAK_DEFAULT_PHASE_S, pk, d);
     if (st == MB_OK && pk->cores > 1 && pk->all_cores_gflops < pk->per_core_gflops)
-        st = mb_peak_measure(isa, o->machine.physical_cores, MB_PEAK_DEFAULT_PHASE_S, pk, d);
+        st = mb_peak_measure(isa, mb_machine_usable_cores(&o->machine), MB_PEAK_DEFAULT_PHASE_S, pk,
+                             d);
     if (tell)
         fprintf(stderr, "\r\033[K");
     return st;

@@ -122,7 +122,7 @@ static void detected_core(char *buf, size_t cap)
     snprintf(buf, cap, "%s", was != NULL ? was : b.core);
 }
 
-/* matbench coretypes [N]: dgemm at N on every physical core under each
+/* matbench coretypes [N]: dgemm at N on every usable core under each
  * core type this CPU can run, one child each; a table or JSON of them, the
  * fastest, and how to use it. Returns MB_RUNTIME when no child ran. */
 enum mb_status mb__cli_coretypes(const struct mb_options *o, struct mb_diag *d)
@@ -137,7 +137,7 @@ enum mb_status mb__cli_coretypes(const struct mb_options *o, struct mb_diag *d)
                                    .env = getenv(ENV_FORCED) == NULL ? getenv("OPENBLAS_CORETYPE")
                                                                      : NULL,
                                    .n = p->sizes[0],
-                                   .threads = o->machine.physical_cores,
+                                   .threads = mb_machine_usable_cores(&o->machine),
                                    .detected = detected,
                                    .rows = rows};
     enum mb_status st;
@@ -178,7 +178,7 @@ enum mb_status mb__cli_coretype_exec(const struct mb_options *o, char **argv, st
             return mb_diag_set(d, MB_NOMEM, "cannot allocate the core-type table");
         const struct mb_coretype *det = mb_coretype_find(detected);
         enum mb_status st;
-        size_t count = probe_all(BEST_PROBE_N, o->machine.physical_cores,
+        size_t count = probe_all(BEST_PROBE_N, mb_machine_usable_cores(&o->machine),
                                  det != NULL ? mb_isa_rank(det->isa) : 0,
                                  !o->plan.quiet && isatty(STDERR_FILENO), rows, &st, d);
         int best = fastest_row(rows, count), base = detected_row(rows, count, detected);

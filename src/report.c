@@ -32,11 +32,11 @@ static const char *threads_source_name(enum mb_threads_source s)
     case MB_THREADS_CONFIG:
         return "from the config file";
     case MB_THREADS_LADDER:
-        return "1 and the physical cores: the ladder's default";
+        return "1 and the usable cores: the ladder's default";
     case MB_THREADS_DEFAULT:
         break;
     }
-    return "1, 2, 4, ... up to the physical cores";
+    return "1, 2, 4, ... up to the usable cores";
 }
 
 static void print_sizes(FILE *out, const struct mb_plan *p)
@@ -60,10 +60,11 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
         fprintf(out, "          %s\n", ctx->coretype_note);
     if (ctx->peak != NULL)
         fprintf(out,
-                "Peak      %s FMA, measured: %.1f GFLOP/s on one core, %.1f on %d cores at once "
+                "Peak      %s FMA, measured: %.1f GFLOP/s on one core, %.1f on %d core%s at once "
                 "(%.1f s; --no-peak skips it)\n",
                 mb_isa_name(ctx->peak->isa), ctx->peak->per_core_gflops,
-                ctx->peak->all_cores_gflops, ctx->peak->cores, ctx->peak->seconds);
+                ctx->peak->all_cores_gflops, ctx->peak->cores, ctx->peak->cores == 1 ? "" : "s",
+                ctx->peak->seconds);
     fprintf(out, "Process   PID %ld: watch it with  htop -p %ld%s\n", ctx->pid, ctx->pid,
             p->live ? " (or here: --live draws each CPU's load)" : "");
     if (p->duration_s > 0)
@@ -475,13 +476,13 @@ static const struct mb_result *pick(const struct mb_results *rs, size_t n,
     return best;
 }
 
-/* What going from the fewest threads to the most (up to the physical
- * cores) gave at each size, for at most eight sizes spread evenly over those
- * run: small matrices do not scale. */
+/* What going from the fewest threads to the most (up to the cores this
+ * process may use) gave at each size, for at most eight sizes spread evenly
+ * over those run: small matrices do not scale. */
 static void size_lesson(FILE *out, const struct mb_report_ctx *ctx)
 {
     const struct mb_plan *p = ctx->plan;
-    const int cores = ctx->machine->physical_cores;
+    const int cores = mb_machine_usable_cores(ctx->machine);
     const struct mb_result *few[MB_PLAN_MAX_SIZES], *many[MB_PLAN_MAX_SIZES];
     size_t count = 0;
     for (size_t i = 0; i < p->nsizes; i++) {
@@ -653,12 +654,24 @@ static void ladder_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
 /* Plain sentences with the measured numbers, at the largest size run: how
  * much faster the BLAS ran than the naive loop and how many cores each kept
  * busy, what going from the fewest to the most productive thread count
- * gave, what threads beyond the physical cores gave, and how the thread
- * gain grows with n. */
+ * gave, what threads beyond the usable cores gave (and that they were
+ * oversubscribed), and how the thread gain grows with n. The cores are
+ * those this process may use (mb_machine_usable_cores): under taskset or a
+ * cgroup limit fewer than the machine's, and the sentences say so. */
 void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
 {
     const struct mb_results *rs = ctx->results;
-    const int cores = ctx->machine->physical_cores;
+    const struct mb_machine *m = ctx->machine;
+    const int cores = mb_machine_usable_cores(m);
+    const bool limited = m->usable_limits != 0;
+    /* "CPU" when each usable core is one usable CPU (no SMT siblings) */
+    const char *unit = m->usable_cpus == cores ? "CPU" : "core";
+    char on[sizeof m->usable_why + 96];
+    if (limited)
+        snprintf(on, sizeof on, "%d usable %s%s of a machine with %d physical cores (%s)", cores,
+                 unit, cores == 1 ? "" : "s", m->physical_cores, m->usable_why);
+    else
+        snprintf(on, sizeof on, "a machine with %d physical cores", m->physical_cores);
     size_t n = 0;
     for (size_t i = 0; i < rs->count; i++)
         if (rs->items[i].n > n)
@@ -700,18 +713,26 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
     if (fast != NULL && few != NULL && fast->threads > few->threads)
         fprintf(out,
                 "Going from %d to %d threads made %s %.2f times faster (parallel efficiency "
-                "%.0f%%) at n=%zu on a machine with %d physical cores.\n",
+                "%.0f%%) at n=%zu on %s.\n",
                 few->threads, fast->threads, fast->kernel->name,
-                few->time_s.median / fast->time_s.median, fast->efficiency * 100, n, cores);
+                few->time_s.median / fast->time_s.median, fast->efficiency * 100, n, on);
     const struct mb_result *within = pick(rs, n, NULL, 1, cores, FASTEST);
     const struct mb_result *beyond = pick(rs, n, NULL, cores + 1, INT_MAX, FASTEST);
     if (within != NULL && beyond != NULL)
         fprintf(out,
-                "Beyond the %d physical cores more threads %s: the best of them, %d threads, "
+                "Beyond the %d %s %s%s more threads %s: the best of them, %d threads, "
                 "reached %.1f GFLOP/s against %.1f at %d.\n",
-                cores,
+                cores, limited ? "usable" : "physical", limited ? unit : "core",
+                cores == 1 ? "" : "s",
                 beyond->gflops > within->gflops * 1.05 ? "still helped here" : "did not help",
                 beyond->threads, beyond->gflops, within->gflops, within->threads);
+    const struct mb_result *most = pick(rs, n, NULL, cores + 1, INT_MAX, MOST_THREADS);
+    if (most != NULL)
+        fprintf(out,
+                "%d threads on %d usable %s%s: oversubscribed%s%s%s, so they take turns on "
+                "%s.\n",
+                most->threads, cores, unit, cores == 1 ? "" : "s", limited ? " (" : "",
+                limited ? m->usable_why : "", limited ? ")" : "", cores == 1 ? "it" : "them");
     size_lesson(out, ctx);
     ladder_lesson(out, ctx, n);
     lapack_lesson(out, ctx, n);

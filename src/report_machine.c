@@ -24,7 +24,9 @@ static void format_bytes(char *buf, size_t cap, unsigned long long bytes)
 }
 
 /* The machine and BLAS facts alone (matbench info), like NumPy's
- * show_config. */
+ * show_config. When something limits the CPUs this process may use, the
+ * cores line says how many it may use and what limits it
+ * ("2 physical cores; 1 usable by this process (affinity: CPU 0)"). */
 void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_info *b)
 {
     fprintf(out, "matbench %s\n", MB_VERSION_STRING);
@@ -37,8 +39,15 @@ void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_
     fprintf(out, "LAPACK    %s through LAPACKE; dgetrf_ from %s\n", b->lapack_version,
             b->lapack_library);
     fprintf(out, "CPU       %s\n", m->cpu);
-    fprintf(out, "          %d physical cores, %d logical CPUs (%s); SIMD: %s\n", m->physical_cores,
-            m->logical_cores, m->smt > 1 ? "SMT" : "no SMT", m->simd);
+    if (m->usable_limits != 0)
+        fprintf(out,
+                "          %d physical cores; %d usable by this process (%s)\n"
+                "          %d logical CPUs (%s); SIMD: %s\n",
+                m->physical_cores, mb_machine_usable_cores(m), m->usable_why, m->logical_cores,
+                m->smt > 1 ? "SMT" : "no SMT", m->simd);
+    else
+        fprintf(out, "          %d physical cores, %d logical CPUs (%s); SIMD: %s\n",
+                m->physical_cores, m->logical_cores, m->smt > 1 ? "SMT" : "no SMT", m->simd);
     const struct {
         const char *name;
         const struct mb_cache *c;
@@ -70,14 +79,37 @@ static json_t *json_cache(const struct mb_cache *c)
     return json_pack("{s:I, s:i}", "bytes", (json_int_t)c->bytes, "count", c->count);
 }
 
+/* The contract's "machine" object. The usable_* keys say what this process
+ * may use: usable_cores (what thread defaults and the peak use),
+ * usable_cpus and usable_cpu_list (the logical CPUs), usable_quota (the
+ * cgroup CPU quota in CPUs, null for none) and usable_limited_by (which of
+ * "affinity", "cpuset", "quota" make it less than the machine; empty when
+ * none does). */
 json_t *mb__json_machine(const struct mb_machine *m)
 {
-    return json_pack("{s:s, s:i, s:i, s:i, s:s, s:{s:o, s:o, s:o}, s:I, s:I}", "cpu", m->cpu,
-                     "physical_cores", m->physical_cores, "logical_cores", m->logical_cores, "smt",
-                     m->smt, "simd", m->simd, "caches", "l1d", json_cache(&m->l1d), "l2",
-                     json_cache(&m->l2), "l3", json_cache(&m->l3), "mem_total_bytes",
-                     (json_int_t)m->mem_total_bytes, "mem_available_bytes",
-                     (json_int_t)m->mem_available_bytes);
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } limits[] = {
+        {MB_LIMIT_AFFINITY, "affinity"}, {MB_LIMIT_CPUSET, "cpuset"}, {MB_LIMIT_QUOTA, "quota"}};
+    json_t *by = json_array();
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
+        if (m->usable_limits & limits[i].bit)
+            json_array_append_new(by, json_string(limits[i].name));
+    json_t *x = json_pack("{s:s, s:i, s:i, s:i, s:s, s:{s:o, s:o, s:o}, s:I, s:I}", "cpu", m->cpu,
+                          "physical_cores", m->physical_cores, "logical_cores", m->logical_cores,
+                          "smt", m->smt, "simd", m->simd, "caches", "l1d", json_cache(&m->l1d),
+                          "l2", json_cache(&m->l2), "l3", json_cache(&m->l3), "mem_total_bytes",
+                          (json_int_t)m->mem_total_bytes, "mem_available_bytes",
+                          (json_int_t)m->mem_available_bytes);
+    json_object_set_new(x, "usable_cores", json_integer(mb_machine_usable_cores(m)));
+    json_object_set_new(x, "usable_cpus",
+                        json_integer(m->usable_cpus > 0 ? m->usable_cpus : m->logical_cores));
+    json_object_set_new(x, "usable_cpu_list", json_string(m->usable_cpu_list));
+    json_object_set_new(x, "usable_quota",
+                        m->usable_quota > 0 ? json_real(m->usable_quota) : json_null());
+    json_object_set_new(x, "usable_limited_by", by);
+    return x;
 }
 
 json_t *mb__json_blas(const struct mb_blas_info *b)
@@ -134,7 +166,10 @@ void mb_report_peak(FILE *out, const struct mb_machine *m, const struct mb_peak 
 {
     fprintf(out, "matbench %s: double-precision peak, measured with a register-resident loop\n",
             MB_VERSION_STRING);
-    fprintf(out, "CPU       %s, %d physical cores\n\n", m->cpu, m->physical_cores);
+    fprintf(out, "CPU       %s, %d physical cores", m->cpu, m->physical_cores);
+    if (m->usable_limits != 0)
+        fprintf(out, "; %d usable by this process (%s)", mb_machine_usable_cores(m), m->usable_why);
+    fprintf(out, "\n\n");
     fprintf(out, "%-9s %7s %9s %18s %22s\n", "ISA", "lanes", "flops/op", "one core GFLOP/s",
             "all cores GFLOP/s");
     for (size_t i = 0; i < count; i++)
