@@ -89,7 +89,8 @@ static const char usage_text[] =
     "  -V, --version        the version\n"
     "\n"
     "Exit codes: 0 ok, 1 a run failed (memory, verification, output), 2 bad input,\n"
-    "130 interrupted (the results completed so far are still written).\n";
+    "130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP (the results completed so\n"
+    "far are still written).\n";
 
 enum {
     OPT_SIZES = 256,
@@ -437,12 +438,100 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
 
 /* ---- running ---------------------------------------------------------- */
 
-static volatile sig_atomic_t interrupted;
+/* The signals that stop a run or matbench coretypes early, and the first of
+ * them that arrived since mb_cli_signals_catch (0: none yet). The number is
+ * the stop flag the runner and the child processes' waits watch, and gives
+ * the exit code (128 + it) once the results are written. */
+static const int stop_signals[] = {SIGINT, SIGTERM, SIGHUP};
+#define NSTOP_SIGNALS (sizeof stop_signals / sizeof stop_signals[0])
+static volatile sig_atomic_t caught_signal;
+static struct sigaction saved_actions[NSTOP_SIGNALS];
+static bool catching;
 
-static void on_sigint(int sig)
+static void on_stop_signal(int sig)
 {
-    (void)sig;
-    interrupted = 1;
+    if (caught_signal == 0)
+        caught_signal = sig;
+}
+
+/* Catches SIGINT, SIGTERM and SIGHUP from now until mb_cli_signals_release
+ * (a second call changes nothing): the first one to arrive is recorded and
+ * raises the returned flag, later ones are recorded in its place only when
+ * none was. The handler stays installed (no SA_RESETHAND), so a second
+ * Ctrl-C while the report is written cannot kill matbench half-way through
+ * it. SA_RESTART keeps a signal from failing a write to a pipe or terminal
+ * with EINTR; the waits that must end early poll with a timeout, as a
+ * signal may be delivered to any thread (OpenBLAS's, the monitor's). A
+ * SIGHUP ignored when matbench started (nohup) stays ignored. */
+const volatile sig_atomic_t *mb_cli_signals_catch(void)
+{
+    if (catching)
+        return &caught_signal;
+    struct sigaction sa = {.sa_handler = on_stop_signal, .sa_flags = SA_RESTART};
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < NSTOP_SIGNALS; i++)
+        sigaddset(&sa.sa_mask, stop_signals[i]);
+    caught_signal = 0;
+    for (size_t i = 0; i < NSTOP_SIGNALS; i++) {
+        sigaction(stop_signals[i], NULL, &saved_actions[i]);
+        if (stop_signals[i] != SIGHUP || saved_actions[i].sa_handler != SIG_IGN)
+            sigaction(stop_signals[i], &sa, NULL);
+    }
+    catching = true;
+    return &caught_signal;
+}
+
+/* Blocks (hold) or unblocks the stop signals in the calling thread: around
+ * writing a report and closing its file, so that no signal interrupts the
+ * write; one that arrives meanwhile is handled (recorded) when unblocked,
+ * or at once by another thread. */
+void mb_cli_signals_hold(bool hold)
+{
+    sigset_t set;
+    sigemptyset(&set);
+    for (size_t i = 0; i < NSTOP_SIGNALS; i++)
+        sigaddset(&set, stop_signals[i]);
+    pthread_sigmask(hold ? SIG_BLOCK : SIG_UNBLOCK, &set, NULL);
+}
+
+/* Unblocks the stop signals (one held meanwhile is recorded, not lost),
+ * puts back the actions they had before mb_cli_signals_catch, and returns
+ * the first signal caught (0: none), which mb_cli_finish turns into the
+ * exit code. */
+int mb_cli_signals_release(void)
+{
+    if (catching) {
+        mb_cli_signals_hold(false);
+        for (size_t i = 0; i < NSTOP_SIGNALS; i++)
+            sigaction(stop_signals[i], &saved_actions[i], NULL);
+        catching = false;
+    }
+    return caught_signal;
+}
+
+/* "SIGINT", "SIGTERM", "SIGHUP", or "signal N". */
+static const char *signal_name(int sig, char *buf, size_t cap)
+{
+    static const char *const names[] = {[SIGINT] = "SIGINT", [SIGTERM] = "SIGTERM",
+                                        [SIGHUP] = "SIGHUP"};
+    if (sig > 0 && (size_t)sig < sizeof names / sizeof names[0] && names[sig] != NULL)
+        return names[sig];
+    snprintf(buf, cap, "signal %d", sig);
+    return buf;
+}
+
+/* The status of a command that stop signal sig (0: none) may have cut
+ * short: for st MB_OK or MB_INTERRUPTED and a signal, MB_INTERRUPTED with a
+ * message naming the signal and what was still written (`what`, e.g. "3
+ * results"); a signal that came when the work was done still counts, so the
+ * exit code shows it. Any other st (a failure) is returned unchanged. */
+enum mb_status mb_cli_interrupted(enum mb_status st, int sig, const char *what, struct mb_diag *d)
+{
+    char buf[32];
+    if (sig == 0 || (st != MB_OK && st != MB_INTERRUPTED))
+        return st;
+    return mb_diag_set(d, MB_INTERRUPTED, "interrupted by %s; %s written",
+                       signal_name(sig, buf, sizeof buf), what);
 }
 
 /* The destination of the report. A regular file is written to a temporary
@@ -696,9 +785,12 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
             mb_report_kernels(stdout);
         return flush_stdout(ks, d);
     }
+    /* from here on a stop signal is caught (until mb_cli_finish): the
+     * results so far are written and no temporary file is left */
+    const volatile sig_atomic_t *stop = mb_cli_signals_catch();
     enum mb_status st = mb__cli_coretype_exec(o, o->argv, d);
     if (st != MB_OK)
-        return st;
+        return mb_cli_interrupted(st, *stop, "no results", d);
     const struct mb_plan *p = &o->plan;
     struct mb_blas_info b;
     mb_blas_info(&b);
@@ -736,15 +828,11 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
         fflush(table_on_stdout ? stdout : stderr);
     }
 
-    struct sigaction sa = {.sa_handler = on_sigint, .sa_flags = SA_RESETHAND}, old;
-    sigemptyset(&sa.sa_mask);
-    interrupted = 0;
-    sigaction(SIGINT, &sa, &old);
     struct progress pr = {.tty = !p->quiet && isatty(STDERR_FILENO)};
     pr.live = pr.tty && p->live && p->monitor;
     pthread_mutex_init(&pr.mu, NULL);
     mb_progress_init(&pr.state, p, mb_clock_now_s());
-    struct mb_runner_hooks hooks = {on_event, &pr, &interrupted, NULL};
+    struct mb_runner_hooks hooks = {on_event, &pr, stop, NULL};
     if (p->monitor) {
         struct mb_diag md = {0};
         if (mb_monitor_start(MB_MONITOR_INTERVAL_S, pr.live ? on_sample : NULL, &pr, &hooks.monitor,
@@ -762,8 +850,8 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
     live_clear(&pr);
     pthread_mutex_unlock(&pr.mu);
     pthread_mutex_destroy(&pr.mu);
-    sigaction(SIGINT, &old, NULL);
     ctx.interrupted = st == MB_INTERRUPTED;
+    mb_cli_signals_hold(true); /* a signal now waits until the report is whole */
 
     if (p->format == MB_FORMAT_TABLE && out.f != stdout)
         mb_report_header(out.f, &ctx);
@@ -776,16 +864,23 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
     enum mb_status cst = sink_close(&out, complete, &wd);
     if (wst == MB_OK)
         wst = cst;
+    mb_cli_signals_hold(false);
+    char kept[64];
+    if (results.count == 0)
+        snprintf(kept, sizeof kept, "no results");
+    else
+        snprintf(kept, sizeof kept, "%zu result%s", results.count, results.count == 1 ? "" : "s");
     mb_results_free(&results);
     if (st == MB_OK && wst != MB_OK) {
         *d = wd;
         st = wst;
     }
-    return st;
+    return mb_cli_interrupted(st, *stop, kept, d);
 }
 
 /* Prints what the status calls for (help, version, or the one-line message)
- * and returns the exit code (mb_exit_code). */
+ * and returns the exit code: 128 + the first stop signal caught when it
+ * interrupted the command (mb_exit_code_signal), else mb_exit_code. */
 int mb_cli_finish(enum mb_status st, const struct mb_diag *d)
 {
     switch (st) {
@@ -803,5 +898,5 @@ int mb_cli_finish(enum mb_status st, const struct mb_diag *d)
     default:
         fprintf(stderr, "matbench: %s\n", d->msg[0] != '\0' ? d->msg : mb_status_msg(st));
     }
-    return mb_exit_code(st);
+    return mb_exit_code_signal(st, mb_cli_signals_release());
 }

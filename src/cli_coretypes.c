@@ -62,10 +62,13 @@ enum mb_status mb__coretype_check(const char *name, struct mb_diag *d)
  * that this CPU can run, each in a child at size n on threads threads; the
  * others get their missing feature. Tells a terminal which one runs. Fills
  * rows (capacity: mb_coretype_count()) and returns how many; MB_RUNTIME in
- * *st when a child cannot be started at all. */
+ * *st when a child cannot be started at all. A caught stop signal (SIGINT,
+ * SIGTERM, SIGHUP) kills the child running and ends the loop: the rows are
+ * those done before it, and *st is MB_INTERRUPTED. */
 static size_t probe_all(size_t n, int threads, int min_rank, bool tell,
                         struct mb_coretype_row *rows, enum mb_status *st, struct mb_diag *d)
 {
+    const volatile sig_atomic_t *stop = mb_cli_signals_catch();
     size_t count = 0, runnable = 0, done = 0;
     *st = MB_OK;
     for (size_t i = 0; i < mb_coretype_count(); i++)
@@ -83,8 +86,12 @@ static size_t probe_all(size_t n, int threads, int min_rank, bool tell,
         if (tell)
             fprintf(stderr, "\r\033[Ktrying %s (%zu of %zu): dgemm n=%zu on %d thread%s...",
                     ct->name, ++done, runnable, n, threads, threads == 1 ? "" : "s");
-        *st = mb_coretype_probe(SELF_EXE, ct->name, n, threads, &row->probe, d);
+        *st = mb_coretype_probe_ex(SELF_EXE, ct->name, n, threads, stop, &row->probe, d);
+        if (*st == MB_INTERRUPTED)
+            count--; /* stopped half-way: not a finding */
     }
+    if (*st == MB_OK && *stop != 0)
+        *st = MB_INTERRUPTED;
     if (tell)
         fprintf(stderr, "\r\033[K");
     return count;
@@ -127,6 +134,7 @@ static void detected_core(char *buf, size_t cap)
  * fastest, and how to use it. Returns MB_RUNTIME when no child ran. */
 enum mb_status mb__cli_coretypes(const struct mb_options *o, struct mb_diag *d)
 {
+    const volatile sig_atomic_t *stop = mb_cli_signals_catch();
     const struct mb_plan *p = &o->plan;
     struct mb_coretype_row *rows = calloc(mb_coretype_count(), sizeof *rows);
     if (rows == NULL)
@@ -146,6 +154,7 @@ enum mb_status mb__cli_coretypes(const struct mb_options *o, struct mb_diag *d)
     r.baseline = detected_row(rows, r.count, detected);
     if (st == MB_OK && r.best < 0)
         st = mb_diag_set(d, MB_RUNTIME, "no core type ran dgemm (every child failed; see above)");
+    mb_cli_signals_hold(true); /* the rows so far are printed whole */
     enum mb_status wst = MB_OK;
     if (p->format == MB_FORMAT_JSON)
         wst = mb_report_coretypes_json(stdout, &r, d);
@@ -154,7 +163,10 @@ enum mb_status mb__cli_coretypes(const struct mb_options *o, struct mb_diag *d)
     free(rows);
     if (fflush(stdout) != 0 || ferror(stdout))
         wst = mb_diag_set(d, MB_IO, "cannot write to standard output: %s", strerror(errno));
-    return st != MB_OK ? st : wst;
+    mb_cli_signals_hold(false);
+    char kept[64];
+    snprintf(kept, sizeof kept, "%zu of %zu core types", r.count, mb_coretype_count());
+    return mb_cli_interrupted(st != MB_OK ? st : wst, *stop, kept, d);
 }
 
 /* --coretype NAME|best: runs this matbench again (the same arguments) with
@@ -201,6 +213,10 @@ enum mb_status mb__cli_coretype_exec(const struct mb_options *o, char **argv, st
         setenv(ENV_DETECTED, detected, 1) != 0 || setenv(ENV_HOW, how, 1) != 0)
         return mb_diag_set(d, MB_RUNTIME, "cannot set OPENBLAS_CORETYPE: %s", strerror(errno));
     fflush(NULL);
+    /* the run again catches the stop signals itself; one caught until now
+     * ends this one instead (after the release, one kills it) */
+    if (mb_cli_signals_release() != 0)
+        return mb_diag_set(d, MB_INTERRUPTED, "interrupted before matbench ran again");
     execv(SELF_EXE, argv);
     return mb_diag_set(d, MB_RUNTIME, "cannot run matbench again under %s: %s", ct->name,
                        strerror(errno));

@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -332,17 +334,31 @@ static void keep_err_tail(struct capture *c, const char *p, size_t k)
     c->err_len += k;
 }
 
+/* How often a wait on the child looks at the stop flag, in ms: a signal
+ * may be handled by another thread and then does not end the poll. */
+#define STOP_POLL_MS 50
+
+static bool stop_raised(const volatile sig_atomic_t *stop)
+{
+    return stop != NULL && *stop != 0;
+}
+
 /* Reads the child's stdout (*out_fd) and stderr (*err_fd) until both end,
  * closing each at its end (and setting it to -1); poll keeps a child that
- * fills one pipe from blocking while we wait on the other. Returns 0, or an
- * errno. */
-static int drain(int *out_fd, int *err_fd, struct capture *c)
+ * fills one pipe from blocking while we wait on the other. Returns 0, an
+ * errno, or ECANCELED as soon as the stop flag is raised. */
+static int drain(int *out_fd, int *err_fd, struct capture *c, const volatile sig_atomic_t *stop)
 {
     int *fds[2] = {out_fd, err_fd};
     struct pollfd pf[2] = {{.fd = *out_fd, .events = POLLIN}, {.fd = *err_fd, .events = POLLIN}};
     char chunk[16384];
     while (pf[0].fd >= 0 || pf[1].fd >= 0) {
-        if (poll(pf, 2, -1) < 0) {
+        if (stop_raised(stop))
+            return ECANCELED;
+        int ready = poll(pf, 2, stop != NULL ? STOP_POLL_MS : -1);
+        if (ready == 0)
+            continue;
+        if (ready < 0) {
             if (errno == EINTR)
                 continue;
             return errno;
@@ -441,11 +457,22 @@ static enum mb_status judge(int status, struct capture *c, struct mb_coretype_pr
 }
 
 /* In the child, between fork and execve: only async-signal-safe calls.
- * Points stdin at /dev/null and stdout/stderr at the pipes, then runs exe;
- * if that fails, sends errno up the exec pipe and exits 127. */
+ * Dies with the parent: PR_SET_PDEATHSIG sends it SIGKILL when the parent
+ * (the thread that forked it) ends, and survives execve of a program that
+ * is not set-user-ID; a parent that ended before the prctl is seen as a
+ * changed getppid(). Starts with no signal blocked (the parent may hold
+ * its stop signals), points stdin at /dev/null and stdout/stderr at the
+ * pipes, then runs exe; if that fails, sends errno up the exec pipe and
+ * exits 127. */
 __attribute__((noreturn)) static void exec_child(const char *exe, char **argv, char **envp,
-                                                 int devnull, int out_w, int err_w, int exec_w)
+                                                 pid_t parent, int devnull, int out_w, int err_w,
+                                                 int exec_w)
 {
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        _exit(127);
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     if (dup2(devnull, 0) >= 0 && dup2(out_w, 1) >= 0 && dup2(err_w, 2) >= 0)
         execve(exe, argv, envp);
     int e = errno;
@@ -469,9 +496,45 @@ __attribute__((noreturn)) static void exec_child(const char *exe, char **argv, c
  * pipe failing), MB_NOMEM when memory runs out; out->error then carries
  * d's message too. The child is always waited for and every descriptor
  * opened here is closed (and close-on-exec meanwhile). There is no time
- * limit: a hung child hangs the probe. */
+ * limit: a hung child hangs the probe. The child never outlives the
+ * caller (see exec_child). Same as mb_coretype_probe_ex with no stop flag. */
 enum mb_status mb_coretype_probe(const char *exe, const char *coretype, size_t n, int threads,
                                  struct mb_coretype_probe *out, struct mb_diag *d)
+{
+    return mb_coretype_probe_ex(exe, coretype, n, threads, NULL, out, d);
+}
+
+/* Waits for the child pid and stores its wait status; with a stop flag,
+ * looking at it every few milliseconds, and killing the child (SIGKILL, and
+ * *killed set) once it is raised, so that the child is reaped either way.
+ * Returns 0 or an errno of waitpid. */
+static int reap(pid_t pid, int *status, const volatile sig_atomic_t *stop, bool *killed)
+{
+    *killed = false;
+    for (;;) {
+        bool poll_only = stop != NULL && !*killed;
+        pid_t r = waitpid(pid, status, poll_only ? WNOHANG : 0);
+        if (r == pid)
+            return 0;
+        if (r < 0 && errno != EINTR)
+            return errno;
+        if (r == 0 && stop_raised(stop)) {
+            kill(pid, SIGKILL);
+            *killed = true;
+        } else if (r == 0) {
+            nanosleep(&(struct timespec){0, STOP_POLL_MS * 1000 * 1000 / 10}, NULL);
+        }
+    }
+}
+
+/* mb_coretype_probe, stopped early when *stop becomes non-zero (a caught
+ * SIGINT, SIGTERM or SIGHUP; stop may be NULL): the waits on the child look
+ * at the flag every STOP_POLL_MS, and once it is raised the child is killed
+ * (SIGKILL) and reaped, and the return is MB_INTERRUPTED (out->ok false, no
+ * child started when the flag was raised before). */
+enum mb_status mb_coretype_probe_ex(const char *exe, const char *coretype, size_t n, int threads,
+                                    const volatile sig_atomic_t *stop,
+                                    struct mb_coretype_probe *out, struct mb_diag *d)
 {
     memset(out, 0, sizeof *out);
     out->gflops = NAN;
@@ -485,6 +548,8 @@ enum mb_status mb_coretype_probe(const char *exe, const char *coretype, size_t n
     if (threads < 1)
         return fail(out, d, MB_USAGE, "threads: '%d' is not allowed (1 or more)", threads);
     snprintf(out->requested, sizeof out->requested, "%s", coretype);
+    if (stop_raised(stop))
+        return fail(out, d, MB_INTERRUPTED, "probe %s: stopped before it started", coretype);
 
     char n_arg[24], threads_arg[16], repeat_arg[16], setting[64];
     snprintf(n_arg, sizeof n_arg, "%zu", n);
@@ -525,13 +590,14 @@ enum mb_status mb_coretype_probe(const char *exe, const char *coretype, size_t n
             goto done;
         }
 
+    const pid_t parent = getpid();
     pid_t pid = fork();
     if (pid < 0) {
         st = fail(out, d, MB_RUNTIME, "cannot start '%s': fork: %s", exe, strerror(errno));
         goto done;
     }
     if (pid == 0)
-        exec_child(exe, argv, envp, devnull, outp[1], errp[1], execp[1]);
+        exec_child(exe, argv, envp, parent, devnull, outp[1], errp[1], execp[1]);
 
     close_fd(&devnull);
     close_fd(&outp[1]);
@@ -546,19 +612,21 @@ enum mb_status mb_coretype_probe(const char *exe, const char *coretype, size_t n
     while (k < 0 && errno == EINTR);
     close_fd(&execp[0]);
 
-    int drain_errno = k > 0 ? 0 : drain(&outp[0], &errp[0], c);
+    int drain_errno = k > 0 ? 0 : drain(&outp[0], &errp[0], c, stop);
     close_fd(&outp[0]);
     close_fd(&errp[0]);
     int status = 0;
     if (drain_errno != 0)
         kill(pid, SIGKILL);
-    while (waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR) {
-            st = fail(out, d, MB_RUNTIME, "probe %s: waitpid: %s", coretype, strerror(errno));
-            goto done;
-        }
+    bool killed;
+    int wait_errno = reap(pid, &status, stop, &killed);
+    if (wait_errno != 0) {
+        st = fail(out, d, MB_RUNTIME, "probe %s: waitpid: %s", coretype, strerror(wait_errno));
+        goto done;
     }
-    if (k > 0)
+    if (drain_errno == ECANCELED || killed)
+        st = fail(out, d, MB_INTERRUPTED, "probe %s: stopped", coretype);
+    else if (k > 0)
         st = fail(out, d, MB_RUNTIME, "cannot start '%s': %s", exe, strerror(exec_errno));
     else if (drain_errno != 0)
         st = fail(out, d, MB_RUNTIME, "probe %s: reading the child's output: %s", coretype,

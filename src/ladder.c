@@ -7,12 +7,14 @@
 #include <assert.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -300,6 +302,20 @@ static void prefault(double *C, size_t n)
 #endif
 }
 
+/* In a child just made: dies with its parent. PR_SET_PDEATHSIG sends it
+ * SIGKILL when the parent thread (the caller, which waits for every child
+ * before it returns) ends, however it ends (a signal's default action,
+ * SIGKILL, a crash); a parent that ended before the prctl shows as a
+ * changed getppid(), and the child leaves at once. A stop signal the CLI
+ * catches is left to the copy of its handler: a Ctrl-C that reaches the
+ * whole process group then stops a child after its block, as the parent's
+ * stop through the shared counter does, rather than killing it. */
+static void die_with(pid_t parent)
+{
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
+        _exit(1);
+}
+
 /* What became of a child, for the message: "exited with status 3". */
 static void describe_exit(int status, char *buf, size_t cap)
 {
@@ -410,9 +426,11 @@ enum mb_status mb_ladder_procs(struct mb_kernel_call *call, const struct mb_ladd
     const double cpu0 = children_cpu_s();
     pid_t pid[MB_LADDER_MAX_WORKERS];
     int made = 0, fork_err = 0;
+    const pid_t parent = getpid();
     for (; made < workers; made++) {
         pid[made] = fork();
         if (pid[made] == 0) {
+            die_with(parent);
             if (made == inject_child)
                 _exit(inject_code);
             prefault(C, call->n);

@@ -749,12 +749,17 @@ static void csv_number(FILE *out, double x)
         fprintf(out, "%.9g", x);
 }
 
-/* One header row, then one row per result; unknown values are empty. */
+/* One header row, then one row per result; unknown values are empty.
+ * `interrupted` is true on every row of a run a signal stopped (as JSON's
+ * top-level "interrupted"): the rows are the configurations finished before
+ * it, and the last may be cut short (fewer repetitions, fewer rows). A
+ * column rather than a trailing comment line keeps the file plain CSV for
+ * readers by column name (bench/lib.sh csv_columns, spreadsheets). */
 enum mb_status mb_report_csv(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d)
 {
     (void)d;
     fputs("kernel,n,threads,repeat,warmup,time_min_s,time_median_s,time_max_s,time_mean_s,"
-          "time_stddev_s,gflops,cores_busy,speedup_vs_naive,efficiency,verified,residual,"
+          "time_stddev_s,gflops,cores_busy,speedup_vs_naive,efficiency,interrupted,verified,residual,"
           "estimated,rows_done,peak_fraction,max_threads_seen,per_core_busy\n",
           out);
     for (size_t i = 0; i < ctx->results->count; i++) {
@@ -767,7 +772,8 @@ enum mb_status mb_report_csv(FILE *out, const struct mb_report_ctx *ctx, struct 
             fputc(',', out);
             csv_number(out, nums[k]);
         }
-        fprintf(out, ",%s,", r->verified ? "true" : "false");
+        fprintf(out, ",%s,%s,", ctx->interrupted ? "true" : "false",
+                r->verified ? "true" : "false");
         csv_number(out, r->residual);
         fprintf(out, ",%s,%zu,", r->estimated ? "true" : "false", r->rows_done);
         csv_number(out, r->peak_fraction);

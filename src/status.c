@@ -33,7 +33,8 @@ const char *mb_status_msg(enum mb_status st)
  *   0   success (and --help, --version)
  *   1   a run failed: allocation, verification, writing the output
  *   2   bad usage or bad input; nothing was allocated or written
- *   130 interrupted (SIGINT); the results completed so far were written */
+ *   130 interrupted (SIGINT); the results completed so far were written;
+ *       mb_exit_code_signal gives 143 for SIGTERM and 129 for SIGHUP */
 int mb_exit_code(enum mb_status st)
 {
     switch (st) {
@@ -52,6 +53,18 @@ int mb_exit_code(enum mb_status st)
         return 1;
     }
     return 1;
+}
+
+/* The exit code for st when signal sig (0: none) stopped the command: 128 +
+ * sig for MB_INTERRUPTED, as a shell reports a process that signal killed
+ * (130 SIGINT, 143 SIGTERM, 129 SIGHUP), so that a caller sees which signal
+ * it was although matbench caught it to write its results; otherwise, and
+ * for a sig outside 1..127, mb_exit_code(st). */
+int mb_exit_code_signal(enum mb_status st, int sig)
+{
+    if (st == MB_INTERRUPTED && sig > 0 && sig < 128)
+        return 128 + sig;
+    return mb_exit_code(st);
 }
 
 /* Formats the diagnostic message and returns st, so that a failing path reads

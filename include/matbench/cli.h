@@ -3,6 +3,7 @@
 #ifndef MATBENCH_CLI_H
 #define MATBENCH_CLI_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include "matbench/machine.h"
@@ -23,6 +24,13 @@ struct mb_options {
 enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct mb_diag *d);
 enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d);
 int mb_cli_finish(enum mb_status st, const struct mb_diag *d);
+
+/* SIGINT, SIGTERM and SIGHUP stop a run or matbench coretypes: the results
+ * so far are written and matbench exits 128 + the signal. */
+const volatile sig_atomic_t *mb_cli_signals_catch(void);
+void mb_cli_signals_hold(bool hold);
+int mb_cli_signals_release(void);
+enum mb_status mb_cli_interrupted(enum mb_status st, int sig, const char *what, struct mb_diag *d);
 bool mb_cli_fancy(bool is_tty, const char *no_color);
 
 #endif /* MATBENCH_CLI_H */

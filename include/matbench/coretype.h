@@ -5,6 +5,7 @@
 #ifndef MATBENCH_CORETYPE_H
 #define MATBENCH_CORETYPE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -45,6 +46,9 @@ struct mb_coretype_probe {
 
 enum mb_status mb_coretype_probe(const char *exe, const char *coretype, size_t n, int threads,
                                  struct mb_coretype_probe *out, struct mb_diag *d);
+enum mb_status mb_coretype_probe_ex(const char *exe, const char *coretype, size_t n, int threads,
+                                    const volatile sig_atomic_t *stop,
+                                    struct mb_coretype_probe *out, struct mb_diag *d);
 int mb_coretype_best(const struct mb_coretype_probe *p, size_t count);
 
 #endif /* MATBENCH_CORETYPE_H */

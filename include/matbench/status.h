@@ -36,6 +36,7 @@ struct mb_diag {
 const char *mb_status_name(enum mb_status st);
 const char *mb_status_msg(enum mb_status st);
 int mb_exit_code(enum mb_status st);
+int mb_exit_code_signal(enum mb_status st, int sig);
 enum mb_status mb_diag_set(struct mb_diag *d, enum mb_status st, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 const char *mb_printable(const char *s, char *buf, size_t cap);
