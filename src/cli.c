@@ -45,7 +45,7 @@ static const char usage_text[] =
     "  --sizes LIST         several sizes instead of N: 1000,2000,4000 or a range\n"
     "                       first:last:step like 1000:5000:1000\n"
     "  --threads LIST       BLAS thread counts: 1,2,4 or 1-8; max or cores is the\n"
-    "                       physical core count, 2*cores twice it (1-2*cores);\n"
+    "                       usable core count, 2*cores twice it (1-2*cores);\n"
     "                       default OPENBLAS_NUM_THREADS if set, else 1,2,4,... cores\n"
     "  --kernels LIST       kernels to run (default naive,dgemm; matbench kernels\n"
     "                       lists them): naive, the ladder naive-threads,\n"

@@ -80,12 +80,13 @@ static enum mb_status bad_threads(const char *s, int max, struct mb_diag *d)
 {
     return mb_diag_set(d, MB_USAGE,
                        "threads: '%s' is not allowed (a list like 1,2,4, a range 1-8, max or "
-                       "cores for the physical cores, 2*cores; each 1..%d)",
+                       "cores for the usable cores, 2*cores; each 1..%d)",
                        SHOWN(s), max);
 }
 
-/* One thread count in s[0..len): a decimal, "cores" or "max" (the physical
- * core count), or "K*cores" (K times it). 0 on success, -1 otherwise. */
+/* One thread count in s[0..len): a decimal, "cores" or "max" (the core
+ * count given: the cores this process may use), or "K*cores" (K times
+ * it). 0 on success, -1 otherwise. */
 static int parse_thread_count(const char *s, size_t len, int max, int cores,
                               unsigned long long *out)
 {
@@ -136,9 +137,10 @@ static enum mb_status parse_thread_item(const char *item, size_t len, const char
 
 /* A thread list: comma-separated items, each a count or an inclusive range
  * "a-b", every count in 1..max_threads. A count may be written in terms of
- * the physical cores: "max" or "cores", or "2*cores" (so "1-2*cores" sweeps
- * into oversubscription on any machine). Empty items ("1,,2", "1,") are
- * errors. */
+ * the cores given (physical_cores: the CLI passes the cores this process
+ * may use, mb_machine_usable_cores): "max" or "cores", or "2*cores" (so
+ * "1-2*cores" sweeps into oversubscription on any machine). Empty items
+ * ("1,,2", "1,") are errors. */
 enum mb_status mb_parse_threads(const char *s, int max_threads, int physical_cores, int *out,
                                 size_t cap, size_t *count, struct mb_diag *d)
 {
@@ -413,8 +415,9 @@ enum mb_status mb_parse_layout(const char *s, enum mb_layout *out, struct mb_dia
 }
 
 /* The thread list when none is given: the value of OPENBLAS_NUM_THREADS
- * (env) when it is set and not empty, else 1, 2, 4, ... below the physical
- * core count, then that count. */
+ * (env) when it is set and not empty, else 1, 2, 4, ... below the core
+ * count given (the CLI passes the usable cores, mb_machine_usable_cores),
+ * then that count. */
 enum mb_status mb_plan_default_threads(const char *env, int max_threads, int physical_cores,
                                        int *out, size_t cap, size_t *count,
                                        enum mb_threads_source *source, struct mb_diag *d)
