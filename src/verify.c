@@ -60,8 +60,13 @@ static void record(struct mb_verify *out, const char *what, size_t i, size_t j, 
     double residual = unit > 0 ? err / unit : (err == 0 ? 0.0 : INFINITY);
     if (isnan(got))
         residual = INFINITY;
-    keep_worst(out, &(struct mb_verify){.residual = residual, .limit = MB_VERIFY_GAMMA,
-                                        .what = what, .i = i, .j = j, .got = got, .want = want,
+    keep_worst(out, &(struct mb_verify){.residual = residual,
+                                        .limit = MB_VERIFY_GAMMA,
+                                        .what = what,
+                                        .i = i,
+                                        .j = j,
+                                        .got = got,
+                                        .want = want,
                                         .bound = MB_VERIFY_GAMMA * unit});
 }
 
@@ -201,8 +206,8 @@ double mb_verify_row_limit(size_t n)
     long double gn = gamma_of(n, u), gv_n = gamma_of(n, v), gv_w = gamma_of(w, v);
     long double eta = gv_w + u * (1 + gv_w);
     long double f = gn + gv_w * (1 + gn) + eta + gv_n * (1 + eta);
-    long double limit = (1 + v) * (1 + v) * (1 + u) * f /
-                        ((1 - v) * n * u * (1 - gn) * (1 - u) * (1 - gv_w));
+    long double limit =
+        (1 + v) * (1 + v) * (1 + u) * f / ((1 - v) * n * u * (1 - gn) * (1 - u) * (1 - gv_w));
     return (double)(limit * (1 + 0x1p-40L));
 }
 
@@ -218,6 +223,14 @@ double mb_verify_row_limit(size_t n)
 double mb_verify_row_reach(size_t n)
 {
     return mb_verify_row_limit(n) * n * MB_UNIT_ROUNDOFF * group_width(n) * n / 4.0;
+}
+
+/* x_j of the row check's vector for seed: -1 or +1, each with probability
+ * 1/2, a pure function of (seed, j) (matbench's counter-based generator, a
+ * stream of its own). */
+int mb_verify_row_sign(uint64_t seed, size_t j)
+{
+    return mb_prng_value(seed, 0x5EED, j) < 0 ? -1 : 1;
 }
 
 /* Freivalds' check, column group by column group: x_j = +-1 from seed (a
@@ -247,7 +260,7 @@ static enum mb_status check_rows_with_vector(size_t n, const double *A, const do
         return mb_diag_set(d, MB_NOMEM, "verification: cannot allocate 2 x %zu x %zu", groups, n);
     }
     for (size_t j = 0; j < n; j++)
-        x[j] = mb_prng_value(seed, 0x5EED, j) < 0 ? -1 : 1;
+        x[j] = (signed char)mb_verify_row_sign(seed, j);
     /* y[g*n + k] = (B X_g)_k, s[g*n + k] = (|B||X_g|)_k */
     for (size_t k = 0; k < n; k++) {
         const double *b = B + k * n;
@@ -288,10 +301,15 @@ static enum mb_status check_rows_with_vector(size_t n, const double *A, const do
                 wsum += x[j] < 0 ? -(long double)c[j] : (long double)c[j];
             long double err = fabsl(wsum - z), unit = nu * t;
             double residual = unit > 0 ? (double)(err / unit) : (err == 0 ? 0.0 : INFINITY);
-            keep_worst(out, &(struct mb_verify){.residual = residual, .limit = limit,
-                                                .what = "row check", .i = i, .j = SIZE_MAX,
-                                                .col_first = j0, .col_last = j1 - 1,
-                                                .got = (double)wsum, .want = (double)z,
+            keep_worst(out, &(struct mb_verify){.residual = residual,
+                                                .limit = limit,
+                                                .what = "row check",
+                                                .i = i,
+                                                .j = SIZE_MAX,
+                                                .col_first = j0,
+                                                .col_last = j1 - 1,
+                                                .got = (double)wsum,
+                                                .want = (double)z,
                                                 .bound = (double)(limit * unit)});
         }
     }

@@ -9,6 +9,7 @@
 #include <criterion/criterion.h>
 #include <criterion/parameterized.h>
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -266,8 +267,8 @@ ParameterizedTest(size_t *np, verify, the_row_check_reaches_what_the_formula_say
     for (int decade = 3; decade <= 14; decade++, rel /= 10) {
         bool caught = caught_scaled(n, i, j, rel, &err, &v, &d);
         if (caught) {
-            cr_assert_not(stopped, "n=%zu: C[%zu][%zu] * (1 + %g) caught after a larger miss",
-                          n, i, j, rel);
+            cr_assert_not(stopped, "n=%zu: C[%zu][%zu] * (1 + %g) caught after a larger miss", n, i,
+                          j, rel);
             cr_assert(mentions_integer(d.msg, i) && mentions_integer(d.msg, j),
                       "the message names C[%zu][%zu]: %s", i, j, d.msg);
             cr_assert_str_eq(v.what, "row check, then the row's entries", "%s", d.msg);
@@ -310,6 +311,32 @@ Test(verify, a_relative_1e_9_error_is_caught_anywhere_at_1000)
     cr_assert_eq(v.i, i, "%s", d.msg);
     cr_assert_eq(v.j, j, "%s", d.msg);
     cr_assert_gt(err, 2 * mb_verify_row_reach(n));
+}
+
+/* An error spread over one row group, each entry at 1.5 n*u*(|A||B|)_ij in
+ * the direction of x_j: every entry is within its own bound (residual 0.75
+ * of MB_VERIFY_GAMMA = 2), the group's sum is 1.5 times the row bound. The
+ * row check catches it and, finding no single entry to blame, names the row
+ * and the columns. */
+Test(verify, an_error_spread_over_a_row_group_is_caught_and_named)
+{
+    const size_t n = 203, i = 120, w = (n + MB_VERIFY_GROUPS - 1) / MB_VERIFY_GROUPS;
+    product(n);
+    for (size_t j = 0; j < w; j++) {
+        long double scale = 0;
+        for (size_t k = 0; k < n; k++)
+            scale += fabsl((long double)m.A[i * n + k] * m.B[k * n + j]);
+        m.C[i * n + j] += mb_verify_row_sign(1, j) * 1.5 * n * (DBL_EPSILON / 2) * (double)scale;
+    }
+    struct mb_verify v;
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_verify_gemm(n, m.A, m.B, m.C, 1, &v, &d), MB_VERIFY);
+    cr_assert_eq(v.j, SIZE_MAX, "no entry to blame: %s", d.msg);
+    cr_assert_eq(v.i, i);
+    char cols[64];
+    snprintf(cols, sizeof cols, "columns 0..%zu", w - 1);
+    cr_assert(mentions_integer(d.msg, i) && strstr(d.msg, cols) != NULL, "%s", d.msg);
+    cr_assert(v.residual > 1.4 && v.residual < 1.6, "residual %g", v.residual);
 }
 
 /* ---- wrong tiles and a float product ------------------------------------ */
@@ -363,8 +390,8 @@ Test(verify, a_wrong_edge_tile_is_caught)
     for (size_t t = 0; t < sizeof tiles / sizeof tiles[0]; t++) {
         const size_t mr = tiles[t][0], nr = tiles[t][1];
         const size_t rows = n % mr, cols = n % nr; /* the edge remainders */
-        size_t where[3][4] = {{n - rows, rows, n - cols, cols}, {n - rows, rows, 0, nr},
-                              {0, mr, n - cols, cols}};
+        size_t where[3][4] = {
+            {n - rows, rows, n - cols, cols}, {n - rows, rows, 0, nr}, {0, mr, n - cols, cols}};
         for (size_t c0 = nr; tile_sampled(n, where[1][0], rows, c0 - nr, nr); c0 += nr)
             where[1][2] = c0;
         for (size_t r0 = mr; tile_sampled(n, where[2][0], mr, n - cols, cols); r0 += mr)

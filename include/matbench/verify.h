@@ -44,6 +44,7 @@ enum mb_status mb_verify_gemm_ex(size_t n, const double *A, const double *B, con
                                  uint64_t seed, unsigned checks, struct mb_verify *out,
                                  struct mb_diag *d);
 size_t mb_verify_samples(size_t n, uint64_t seed, size_t (*ij)[2], size_t cap);
+int mb_verify_row_sign(uint64_t seed, size_t j);
 double mb_verify_row_limit(size_t n);
 double mb_verify_row_reach(size_t n);
 enum mb_status mb_verify_rows(size_t n, size_t rows, const double *A, const double *B,
