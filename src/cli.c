@@ -27,6 +27,7 @@
 #include "matbench/progress.h"
 #include "matbench/report.h"
 #include "matbench/runner.h"
+#include "matbench/sink.h"
 #include "matbench/version.h"
 #include "mb_internal.h"
 
@@ -534,63 +535,6 @@ enum mb_status mb_cli_interrupted(enum mb_status st, int sig, const char *what, 
                        signal_name(sig, buf, sizeof buf), what);
 }
 
-/* The destination of the report. A regular file is written to a temporary
- * file beside it and renamed into place at the end, so a failed or stopped
- * run never leaves a truncated report where an earlier one was. */
-struct sink {
-    FILE *f;
-    const char *path;
-    char tmp[4096];
-};
-
-static enum mb_status sink_open(struct sink *s, const char *path, struct mb_diag *d)
-{
-    memset(s, 0, sizeof *s);
-    s->path = path;
-    if (path == NULL) {
-        s->f = stdout;
-        return MB_OK;
-    }
-    struct stat sb;
-    if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-        s->f = fopen(path, "w"); /* a device or a pipe: write straight to it */
-    } else {
-        int len = snprintf(s->tmp, sizeof s->tmp, "%s.tmp.XXXXXX", path);
-        int fd = len > 0 && (size_t)len < sizeof s->tmp ? mkstemp(s->tmp) : -1;
-        s->f = fd >= 0 ? fdopen(fd, "w") : NULL;
-        if (fd >= 0 && s->f == NULL)
-            close(fd);
-        if (s->f == NULL)
-            s->tmp[0] = '\0';
-    }
-    if (s->f == NULL)
-        return mb_diag_set(d, MB_IO, "output: cannot write '%s': %s", SHOWN(path), strerror(errno));
-    return MB_OK;
-}
-
-/* Closes the sink; with ok, moves the temporary file into place. */
-static enum mb_status sink_close(struct sink *s, bool ok, struct mb_diag *d)
-{
-    if (s->f == stdout) {
-        if (fflush(stdout) != 0 || ferror(stdout))
-            return mb_diag_set(d, MB_IO, "cannot write to standard output: %s", strerror(errno));
-        return MB_OK;
-    }
-    bool failed = ferror(s->f) != 0;
-    failed |= fclose(s->f) != 0;
-    if (s->tmp[0] != '\0') {
-        if (ok && !failed && rename(s->tmp, s->path) == 0)
-            return MB_OK;
-        int err = errno;
-        unlink(s->tmp);
-        errno = err;
-    }
-    if (failed || (ok && s->tmp[0] != '\0'))
-        return mb_diag_set(d, MB_IO, "output: cannot write '%s': %s", SHOWN(s->path),
-                           strerror(errno));
-    return MB_OK;
-}
-
 /* Progress on stderr when it is a terminal: a status line rewritten in
  * place (at most ten times a second), and a line per finished
  * configuration. With the live view, the status line is the last line of
@@ -694,25 +638,14 @@ static void on_event(const struct mb_event *ev, void *user)
     }
 }
 
-/* Standard output flushed; MB_IO when that failed (a full disk, a closed
- * pipe). */
-static enum mb_status flush_stdout(enum mb_status st, struct mb_diag *d)
-{
-    if (st == MB_OK && (fflush(stdout) != 0 || ferror(stdout)))
-        st = mb_diag_set(d, MB_IO, "cannot write to standard output: %s", strerror(errno));
-    return st;
-}
-
-static enum mb_status run_info(const struct mb_options *o, struct mb_diag *d)
+static enum mb_status run_info(const struct mb_options *o, FILE *out, struct mb_diag *d)
 {
     struct mb_blas_info b;
     mb_blas_info(&b);
-    enum mb_status st = MB_OK;
     if (o->plan.format == MB_FORMAT_JSON)
-        st = mb_report_info_json(stdout, &o->machine, &b, d);
-    else
-        mb_report_info(stdout, &o->machine, &b);
-    return flush_stdout(st, d);
+        return mb_report_info_json(out, &o->machine, &b, d);
+    mb_report_info(out, &o->machine, &b);
+    return MB_OK;
 }
 
 /* Measures the FMA peak for isa on every usable core, saying so on a
@@ -737,7 +670,7 @@ static enum mb_status measure_peak(const struct mb_options *o, enum mb_isa isa, 
 }
 
 /* matbench peak: every instruction set the CPU has, widest first. */
-static enum mb_status run_peak(const struct mb_options *o, struct mb_diag *d)
+static enum mb_status run_peak(const struct mb_options *o, FILE *out, struct mb_diag *d)
 {
     static const enum mb_isa isas[] = {MB_ISA_AVX512, MB_ISA_AVX2, MB_ISA_SSE2};
     struct mb_peak pk[sizeof isas / sizeof isas[0]];
@@ -751,12 +684,41 @@ static enum mb_status run_peak(const struct mb_options *o, struct mb_diag *d)
             return st;
         count++;
     }
-    enum mb_status st = MB_OK;
     if (o->plan.format == MB_FORMAT_JSON)
-        st = mb_report_peak_json(stdout, &o->machine, pk, count, d);
+        return mb_report_peak_json(out, &o->machine, pk, count, d);
+    mb_report_peak(out, &o->machine, pk, count);
+    return MB_OK;
+}
+
+/* matbench info, peak, kernels and coretypes: the report goes where
+ * --output says, opened (so checked) before anything is measured, and
+ * replaces an earlier one only when it is whole (or, interrupted, holds
+ * what was done). A stop signal is caught meanwhile, so that no temporary
+ * file is left behind. */
+static enum mb_status run_command(const struct mb_options *o, struct mb_diag *d)
+{
+    const volatile sig_atomic_t *stop = mb_cli_signals_catch();
+    struct mb_sink out;
+    enum mb_status st = mb_sink_open(&out, o->plan.output, d);
+    if (st != MB_OK)
+        return st;
+    if (o->command == MB_CMD_INFO)
+        st = run_info(o, out.f, d);
+    else if (o->command == MB_CMD_PEAK)
+        st = run_peak(o, out.f, d);
+    else if (o->command == MB_CMD_CORETYPES)
+        st = mb__cli_coretypes(o, out.f, d);
+    else if (o->plan.format == MB_FORMAT_JSON)
+        st = mb_report_kernels_json(out.f, d);
     else
-        mb_report_peak(stdout, &o->machine, pk, count);
-    return flush_stdout(st, d);
+        mb_report_kernels(out.f);
+    struct mb_diag wd = {0};
+    enum mb_status cst = mb_sink_close(&out, st == MB_OK || st == MB_INTERRUPTED, &wd);
+    if (st == MB_OK && cst != MB_OK) {
+        *d = wd;
+        st = cst;
+    }
+    return st == MB_OK ? mb_cli_interrupted(st, *stop, "the report", d) : st;
 }
 
 /* Bars and colour in the table: only on a terminal, and never when NO_COLOR
@@ -771,20 +733,8 @@ bool mb_cli_fancy(bool is_tty, const char *no_color)
  * Results completed before a failure or an interruption are still written. */
 enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
 {
-    if (o->command == MB_CMD_INFO)
-        return run_info(o, d);
-    if (o->command == MB_CMD_PEAK)
-        return run_peak(o, d);
-    if (o->command == MB_CMD_CORETYPES)
-        return mb__cli_coretypes(o, d);
-    if (o->command == MB_CMD_KERNELS) {
-        enum mb_status ks = MB_OK;
-        if (o->plan.format == MB_FORMAT_JSON)
-            ks = mb_report_kernels_json(stdout, d);
-        else
-            mb_report_kernels(stdout);
-        return flush_stdout(ks, d);
-    }
+    if (o->command != MB_CMD_RUN)
+        return run_command(o, d);
     /* from here on a stop signal is caught (until mb_cli_finish): the
      * results so far are written and no temporary file is left */
     const volatile sig_atomic_t *stop = mb_cli_signals_catch();
@@ -797,6 +747,12 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
     char coretype_note[256], hint[256];
     mb__coretype_note(&b, coretype_note, sizeof coretype_note);
     mb__coretype_hint(&b, mb_plan_largest_size(p), hint, sizeof hint);
+    /* --output is checked (the temporary file made, the device opened)
+     * before the peak takes its half a second */
+    struct mb_sink out;
+    st = mb_sink_open(&out, p->output, d);
+    if (st != MB_OK)
+        return st;
     struct mb_peak peak;
     bool have_peak = false;
     if (p->peak) {
@@ -817,10 +773,6 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
                                 .hint = hint,
                                 .monitor = {.interval_s = MB_MONITOR_INTERVAL_S}};
 
-    struct sink out;
-    st = sink_open(&out, p->output, d);
-    if (st != MB_OK)
-        return st;
     bool table_on_stdout = p->format == MB_FORMAT_TABLE && out.f == stdout;
     ctx.fancy = out.f == stdout && mb_cli_fancy(isatty(STDOUT_FILENO), getenv("NO_COLOR"));
     if (!p->quiet) {
@@ -861,7 +813,7 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
         p->format != MB_FORMAT_MARKDOWN)
         fprintf(stderr, "%s\n", hint);
     bool complete = results.count > 0;
-    enum mb_status cst = sink_close(&out, complete, &wd);
+    enum mb_status cst = mb_sink_close(&out, complete, &wd);
     if (wst == MB_OK)
         wst = cst;
     mb_cli_signals_hold(false);
@@ -897,6 +849,12 @@ int mb_cli_finish(enum mb_status st, const struct mb_diag *d)
     }
     default:
         fprintf(stderr, "matbench: %s\n", d->msg[0] != '\0' ? d->msg : mb_status_msg(st));
+    }
+    errno = 0;
+    if ((st == MB_HELP || st == MB_VERSION) && (fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "matbench: cannot write to standard output: %s\n",
+                strerror(errno != 0 ? errno : EIO));
+        return mb_exit_code(MB_IO);
     }
     return mb_exit_code_signal(st, mb_cli_signals_release());
 }

@@ -131,8 +131,9 @@ static void detected_core(char *buf, size_t cap)
 
 /* matbench coretypes [N]: dgemm at N on every usable core under each
  * core type this CPU can run, one child each; a table or JSON of them, the
- * fastest, and how to use it. Returns MB_RUNTIME when no child ran. */
-enum mb_status mb__cli_coretypes(const struct mb_options *o, struct mb_diag *d)
+ * fastest, and how to use it, written to out. Returns MB_RUNTIME when no
+ * child ran. */
+enum mb_status mb__cli_coretypes(const struct mb_options *o, FILE *out, struct mb_diag *d)
 {
     const volatile sig_atomic_t *stop = mb_cli_signals_catch();
     const struct mb_plan *p = &o->plan;
@@ -157,12 +158,12 @@ enum mb_status mb__cli_coretypes(const struct mb_options *o, struct mb_diag *d)
     mb_cli_signals_hold(true); /* the rows so far are printed whole */
     enum mb_status wst = MB_OK;
     if (p->format == MB_FORMAT_JSON)
-        wst = mb_report_coretypes_json(stdout, &r, d);
+        wst = mb_report_coretypes_json(out, &r, d);
     else
-        mb_report_coretypes(stdout, &r);
+        mb_report_coretypes(out, &r);
     free(rows);
-    if (fflush(stdout) != 0 || ferror(stdout))
-        wst = mb_diag_set(d, MB_IO, "cannot write to standard output: %s", strerror(errno));
+    if (fflush(out) != 0 || ferror(out))
+        wst = mb_diag_set(d, MB_IO, "cannot write the report: %s", strerror(errno));
     mb_cli_signals_hold(false);
     char kept[64];
     snprintf(kept, sizeof kept, "%zu of %zu core types", r.count, mb_coretype_count());

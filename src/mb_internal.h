@@ -20,7 +20,7 @@ enum mb_status mb__json_dump(FILE *out, json_t *root, struct mb_diag *d);
 /* cli_coretypes.c, for cli.c */
 struct mb_options;
 enum mb_status mb__coretype_check(const char *name, struct mb_diag *d);
-enum mb_status mb__cli_coretypes(const struct mb_options *o, struct mb_diag *d);
+enum mb_status mb__cli_coretypes(const struct mb_options *o, FILE *out, struct mb_diag *d);
 enum mb_status mb__cli_coretype_exec(const struct mb_options *o, char **argv, struct mb_diag *d);
 void mb__coretype_note(const struct mb_blas_info *b, char *buf, size_t cap);
 void mb__coretype_hint(const struct mb_blas_info *b, size_t n, char *buf, size_t cap);
