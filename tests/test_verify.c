@@ -289,6 +289,9 @@ ParameterizedTest(size_t *np, verify, the_row_check_reaches_what_the_formula_say
     }
     caught_scaled(n, i, j, hi, &err, &v, &d);
     const double reach = mb_verify_row_reach(n);
+    cr_log_info("n=%zu: C[%zu][%zu] = %.4g caught from an error of %.4g (relative %.3g), %.3f "
+                "times the formula's %.4g",
+                n, i, j, m.C[i * n + j], err, hi, err / reach, reach);
     cr_assert(err >= reach / 2 && err <= reach * 2,
               "n=%zu: C[%zu][%zu] = %g caught from an error of %.4g, the formula says %.4g", n, i,
               j, m.C[i * n + j], err, reach);
