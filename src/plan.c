@@ -47,7 +47,7 @@ static int parse_decimal(const char *s, size_t len, unsigned long long max, unsi
         if (!isdigit((unsigned char)s[i]))
             return -1;
         unsigned d = (unsigned)(s[i] - '0');
-        if (!over && (v > (max - d) / 10))
+        if (!over && (d > max || v > (max - d) / 10)) /* max - d must not wrap (max < 9) */
             over = 1;
         if (!over)
             v = v * 10 + d;
