@@ -457,13 +457,15 @@ static void on_stop_signal(int sig)
 
 /* Catches SIGINT, SIGTERM and SIGHUP from now until mb_cli_signals_release
  * (a second call changes nothing): the first one to arrive is recorded and
- * raises the returned flag, later ones are recorded in its place only when
- * none was. The handler stays installed (no SA_RESETHAND), so a second
- * Ctrl-C while the report is written cannot kill matbench half-way through
- * it. SA_RESTART keeps a signal from failing a write to a pipe or terminal
- * with EINTR; the waits that must end early poll with a timeout, as a
- * signal may be delivered to any thread (OpenBLAS's, the monitor's). A
- * SIGHUP ignored when matbench started (nohup) stays ignored. */
+ * raises the returned flag; later ones change nothing. The handler stays
+ * installed (no SA_RESETHAND), so a second Ctrl-C while the report is
+ * written cannot kill matbench half-way through it. SA_RESTART keeps a
+ * signal from failing a write to a pipe or terminal with EINTR; the waits
+ * that must end early poll with a timeout, as a signal may be delivered to
+ * any thread (OpenBLAS's, the monitor's). A SIGHUP ignored when matbench
+ * started (nohup) stays ignored; SIGINT and SIGTERM are caught even then (a
+ * shell without job control starts `matbench &` with SIGINT ignored, and
+ * kill -INT still stops it, as it always did). */
 const volatile sig_atomic_t *mb_cli_signals_catch(void)
 {
     if (catching)
