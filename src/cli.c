@@ -58,14 +58,17 @@ static const char usage_text[] =
     "  --layout L           col (default: column-major, as LAPACK stores matrices)\n"
     "                       or row (row-major: LAPACKE transposes into a copy and\n"
     "                       back inside the call, which the timing then shows)\n"
-    "  --config FILE        read options from an INI file (configs/*.ini); options\n"
-    "                       given on the command line win over the file\n"
+    "  --config FILE        read options from an INI file (configs/*.ini, at most\n"
+    "                       1 MiB, given once); options given on the command line\n"
+    "                       win over the file\n"
     "How to measure:\n"
-    "  --repeat R           timed repetitions per run (default 3)\n"
+    "  --repeat R           timed samples per run (default 3; at most 1000000); a\n"
+    "                       sample times enough calls to last 1 ms, and the times\n"
+    "                       reported are one call's (calls_per_sample in CSV, JSON)\n"
     "  --warmup W           untimed warm-up runs first (default 1)\n"
-    "  --duration S         keep each BLAS run going at least S seconds (repeating\n"
-    "                       the call; the statistics cover every repetition):\n"
-    "                       time to watch htop\n"
+    "  --duration S         keep each BLAS run going S seconds of wall time\n"
+    "                       (repeating the call; the statistics cover every\n"
+    "                       sample): time to watch htop\n"
     "  --naive-budget S     seconds for each slow kernel (naive and the hand-written\n"
     "                       ladder); it computes whole rows until the budget is\n"
     "                       spent and estimates the full time (default 10; 0 runs\n"
@@ -255,7 +258,10 @@ static enum mb_status apply_option(int opt, const char *arg, enum origin from, s
         p->coretype = o->coretype;
         return MB_OK;
     }
-    case OPT_CONFIG:
+    case OPT_CONFIG: /* one file: which of two would win is a guess best not made */
+        if (p->config != NULL)
+            return mb_diag_set(d, MB_USAGE, "config: given twice ('%s', then '%s'); give one file",
+                               SHOWN(p->config), SHOWN(arg));
         p->config = arg;
         return MB_OK;
     case 'h':
@@ -298,9 +304,32 @@ static enum mb_status apply_config_key(const char *section, const char *key, con
                        SHOWN(key), keys);
 }
 
-/* The message for an option getopt_long refused: unknown, or missing its
- * value. A negative number ("-5") is most likely a size. */
-static enum mb_status bad_option(int opt, const char *word, struct mb_diag *d)
+/* The word getopt_long was reading when it refused an option (opt is '?'
+ * or ':', bad its optopt); before the call optind stood at prev. It moves
+ * optind past a long option's word (and its value), and past a word of
+ * short options once the word is read to its end; but when letters follow
+ * the refused one ("-xy", "-10"), optind still points at the word itself,
+ * so argv[optind - 1] would be the word before it (argv[0] at the start).
+ * Every accepted short option (-h, -V) ends the parse, so a refused letter
+ * is the first of its word: a word of that letter alone, just passed, is
+ * the one; otherwise the word at optind. */
+static const char *refused_word(int argc, char **argv, int prev, int opt, int bad)
+{
+    prev = prev > 0 ? prev : 1; /* optind 0: glibc starts at argv[1] */
+    bool short_letter = opt == '?' && bad > 0 && bad < 256 && bad != 'h' && bad != 'V';
+    if (!short_letter || optind >= argc)
+        return argv[optind - 1];
+    const char *passed = optind - 1 >= prev ? argv[optind - 1] : NULL;
+    if (passed != NULL && passed[0] == '-' && passed[1] == bad && passed[2] == '\0')
+        return passed;
+    return argv[optind];
+}
+
+/* The message for an option getopt_long refused (opt '?' or ':', bad its
+ * optopt, word the argument it was reading): unknown, an ambiguous
+ * abbreviation, a value given to a flag, or a value missing. A negative
+ * number ("-5") is most likely a size. */
+static enum mb_status bad_option(int opt, int bad, const char *word, struct mb_diag *d)
 {
     if (word[0] == '-' && word[1] >= '0' && word[1] <= '9')
         return mb_diag_set(d, MB_USAGE, "N: '%s' is not a positive decimal integer (1..%llu)",
@@ -308,6 +337,24 @@ static enum mb_status bad_option(int opt, const char *word, struct mb_diag *d)
     if (opt == ':')
         return mb_diag_set(d, MB_USAGE, "option '%s' needs a value (see matbench --help)",
                            SHOWN(word));
+    bool is_long = word[0] == '-' && word[1] == '-';
+    if (is_long && bad != 0) /* glibc: a known long option given "=value" it does not take */
+        return mb_diag_set(d, MB_USAGE, "option '--%s' takes no value (given '%s')",
+                           option_name(bad), SHOWN(word));
+    size_t len = is_long ? strcspn(word + 2, "=") : 0;
+    char candidates[256] = "";
+    size_t matches = 0;
+    for (size_t i = 0; len > 0 && i < NOPTIONS; i++)
+        if (strncmp(option_rows[i].name, word + 2, len) == 0) {
+            size_t used = strlen(candidates);
+            snprintf(candidates + used, sizeof candidates - used, "%s--%s", matches++ ? ", " : "",
+                     option_rows[i].name);
+        }
+    if (matches > 1) {
+        char typed[64];
+        snprintf(typed, sizeof typed, "%.*s", (int)len + 2, word);
+        return mb_diag_set(d, MB_USAGE, "option '%s' is ambiguous (%s)", SHOWN(typed), candidates);
+    }
     return mb_diag_set(d, MB_USAGE, "unknown option '%s' (see matbench --help)", SHOWN(word));
 }
 
@@ -341,12 +388,38 @@ static enum mb_status parse_words(int argc, char **argv, int first, struct mb_op
             }
         if (command)
             continue;
+        /* the first word wrong is the one to name: in "-- --threads 1"
+         * that is '--threads', not a size, before '1' is one word too many */
+        size_t n;
+        if (*size_word != NULL && mb_parse_size(*size_word, &n, d) != MB_OK)
+            return MB_USAGE;
         if (*size_word != NULL || !takes_size)
             return mb_diag_set(d, MB_USAGE, "unexpected argument '%s' (see matbench --help)",
                                SHOWN(argv[i]));
         *size_word = argv[i];
     }
     return MB_OK;
+}
+
+/* OPENBLAS_CORETYPE from the environment, for a run without --coretype
+ * (which sets it itself). OpenBLAS takes the named kernels when it loads
+ * without checking the CPU, and the first BLAS call then dies of SIGILL
+ * (Opteron's 3DNow!, Bulldozer's FMA4 on a CPU without them), so a core
+ * type of the table this CPU cannot run is refused before any call. A name
+ * the table does not have is left to OpenBLAS: 0.3.21 ignores a name it
+ * does not know and uses the kernels it detects (the header says which),
+ * and maps the 32-bit names (Katmai, Athlon, ...) to Prescott; both are
+ * safe. Unset or empty: MB_OK. */
+static enum mb_status check_env_coretype(const char *env, struct mb_diag *d)
+{
+    const struct mb_coretype *ct = env != NULL ? mb_coretype_find(env) : NULL;
+    const char *missing = ct != NULL ? mb_coretype_missing(ct, NULL) : NULL;
+    if (missing == NULL)
+        return MB_OK;
+    return mb_diag_set(d, MB_USAGE,
+                       "OPENBLAS_CORETYPE: '%s' needs %s, which this CPU does not have; its "
+                       "kernels would die of SIGILL (unset it, or pick one of matbench coretypes)",
+                       SHOWN(env), missing);
 }
 
 /* Parses argv into o: the command, the plan with every value checked (the
@@ -379,11 +452,11 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
     for (int pass = 0; pass < 2; pass++) {
         opterr = 0;
         optind = 0; /* glibc: full re-initialisation, so the parser can run again */
-        int opt;
+        int opt, prev = optind;
         while ((opt = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
             enum mb_status st = MB_OK;
             if (opt == '?' || opt == ':')
-                st = bad_option(opt, argv[optind - 1], d);
+                st = bad_option(opt, optopt, refused_word(argc, argv, prev, opt, optopt), d);
             else if (pass == 0 && (opt == OPT_CONFIG || opt == 'h' || opt == 'V'))
                 st = apply_option(opt, optarg, FROM_ARGV, o, d);
             else if (pass == 1 && opt != OPT_CONFIG)
@@ -391,6 +464,7 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
             sizes_flag |= opt == OPT_SIZES;
             if (st != MB_OK)
                 return st;
+            prev = optind;
         }
         if (pass == 0 && p->config != NULL) {
             enum mb_status st = mb_config_load(p->config, apply_config_key, o, d);
@@ -431,6 +505,9 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
             p->threads_source = MB_THREADS_LADDER;
         }
     }
+    if (o->command == MB_CMD_RUN && p->coretype == NULL &&
+        (st = check_env_coretype(getenv("OPENBLAS_CORETYPE"), d)) != MB_OK)
+        return st;
     uint64_t available;
     if ((st = mb_mem_available(&available, d)) != MB_OK)
         return st;

@@ -351,18 +351,45 @@ enum mb_status mb_parse_u64(const char *what, const char *s, uint64_t *out, stru
     return MB_OK;
 }
 
+/* The length of the decimal number at the start of s: digits with an
+ * optional fraction ("10", "2.5", ".5", "5.") and an optional exponent
+ * ("1e1", "2.5E-3"); 0 when s does not start with one. strtod alone would
+ * also take hex ("0x10", "0x1p3"), "inf" and "nan", and read "," as the
+ * point in some locales. */
+static size_t decimal_length(const char *s)
+{
+    size_t i = 0, digits = 0;
+    for (; isdigit((unsigned char)s[i]); i++)
+        digits++;
+    if (s[i] == '.')
+        for (i++; isdigit((unsigned char)s[i]); i++)
+            digits++;
+    if (digits == 0)
+        return 0;
+    if (s[i] == 'e' || s[i] == 'E') {
+        size_t j = i + 1 + (s[i + 1] == '+' || s[i + 1] == '-');
+        if (!isdigit((unsigned char)s[j]))
+            return 0;
+        while (isdigit((unsigned char)s[j]))
+            j++;
+        i = j;
+    }
+    return i;
+}
+
 /* A finite, non-negative number of seconds no larger than max, written as a
- * decimal number ("10", "2.5", ".5", "1e1"). */
+ * decimal number ("10", "2.5", ".5", "1e1"; not "0x10", "inf" or "nan"). */
 enum mb_status mb_parse_seconds(const char *what, const char *s, double max, double *out,
                                 struct mb_diag *d)
 {
     char *end;
     errno = 0;
-    double v = strtod(s, &end);
-    bool starts_ok = isdigit((unsigned char)s[0]) || (s[0] == '.' && isdigit((unsigned char)s[1]));
-    if (!starts_ok || *end != '\0' || errno != 0 || !isfinite(v) || v < 0 || v > max)
-        return mb_diag_set(d, MB_USAGE, "%s: '%s' is not allowed (seconds, 0..%g)", what, SHOWN(s),
-                           max);
+    size_t len = decimal_length(s);
+    double v = len > 0 ? strtod(s, &end) : NAN;
+    if (len == 0 || s[len] != '\0' || end != s + len || errno != 0 || !isfinite(v) || v < 0 ||
+        v > max)
+        return mb_diag_set(d, MB_USAGE, "%s: '%s' is not allowed (seconds, a decimal number 0..%g)",
+                           what, SHOWN(s), max);
     *out = v;
     return MB_OK;
 }
