@@ -3,6 +3,7 @@
  * (keys are the long option names, flags on the command line win), and
  * every file shipped in configs/. */
 #include <criterion/criterion.h>
+#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -384,4 +385,221 @@ Test(config, htop_ini_keeps_each_run_going)
     cr_assert_eq(PARSE(&o, &d, "--config", file), MB_OK, "%s", d.msg);
     cr_assert_eq(o.plan.sizes[0], 5000);
     cr_assert_gt(o.plan.duration_s, 0);
+}
+
+/* ---- what is not a config file, long lines, NUL bytes ----------------------- */
+
+/* Writes len bytes of text to a fresh temporary file; path names it. */
+static void write_bytes(const char *text, size_t len)
+{
+    snprintf(path, sizeof path, "/tmp/mb_configXXXXXX");
+    int fd = mkstemp(path);
+    cr_assert(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    cr_assert_not_null(f);
+    cr_assert_eq(fwrite(text, 1, len, f), len);
+    cr_assert_eq(fclose(f), 0);
+}
+
+/* mb_config_load on file with the recording handler; d gets the message. */
+static enum mb_status load(const char *file, struct seen *s, struct mb_diag *d)
+{
+    *s = (struct seen){0};
+    *d = (struct mb_diag){0};
+    return mb_config_load(file, record, s, d);
+}
+
+Test(config, a_directory_is_refused_by_name)
+{
+    struct seen s;
+    struct mb_diag d;
+    cr_assert_eq(load("/tmp", &s, &d), MB_USAGE);
+    cr_assert_str_eq(d.msg, "/tmp: is a directory, not a config file");
+}
+
+Test(config, endless_devices_stop_at_the_size_limit)
+{
+    /* /dev/zero and /dev/urandom never end: reading stops one byte past
+     * the limit, and the message says the limit */
+    static const char *const devices[] = {"/dev/zero", "/dev/urandom"};
+    for (size_t i = 0; i < COUNT(devices); i++) {
+        struct seen s;
+        struct mb_diag d;
+        cr_assert_eq(load(devices[i], &s, &d), MB_USAGE, "%s", devices[i]);
+        char want[128];
+        snprintf(want, sizeof want, "%s: larger than %d bytes (1 MiB), the limit of a config file",
+                 devices[i], MB_CONFIG_MAX_BYTES);
+        cr_assert_str_eq(d.msg, want);
+        cr_assert_eq(s.count, 0, "no key was handed over");
+    }
+}
+
+/* A file of comment lines, size bytes in all, then "[run]\nrepeat = 2\n"
+ * when keys is set (inside the size). */
+static void write_sized(size_t size, bool keys)
+{
+    static const char tail[] = "[run]\nrepeat = 2\n";
+    char *text = malloc(size);
+    cr_assert_not_null(text);
+    size_t body = keys ? size - strlen(tail) : size;
+    for (size_t i = 0; i < body; i++)
+        text[i] = i % 64 == 63 || i == body - 1 ? '\n' : (i % 64 == 0 ? '#' : 'x');
+    if (keys)
+        memcpy(text + body, tail, strlen(tail));
+    write_bytes(text, size);
+    free(text);
+}
+
+Test(config, the_size_limit_is_exact)
+{
+    struct seen s;
+    struct mb_diag d;
+    write_sized(MB_CONFIG_MAX_BYTES, true);
+    cr_assert_eq(load(path, &s, &d), MB_OK, "exactly the limit loads: %s", d.msg);
+    cr_assert_eq(s.count, 1);
+    cr_assert_str_eq(s.lines[0], "[run] repeat=2");
+    remove_ini();
+    write_sized(MB_CONFIG_MAX_BYTES + 1, true);
+    cr_assert_eq(load(path, &s, &d), MB_USAGE);
+    cr_assert(strstr(d.msg, ": larger than 1048576 bytes (1 MiB), the limit of a config file") !=
+                  NULL,
+              "%s", d.msg);
+    cr_assert_eq(s.count, 0, "nothing of a file too large is applied");
+}
+
+/* "[run]\n" then a line of chars characters: a comment when comment is
+ * set, else "sizes = 1..." padded with spaces; then the rest. */
+static void write_long_line(size_t chars, bool comment, const char *rest)
+{
+    size_t len = 6 + chars + 1 + strlen(rest);
+    char *text = malloc(len + 1);
+    cr_assert_not_null(text);
+    memcpy(text, "[run]\n", 6);
+    memset(text + 6, comment ? 'c' : ' ', chars);
+    if (comment)
+        text[6] = ';';
+    else
+        memcpy(text + 6, "sizes = 1", 9);
+    text[6 + chars] = '\n';
+    strcpy(text + 7 + chars, rest);
+    write_bytes(text, len);
+    free(text);
+}
+
+Test(config, a_long_comment_is_a_comment_and_the_lines_keep_their_numbers)
+{
+    /* the issue's case: a 257-character comment; the error of line 3 is
+     * reported at line 3 (inih alone reads the comment in two pieces and
+     * counts the tail as a line) */
+    struct seen s;
+    struct mb_diag d;
+    write_long_line(257, true, "threads = 1\n");
+    cr_assert_eq(load(path, &s, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(s.count, 1);
+    cr_assert_str_eq(s.lines[0], "[run] threads=1");
+    remove_ini();
+    write_long_line(5000, true, "threads 1\n");
+    cr_assert_eq(load(path, &s, &d), MB_USAGE);
+    char want[96];
+    snprintf(want, sizeof want, "%s:3: not a 'key = value' line", path);
+    cr_assert(strncmp(d.msg, want, strlen(want)) == 0, "starts with %s: %s", want, d.msg);
+    cr_assert_eq(d.line, 3);
+}
+
+Test(config, a_key_line_longer_than_the_buffer_is_refused_at_its_number)
+{
+    /* inih's buffer holds INI_MAX_LINE bytes: the line, its newline and a
+     * NUL; a longer key line would reach inih cut in two */
+    const size_t most = INI_MAX_LINE - 2;
+    struct seen s;
+    struct mb_diag d;
+    write_long_line(most, false, "");
+    cr_assert_eq(load(path, &s, &d), MB_OK, "%zu characters fit: %s", most, d.msg);
+    cr_assert_eq(s.count, 1);
+    cr_assert_str_eq(s.lines[0], "[run] sizes=1");
+    remove_ini();
+    write_long_line(most + 1, false, "threads = 1\n");
+    cr_assert_eq(load(path, &s, &d), MB_USAGE);
+    char want[192];
+    snprintf(want, sizeof want,
+             "%s:2: longer than %zu characters, the most a config line may have (only a comment "
+             "may be longer)",
+             path, most);
+    cr_assert_str_eq(d.msg, want);
+    cr_assert_eq(d.line, 2);
+    cr_assert_str_eq(d.file, path);
+}
+
+Test(config, an_error_before_a_long_line_comes_first)
+{
+    static const char text[] = "[run]\nsizes 100\n";
+    size_t len = strlen(text) + 400;
+    char *buf = calloc(1, len + 2);
+    cr_assert_not_null(buf);
+    strcpy(buf, text);
+    memset(buf + strlen(text), 'x', 400);
+    buf[len] = '\n';
+    write_bytes(buf, len + 1);
+    free(buf);
+    struct seen s;
+    struct mb_diag d;
+    cr_assert_eq(load(path, &s, &d), MB_USAGE);
+    cr_assert_eq(d.line, 2, "%s", d.msg);
+    cr_assert(strstr(d.msg, "not a 'key = value' line") != NULL, "%s", d.msg);
+}
+
+Test(config, a_byte_order_mark_before_a_long_comment)
+{
+    char text[400] = "\xEF\xBB\xBF;";
+    memset(text + 4, 'c', 300);
+    strcpy(text + 304, "\n[run]\nrepeat = 2\n");
+    write_ini(text);
+    struct seen s;
+    struct mb_diag d;
+    cr_assert_eq(load(path, &s, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(s.count, 1);
+}
+
+Test(config, a_nul_byte_is_an_error_naming_its_line)
+{
+    /* inih would end line 2 at the NUL and read "junk" as part of it */
+    static const char text[] = "[run]\nrepeat = 2\0junk\nthreads = 1\n";
+    write_bytes(text, sizeof text - 1);
+    struct seen s;
+    struct mb_diag d;
+    cr_assert_eq(load(path, &s, &d), MB_USAGE);
+    char want[128];
+    snprintf(want, sizeof want, "%s:2: a NUL byte; a config file is text", path);
+    cr_assert_str_eq(d.msg, want);
+    cr_assert_eq(d.line, 2);
+    cr_assert_eq(s.count, 0, "nothing of the file is applied");
+}
+
+Test(config, config_given_twice_is_refused)
+{
+    write_ini(plan_ini);
+    struct mb_options o;
+    struct mb_diag d = {0};
+    cr_assert_eq(PARSE(&o, &d, "--config", path, "--config", path), MB_USAGE);
+    char want[256];
+    snprintf(want, sizeof want, "config: given twice ('%s', then '%s'); give one file", path, path);
+    cr_assert_str_eq(d.msg, want);
+}
+
+Test(config, the_command_line_refuses_what_is_not_a_config_file)
+{
+    static const char *const files[] = {"/tmp", "/dev/zero", "/dev/urandom"};
+    for (size_t i = 0; i < COUNT(files); i++) {
+        char args[96];
+        snprintf(args, sizeof args, "16 --no-peak --config %s", files[i]);
+        struct run r;
+        run_matbench(&r, "", args);
+        cr_assert_eq(r.code, 2, "%s: %s", files[i], r.err);
+        char want[64];
+        snprintf(want, sizeof want, "matbench: %s: ", files[i]);
+        cr_assert(strncmp(r.err, want, strlen(want)) == 0, "%s", r.err);
+        const char *nl = strchr(r.err, '\n');
+        cr_assert(nl != NULL && nl[1] == '\0', "one line: %s", r.err);
+        cr_assert_str_eq(r.out, "");
+    }
 }
