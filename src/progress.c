@@ -56,7 +56,7 @@ void mb_progress_update(struct mb_progress *pr, const struct mb_event *ev)
             pr->rate[ki][ti] = ev->kernel->flops(ev->n, pr->plan->nrhs) * part / ev->value;
         pr->done_reps++;
         if (!ev->warmup)
-            pr->timed_s += ev->value;
+            pr->timed_s += ev->value * (ev->calls > 0 ? ev->calls : 1);
         pr->rows = 0;
         break;
     }

@@ -758,16 +758,17 @@ static void csv_number(FILE *out, double x)
 enum mb_status mb_report_csv(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d)
 {
     (void)d;
-    fputs("kernel,n,threads,repeat,warmup,time_min_s,time_median_s,time_max_s,time_mean_s,"
-          "time_stddev_s,gflops,cores_busy,speedup_vs_naive,efficiency,interrupted,verified,residual,"
-          "estimated,rows_done,peak_fraction,max_threads_seen,per_core_busy\n",
+    fputs("kernel,n,threads,repeat,warmup,calls_per_sample,time_min_s,time_median_s,time_max_s,"
+          "time_mean_s,time_stddev_s,gflops,cores_busy,speedup_vs_naive,efficiency,interrupted,"
+          "verified,residual,estimated,rows_done,peak_fraction,max_threads_seen,per_core_busy\n",
           out);
     for (size_t i = 0; i < ctx->results->count; i++) {
         const struct mb_result *r = &ctx->results->items[i];
         const double nums[] = {r->time_s.min,  r->time_s.median,    r->time_s.max,
                                r->time_s.mean, r->time_s.stddev,    r->gflops,
                                r->cores_busy,  r->speedup_vs_naive, r->efficiency};
-        fprintf(out, "%s,%zu,%d,%u,%u", r->kernel->name, r->n, r->threads, r->repeat, r->warmup);
+        fprintf(out, "%s,%zu,%d,%u,%u,%u", r->kernel->name, r->n, r->threads, r->repeat, r->warmup,
+                r->calls_per_sample);
         for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
             fputc(',', out);
             csv_number(out, nums[k]);
@@ -855,6 +856,8 @@ static json_t *json_result(const struct mb_result *r)
                   mb__json_num(r->speedup_vs_naive), "efficiency", mb__json_num(r->efficiency),
                   "verified", r->verified, "residual", mb__json_num(r->residual), "estimated",
                   r->estimated, "rows_done", (json_int_t)r->rows_done);
+    /* each sample timed this many calls together; time_s is one call's */
+    json_object_set_new(o, "calls_per_sample", json_integer((json_int_t)r->calls_per_sample));
     if (r->npids > 0) { /* the worker processes of the last pass */
         json_t *pids = json_array();
         for (size_t i = 0; i < r->npids; i++)

@@ -125,6 +125,7 @@ static double timed_pass(struct run *r, const struct mb_kernel *k, struct mb_ker
     ev.rep = rep;
     ev.warmup = warmup;
     ev.value = t;
+    ev.calls = 1;
     emit(r->h, &ev);
     return t;
 }
@@ -179,14 +180,54 @@ static void run_timeboxed(struct run *r, const struct mb_kernel *k, struct mb_ke
     size_t drop = s->count > p->repeat ? s->count - p->repeat : 0;
     res->warmup = (unsigned)drop;
     res->repeat = (unsigned)(s->count - drop);
+    res->calls_per_sample = 1;
     mb_stats_compute(s->v + drop, s->count - drop, &res->time_s);
 }
 
-/* Runs warm-up then the timed repetitions: at least repeat of them, and
- * with a duration, more until the timed passes add up to that long (for
- * watching htop; the statistics cover every pass). Cores busy is the
- * process CPU time over the wall time of the timed passes. Stops early when
- * asked, keeping the repetitions already timed, and at a failed pass. */
+/* Times calls calls of the kernel as one sample and returns the time of
+ * one call: the sample over calls. Without a prepare step the calls run
+ * back to back between two readings of the clock; a kernel whose input
+ * each call overwrites (prepare: the LAPACK factorisations) has its input
+ * restored before each call, outside the clock, each call timed alone and
+ * the times summed. The wall and CPU time go to the run's sums (cores
+ * busy). Stops between calls when asked, returning NAN (a sample cut short
+ * is no sample), and after a failed call (its status in r->st). */
+static double timed_batch(struct run *r, const struct mb_kernel *k, struct mb_kernel_call *call,
+                          unsigned calls)
+{
+    double t = 0, cpu = 0;
+    unsigned done = 0;
+    if (k->prepare == NULL) {
+        double cpu0 = mb_clock_cpu_s() + call->child_cpu_s, t0 = mb_clock_now_s();
+        for (; done < calls && r->st == MB_OK && !(done > 0 && stopped(r->h)); done++)
+            r->st = k->run(call, r->d);
+        t = mb_clock_now_s() - t0;
+        cpu = mb_clock_cpu_s() + call->child_cpu_s - cpu0;
+    } else {
+        for (; done < calls && r->st == MB_OK && !(done > 0 && stopped(r->h)); done++) {
+            k->prepare(call);
+            double cpu0 = mb_clock_cpu_s() + call->child_cpu_s, t0 = mb_clock_now_s();
+            r->st = k->run(call, r->d);
+            t += mb_clock_now_s() - t0;
+            cpu += mb_clock_cpu_s() + call->child_cpu_s - cpu0;
+        }
+    }
+    r->wall_s += t;
+    r->cpu_s += cpu;
+    return done == calls ? t / calls : NAN;
+}
+
+/* Runs warm-up then the timed samples: at least repeat of them, and with a
+ * duration, more until that much wall time has passed since the first
+ * (for watching htop; the statistics cover every sample). Each sample
+ * covers enough calls to last MB_SAMPLE_MIN_S: 1, doubled while a batch is
+ * shorter (those batches are not samples), as Google Benchmark scales its
+ * iterations, so that a call of nanoseconds is not timed alone against a
+ * clock of about as much; a sample's value is the time of one call. With a
+ * long duration the samples last longer still, so that their count stays
+ * within MB_REPEAT_MAX, which also stops it. Cores busy is the process CPU
+ * time over the wall time of the timed calls. Stops early when asked,
+ * keeping the samples already timed, and at a failed call. */
 static void run_repeated(struct run *r, const struct mb_kernel *k, struct mb_kernel_call *call,
                          struct mb_result *res)
 {
@@ -196,15 +237,34 @@ static void run_repeated(struct run *r, const struct mb_kernel *k, struct mb_ker
     for (unsigned w = 0; w < p->warmup && !stopped(r->h) && r->st == MB_OK; w++)
         timed_pass(r, k, call, w + 1, true);
     region_begin(r->h);
-    while (!stopped(r->h) && r->st == MB_OK &&
-           (s->count < p->repeat || r->wall_s < p->duration_s)) {
-        if (!push_sample(s, timed_pass(r, k, call, s->count + 1, false)))
+    const double target_s = fmax(MB_SAMPLE_MIN_S, p->duration_s / MB_REPEAT_MAX);
+    const double start = mb_clock_now_s();
+    unsigned calls = 1;
+    bool scaled = false;
+    while (!stopped(r->h) && r->st == MB_OK && s->count < MB_REPEAT_MAX &&
+           (s->count < p->repeat || mb_clock_now_s() - start < p->duration_s)) {
+        double t = timed_batch(r, k, call, calls);
+        if (isnan(t) || r->st != MB_OK)
             break;
+        if (!scaled && t * calls < target_s && calls < MB_CALLS_PER_SAMPLE_MAX) {
+            calls *= 2; /* too short to be a sample */
+            continue;
+        }
+        scaled = true;
+        if (!push_sample(s, t))
+            break;
+        struct mb_event ev = r->ev;
+        ev.kind = MB_EVENT_REP_DONE;
+        ev.rep = s->count;
+        ev.value = t;
+        ev.calls = calls;
+        emit(r->h, &ev);
     }
     res->cores_busy = r->wall_s > 0 ? r->cpu_s / r->wall_s : NAN;
     region_end(r->h, res);
     res->warmup = p->warmup;
     res->repeat = (unsigned)s->count;
+    res->calls_per_sample = calls;
     res->rows_done = call->rows_done;
     mb_stats_compute(s->v, s->count, &res->time_s);
 }
@@ -256,7 +316,8 @@ static enum mb_status run_config(struct run *r, const struct bufs *b, bool setup
                               .speedup_vs_naive = NAN,
                               .efficiency = NAN,
                               .max_threads_seen = -1,
-                              .peak_fraction = NAN};
+                              .peak_fraction = NAN,
+                              .calls_per_sample = 1};
     r->s->count = 0;
     if (setup && k->setup != NULL)
         k->setup(&call);

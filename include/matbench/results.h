@@ -19,7 +19,7 @@ struct mb_result {
     size_t n;
     int threads;
     unsigned repeat, warmup; /* what was actually run */
-    struct mb_stats time_s;  /* seconds for the full n x n product */
+    struct mb_stats time_s;  /* seconds for the full n x n product: one call */
     double gflops;           /* from the median time */
     double cores_busy;       /* process CPU time / wall time, timed region */
     double speedup_vs_naive; /* NAN when no baseline ran at this n */
@@ -37,6 +37,8 @@ struct mb_result {
     double peak_fraction; /* gflops over the FMA peak for these threads; NAN without one */
     int pids[MB_KERNEL_MAX_WORKERS]; /* MB_PROCS: the worker processes of the last pass */
     size_t npids;
+
+    unsigned calls_per_sample; /* calls timed together in each sample (time_s is one call's) */
 };
 
 struct mb_results {

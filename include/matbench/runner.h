@@ -14,10 +14,18 @@
 #include "matbench/results.h"
 #include "matbench/status.h"
 
+/* A timed sample of a repeated kernel lasts at least MB_SAMPLE_MIN_S: a
+ * call shorter than that is repeated, k calls timed together (k doubled
+ * from 1 until the batch lasts that long, at most MB_CALLS_PER_SAMPLE_MAX),
+ * and the sample is the time of one call (the batch over k). */
+#define MB_SAMPLE_MIN_S 1e-3
+#define MB_CALLS_PER_SAMPLE_MAX (1u << 30)
+
 enum mb_event_kind {
     MB_EVENT_FILL,      /* matrices filled for size n: seconds in value */
     MB_EVENT_RUN_START, /* a configuration starts */
-    MB_EVENT_REP_DONE,  /* one pass finished: rep (from 1), warmup, seconds in value */
+    MB_EVENT_REP_DONE,  /* one pass finished: rep (from 1), warmup, seconds of one call in
+                           value, over calls calls */
     MB_EVENT_ROWS,      /* a time-boxed pass has computed rows of n rows */
     MB_EVENT_RUN_DONE,  /* a configuration finished: result is set */
 };
@@ -31,6 +39,7 @@ struct mb_event {
     double value;
     size_t rep;     /* REP_DONE: the pass's number (from 1) among warm-ups or timed passes */
     bool warmup;    /* REP_DONE: the pass was a warm-up */
+    unsigned calls; /* REP_DONE: the calls the pass timed together (value is one call's) */
     size_t rows;    /* ROWS: rows of C computed so far */
     double start_s; /* mb_clock_now_s() when the configuration started */
     const struct mb_result *result;
