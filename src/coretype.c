@@ -4,6 +4,7 @@
 #define _GNU_SOURCE /* pipe2, environ, strsignal */
 #include "matbench/coretype.h"
 
+#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -12,6 +13,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,9 +133,11 @@ int mb_isa_rank(const char *isa)
     return -1;
 }
 
-/* Every feature name mb_cpu_has can ask about: each becomes one
+/* The feature names mb_cpu_has asks the compiler about: each becomes one
  * __builtin_cpu_supports call, which takes only a string literal. gcc 12
- * spells SSE4.1 "sse4.1" and AVX-512 BF16 "avx512bf16". */
+ * spells SSE4.1 "sse4.1" and AVX-512 BF16 "avx512bf16". Names that one of
+ * the compilers we build with does not know (clang 14 refuses 3dnow, f16c,
+ * avx512fp16 and the AMX ones) are read from CPUID instead: cpuid_flags. */
 #define MB__CPU_FLAGS(X)                                                                           \
     X("sse2")                                                                                      \
     X("sse3")                                                                                      \
@@ -141,13 +145,11 @@ int mb_isa_rank(const char *isa)
     X("sse4.1")                                                                                    \
     X("sse4.2")                                                                                    \
     X("sse4a")                                                                                     \
-    X("3dnow")                                                                                     \
     X("popcnt")                                                                                    \
     X("avx")                                                                                       \
     X("fma4")                                                                                      \
     X("xop")                                                                                       \
     X("fma")                                                                                       \
-    X("f16c")                                                                                      \
     X("bmi")                                                                                       \
     X("bmi2")                                                                                      \
     X("avx2")                                                                                      \
@@ -157,10 +159,48 @@ int mb_isa_rank(const char *isa)
     X("avx512dq")                                                                                  \
     X("avx512vl")                                                                                  \
     X("avx512vnni")                                                                                \
-    X("avx512bf16")                                                                                \
-    X("avx512fp16")                                                                                \
-    X("amx-tile")                                                                                  \
-    X("amx-bf16")
+    X("avx512bf16")
+
+/* The features read from CPUID (Intel SDM vol. 2A, CPUID; AMD APM vol. 3
+ * for 3DNow!): leaf, sub-leaf, register (0 eax .. 3 edx) and bit, and the
+ * compiler-checked feature whose register state the OS must save for it
+ * to be usable (libgcc checks XGETBV for AVX and AVX-512). AMX tiles need
+ * their own state too: XCR0 bits 17 and 18. */
+static const struct cpuid_flag {
+    const char *name;
+    unsigned leaf, subleaf, reg, bit;
+    const char *needs; /* NULL: nothing beyond the bit */
+    bool amx_state;
+} cpuid_flags[] = {
+    {"3dnow", 0x80000001u, 0, 3, 31, NULL, false},
+    {"f16c", 1, 0, 2, 29, "avx", false},
+    {"avx512fp16", 7, 0, 3, 23, "avx512f", false},
+    {"amx-tile", 7, 0, 3, 24, NULL, true},
+    {"amx-bf16", 7, 0, 3, 22, NULL, true},
+};
+
+/* XCR0, the register state the OS saves; 0 when XGETBV is not enabled. */
+static uint64_t xcr0(void)
+{
+    unsigned a, b, c, d;
+    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c >> 27 & 1)) /* OSXSAVE */
+        return 0;
+    unsigned lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    return (uint64_t)hi << 32 | lo;
+}
+
+static bool cpuid_has(const struct cpuid_flag *f)
+{
+    unsigned r[4] = {0};
+    if (!__get_cpuid_count(f->leaf, f->subleaf, &r[0], &r[1], &r[2], &r[3]))
+        return false;
+    if (!(r[f->reg] >> f->bit & 1))
+        return false;
+    if (f->amx_state && (xcr0() & (3u << 17)) != (3u << 17))
+        return false;
+    return f->needs == NULL || mb_cpu_has(f->needs);
+}
 
 /* True when this CPU (and the kernel, for AVX and AVX-512 register state:
  * libgcc checks XGETBV) supports flag; false for a name mb_cpu_flag_known
@@ -175,6 +215,9 @@ bool mb_cpu_has(const char *flag)
         return __builtin_cpu_supports(f) != 0;
     MB__CPU_FLAGS(MB__CPU_HAS)
 #undef MB__CPU_HAS
+    for (size_t i = 0; i < COUNT(cpuid_flags); i++)
+        if (strcmp(flag, cpuid_flags[i].name) == 0)
+            return cpuid_has(&cpuid_flags[i]);
     return false;
 }
 
@@ -189,6 +232,9 @@ bool mb_cpu_flag_known(const char *flag)
     };
     for (size_t i = 0; flag != NULL && i < COUNT(known); i++)
         if (strcmp(flag, known[i]) == 0)
+            return true;
+    for (size_t i = 0; flag != NULL && i < COUNT(cpuid_flags); i++)
+        if (strcmp(flag, cpuid_flags[i].name) == 0)
             return true;
     return false;
 }

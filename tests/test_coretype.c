@@ -230,6 +230,23 @@ Test(coretype, the_real_cpu_answers_known_names_and_refuses_unknown_ones)
     cr_assert_geq(mb_isa_rank(mb_cpu_widest_isa(NULL)), 0, "NULL asks the real CPU");
 }
 
+/* The features coretype.c reads from CPUID itself (clang 14 does not know
+ * their names) answer as gcc's __builtin_cpu_supports does on this CPU. */
+Test(coretype, features_read_from_cpuid_agree_with_the_compiler)
+{
+#if defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 12
+    __builtin_cpu_init();
+    cr_assert(mb_cpu_flag_known("3dnow") && mb_cpu_flag_known("amx-bf16"));
+    cr_assert_eq(mb_cpu_has("3dnow"), __builtin_cpu_supports("3dnow") != 0);
+    cr_assert_eq(mb_cpu_has("f16c"), __builtin_cpu_supports("f16c") != 0);
+    cr_assert_eq(mb_cpu_has("avx512fp16"), __builtin_cpu_supports("avx512fp16") != 0);
+    cr_assert_eq(mb_cpu_has("amx-tile"), __builtin_cpu_supports("amx-tile") != 0);
+    cr_assert_eq(mb_cpu_has("amx-bf16"), __builtin_cpu_supports("amx-bf16") != 0);
+#else
+    cr_skip_test("needs gcc 12's __builtin_cpu_supports names to compare with");
+#endif
+}
+
 Test(coretype, what_the_real_cpu_can_run_fits_its_widest_isa)
 {
     int widest = mb_isa_rank(mb_cpu_widest_isa(mb_cpu_has));
