@@ -11,6 +11,7 @@
 
 #include "matbench/cli.h"
 #include "matbench/config.h"
+#include "matbench/machine.h"
 #include "mb_test.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
@@ -370,7 +371,7 @@ Test(config, oversubscribe_ini_runs_to_twice_the_cores)
     struct mb_options o;
     struct mb_diag d = {0};
     cr_assert_eq(PARSE(&o, &d, "--config", file), MB_OK, "%s", d.msg);
-    const int cores = o.machine.physical_cores;
+    const int cores = mb_machine_usable_cores(&o.machine); /* 2*cores: the usable ones */
     cr_assert_eq(o.plan.nthreads, (size_t)(2 * cores));
     for (int t = 1; t <= 2 * cores; t++)
         cr_assert_eq(o.plan.threads[t - 1], t);
