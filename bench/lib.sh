@@ -23,11 +23,15 @@ mb_info_field() { # binary field
         sed 's/^[^:]*: *//; s/^"//; s/"$//'
 }
 
-# The physical core count: `matbench info --format json`, else the
-# "N physical cores" line of plain `matbench info` (older builds), else nproc.
+# The cores this process may use (machine.usable_cores: affinity, cgroup
+# cpuset and quota), else the physical core count (builds before it), else
+# the "N physical cores" line of plain `matbench info`, else nproc.
 mb_cores() { # binary
     local c
-    c=$(mb_info_field "$1" physical_cores 2>/dev/null || true)
+    c=$(mb_info_field "$1" usable_cores 2>/dev/null || true)
+    case "$c" in '' | 0 | *[!0-9]*)
+        c=$(mb_info_field "$1" physical_cores 2>/dev/null || true) ;;
+    esac
     case "$c" in '' | 0 | *[!0-9]*)
         c=$("$1" info 2>/dev/null | grep -o '[0-9][0-9]* physical cores' | head -n 1 | cut -d' ' -f1 || true) ;;
     esac

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Thread sweep through the environment variable: for t = 1 ... 2 x physical
+# Thread sweep through the environment variable: for t = 1 ... 2 x usable
 # cores, a fresh `OPENBLAS_NUM_THREADS=t matbench N --kernels dgemm` (OpenBLAS
 # reads the variable when it loads), one CSV of all rows, and a plot of
-# GFLOP/s and speed-up against threads with the physical cores marked.
+# GFLOP/s and speed-up against threads with the usable cores marked.
 set -euo pipefail
 SCRIPT=sweep-threads.sh
 # shellcheck source=bench/lib.sh
@@ -13,7 +13,7 @@ usage() {
 usage: bench/sweep-threads.sh N [OUTDIR]
 
 Runs OPENBLAS_NUM_THREADS=t matbench N --kernels dgemm --format csv for
-t = 1 ... 2 x physical cores (a fresh process each time) and writes
+t = 1 ... 2 x usable cores (a fresh process each time) and writes
   OUTDIR/threads.csv   every result (matbench's CSV columns)
   OUTDIR/threads.png   GFLOP/s and speed-up against threads (gnuplot)
   OUTDIR/threads.svg   the same as SVG
@@ -76,7 +76,7 @@ set xlabel "threads"
 set xrange [0.5:$top + 0.5]
 set xtics 1
 set arrow 1 from $cores, graph 0 to $cores, graph 1 nohead dashtype 2 linewidth 2 linecolor rgb "#cc0000"
-set label 1 "$cores physical cores" at first $cores - 0.12, graph 0.04 left rotate by 90 textcolor rgb "#cc0000"
+set label 1 "$cores usable cores" at first $cores - 0.12, graph 0.04 left rotate by 90 textcolor rgb "#cc0000"
 set ylabel "GFLOP/s"
 set yrange [0:*]
 plot "$tmp.dat" using 1:2 with linespoints pointtype 7 linewidth 2 title "dgemm GFLOP/s"
@@ -86,7 +86,7 @@ set yrange [0:$top + 0.5]
 # halfway up: the label goes above it, right of the dashed line, and the key
 # bottom right, under the curves
 set key bottom right
-set label 1 "$cores physical cores" at first $cores + 0.12, graph 0.96 right rotate by 90 textcolor rgb "#cc0000"
+set label 1 "$cores usable cores" at first $cores + 0.12, graph 0.96 right rotate by 90 textcolor rgb "#cc0000"
 plot "$tmp.dat" using 1:3 with linespoints pointtype 7 linewidth 2 title "measured speed-up", \
      x with lines dashtype 3 linewidth 2 linecolor rgb "#555555" title "ideal (= threads)"
 unset multiplot

@@ -79,8 +79,9 @@ static int command_number(const char *cmd)
     return n;
 }
 
-/* The physical core count, from matbench info --format json. */
-static int physical_cores(void)
+/* The cores this process may use, from matbench info --format json (what
+ * bench/lib.sh's mb_cores reads). */
+static int usable_cores(void)
 {
     struct run r;
     char cmd[512];
@@ -93,7 +94,7 @@ static int physical_cores(void)
     json_t *root = json_loads(r.out, 0, NULL);
     cr_assert_not_null(root, "info JSON: %s", r.out);
     int cores = (int)json_integer_value(
-        json_object_get(json_object_get(root, "machine"), "physical_cores"));
+        json_object_get(json_object_get(root, "machine"), "usable_cores"));
     json_decref(root);
     cr_assert_geq(cores, 1);
     return cores;
@@ -159,7 +160,7 @@ Test(scripts, sweep_threads_collects_one_verified_row_per_thread_count)
     snprintf(args, sizeof args, "200 '%s'", outdir);
     run(&r, "", "sweep-threads.sh", args);
     cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
-    assert_thread_rows("200", 2 * physical_cores());
+    assert_thread_rows("200", 2 * usable_cores());
     assert_plots("threads");
     cr_assert_not_null(strstr(r.out, "threads.csv"), "names the CSV it wrote: %s", r.out);
 }
@@ -171,7 +172,7 @@ Test(scripts, sweep_sizes_collects_naive_and_dgemm_per_size)
     snprintf(args, sizeof args, "'%s'", outdir);
     run(&r, "SIZES=32,64", "sweep-sizes.sh", args);
     cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
-    const int cores = physical_cores();
+    const int cores = usable_cores();
     const size_t per_size = cores == 1 ? 2 : 3; /* naive, dgemm at 1 and at all cores */
     struct csv c;
     read_csv(&c, outdir, "sizes.csv");
@@ -222,7 +223,7 @@ static void assert_compare_bare(const char *n, const char *kernel, const char *s
     cr_assert_not_null(strstr(r.out, "\nround 2: matbench "), "%s", r.out);
     cr_assert_not_null(strstr(r.out, " GFLOP/s, bare "), "%s", r.out);
     snprintf(want, sizeof want, "\n%s%s threads=%d: matbench median ", summary_start, n,
-             physical_cores());
+             usable_cores());
     cr_assert_not_null(strstr(r.out, want), "the summary starts %s:\n%s", want + 1, r.out);
     cr_assert_not_null(strstr(r.out, "%\n"), "ends with the ratio:\n%s", r.out);
     cr_assert_not_null(strstr(r.out, ", matbench/bare "), "%s", r.out);
