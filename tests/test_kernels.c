@@ -48,7 +48,12 @@ static struct mb_kernel_call call_for(int threads)
 }
 
 /* Rows [0, rows) of C hold A*B: every entry within 4*n*eps*sum|a||b| of a
- * long-double triple loop (Higham's gamma_n with room to spare). */
+ * long-double triple loop. eps is DBL_EPSILON = 2u (u = 2^-53), so the
+ * bound is 8*n*u*sum|a||b|: at least four times Higham's bound, which
+ * holds for any order of summation, FMA or not, so whatever kernel
+ * OpenBLAS picked (gamma_n = n*u/(1 - n*u) for the product, plus u for
+ * rounding the reference to double; Accuracy and Stability of Numerical
+ * Algorithms, 2nd ed., 3.5). */
 static void assert_rows_are_the_product(size_t rows, const char *kernel, int threads)
 {
     const size_t n = m.n;
