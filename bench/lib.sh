@@ -3,6 +3,11 @@
 # reading the machine's facts from `matbench info --format json`, picking
 # CSV columns by name, and plotting when gnuplot is there.
 
+# matbench writes numbers with a decimal point whatever the locale; awk,
+# printf and gnuplot must read and write them the same way (under a comma
+# locale mawk reads "36.45" as 36).
+export LC_ALL=C
+
 # The matbench binary: $MATBENCH, else matbench in PATH, else build/matbench
 # of this checkout.
 mb_binary() {
