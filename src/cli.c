@@ -592,8 +592,8 @@ int mb_cli_signals_release(void)
 /* "SIGINT", "SIGTERM", "SIGHUP", or "signal N". */
 static const char *signal_name(int sig, char *buf, size_t cap)
 {
-    static const char *const names[] = {[SIGINT] = "SIGINT", [SIGTERM] = "SIGTERM",
-                                        [SIGHUP] = "SIGHUP"};
+    static const char *const names[] = {
+        [SIGINT] = "SIGINT", [SIGTERM] = "SIGTERM", [SIGHUP] = "SIGHUP"};
     if (sig > 0 && (size_t)sig < sizeof names / sizeof names[0] && names[sig] != NULL)
         return names[sig];
     snprintf(buf, cap, "signal %d", sig);

@@ -199,8 +199,9 @@ enum mb_status mb__cli_coretype_exec(const struct mb_options *o, char **argv, st
             st = mb_diag_set(d, MB_RUNTIME, "--coretype best: no core type ran dgemm");
         if (st == MB_OK) {
             ct = rows[best].type;
-            int len = snprintf(how, sizeof how, "--coretype best: the fastest of %zu tried, %.1f "
-                                                "GFLOP/s at n = %d",
+            int len = snprintf(how, sizeof how,
+                               "--coretype best: the fastest of %zu tried, %.1f "
+                               "GFLOP/s at n = %d",
                                count, rows[best].probe.gflops, BEST_PROBE_N);
             if (base >= 0 && len > 0 && (size_t)len < sizeof how)
                 snprintf(how + len, sizeof how - (size_t)len, ", %.2fx %s",

@@ -172,10 +172,8 @@ static const struct cpuid_flag {
     const char *needs; /* NULL: nothing beyond the bit */
     bool amx_state;
 } cpuid_flags[] = {
-    {"3dnow", 0x80000001u, 0, 3, 31, NULL, false},
-    {"f16c", 1, 0, 2, 29, "avx", false},
-    {"avx512fp16", 7, 0, 3, 23, "avx512f", false},
-    {"amx-tile", 7, 0, 3, 24, NULL, true},
+    {"3dnow", 0x80000001u, 0, 3, 31, NULL, false}, {"f16c", 1, 0, 2, 29, "avx", false},
+    {"avx512fp16", 7, 0, 3, 23, "avx512f", false}, {"amx-tile", 7, 0, 3, 24, NULL, true},
     {"amx-bf16", 7, 0, 3, 22, NULL, true},
 };
 

@@ -234,7 +234,8 @@ Test(runner, a_stop_between_configurations_keeps_what_completed)
 {
     struct mb_plan p = small_plan(20);
     volatile sig_atomic_t stop = 0;
-    struct mb_runner_hooks hooks = {.progress = stop_after_first_result, .user = (void *)&stop, .stop = &stop};
+    struct mb_runner_hooks hooks = {
+        .progress = stop_after_first_result, .user = (void *)&stop, .stop = &stop};
     struct mb_results rs = {0};
     int before = mb_blas_get_threads();
     cr_assert_eq(mb_runner_run(&p, &hooks, &rs, NULL), MB_INTERRUPTED);
@@ -296,13 +297,19 @@ static enum mb_status fake_verify(const struct mb_kernel_call *call, uint64_t se
     return MB_OK;
 }
 
-static const struct mb_kernel fake_kernel = {
-    .name = "fake", .lesson = "20 us a call", .flops = fake_flops, .flops_formula = "1",
-    .run = fake_run, .verify = fake_verify};
-static const struct mb_kernel fake_prepared = {
-    .name = "fake-prepared", .lesson = "20 us a call, its input restored first",
-    .flops = fake_flops, .flops_formula = "1", .run = fake_run, .verify = fake_verify,
-    .prepare = fake_prepare};
+static const struct mb_kernel fake_kernel = {.name = "fake",
+                                             .lesson = "20 us a call",
+                                             .flops = fake_flops,
+                                             .flops_formula = "1",
+                                             .run = fake_run,
+                                             .verify = fake_verify};
+static const struct mb_kernel fake_prepared = {.name = "fake-prepared",
+                                               .lesson = "20 us a call, its input restored first",
+                                               .flops = fake_flops,
+                                               .flops_formula = "1",
+                                               .run = fake_run,
+                                               .verify = fake_verify,
+                                               .prepare = fake_prepare};
 
 /* What the hook saw of the samples, checked as each arrives. */
 struct brackets {

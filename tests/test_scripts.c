@@ -93,8 +93,8 @@ static int usable_cores(void)
     cr_assert_eq(pclose(p), 0);
     json_t *root = json_loads(r.out, 0, NULL);
     cr_assert_not_null(root, "info JSON: %s", r.out);
-    int cores = (int)json_integer_value(
-        json_object_get(json_object_get(root, "machine"), "usable_cores"));
+    int cores =
+        (int)json_integer_value(json_object_get(json_object_get(root, "machine"), "usable_cores"));
     json_decref(root);
     cr_assert_geq(cores, 1);
     return cores;

@@ -336,8 +336,8 @@ Test(signals, workers_die_with_a_killed_matbench)
              * worker had set it, its own getppid() check: exit 1 at once */
             bool killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
             bool saw_orphaned = WIFEXITED(status) && WEXITSTATUS(status) == 1;
-            cr_assert(killed || saw_orphaned,
-                      "worker %d died with its parent (wait status %#x)", (int)r, status);
+            cr_assert(killed || saw_orphaned, "worker %d died with its parent (wait status %#x)",
+                      (int)r, status);
             continue;
         }
         cr_assert_lt(now_s(), end, "the workers are still running");

@@ -40,8 +40,8 @@ static void check_plan(const struct mb_options *o)
     FUZZ_CHECK(p->nthreads >= 1 && p->nthreads <= MB_PLAN_MAX_THREADS, "%zu thread counts",
                p->nthreads);
     for (size_t i = 0; i < p->nthreads; i++)
-        FUZZ_CHECK(p->threads[i] >= 1 && p->threads[i] <= mb_blas_max_threads(),
-                   "thread count %d", p->threads[i]);
+        FUZZ_CHECK(p->threads[i] >= 1 && p->threads[i] <= mb_blas_max_threads(), "thread count %d",
+                   p->threads[i]);
     FUZZ_CHECK(p->repeat >= 1 && p->repeat <= MB_REPEAT_MAX, "repeat %u", p->repeat);
     FUZZ_CHECK(p->warmup <= MB_WARMUP_MAX, "warmup %u", p->warmup);
     FUZZ_CHECK(p->nrhs >= 1 && p->nrhs <= MB_NRHS_MAX, "nrhs %u", p->nrhs);
@@ -63,8 +63,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     size_t args_size = mark != NULL ? (size_t)(mark - data) : size;
     if (memchr(data, '/', args_size) != NULL)
         return -1;
-    const char *path = mark != NULL ? fuzz_file_write(mark + 1, size - args_size - 1)
-                                    : fuzz_file_write(NULL, 0);
+    const char *path =
+        mark != NULL ? fuzz_file_write(mark + 1, size - args_size - 1) : fuzz_file_write(NULL, 0);
     if (path == NULL)
         return 0;
 

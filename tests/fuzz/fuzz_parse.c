@@ -78,9 +78,9 @@ static void fuzz_threads(const char *s, int max, int cores, size_t cap, bool fro
     enum mb_threads_source source = MB_THREADS_FLAG;
     struct mb_diag d = {0};
     FUZZ_CHECK(out != NULL, "out of memory");
-    enum mb_status st =
-        from_env ? mb_plan_default_threads(s, max, cores, out, cap, &count, &source, &d)
-                 : mb_parse_threads(s, max, cores, out, cap, &count, &d);
+    enum mb_status st = from_env
+                            ? mb_plan_default_threads(s, max, cores, out, cap, &count, &source, &d)
+                            : mb_parse_threads(s, max, cores, out, cap, &count, &d);
     fuzz_check_message(st, &d);
     if (st == MB_OK) {
         FUZZ_CHECK(count >= 1 && count <= cap, "'%s': %zu thread counts (cap %zu)", s, count, cap);
@@ -204,8 +204,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char *s = fuzz_strndup(data + 4, size - 4);
     if (s == NULL)
         return 0;
-    int max = 1 + b1;                      /* OpenBLAS's MAX_THREADS: 1..256 */
-    int cores = 1 + b2 % 128;              /* physical cores from hwloc */
+    int max = 1 + b1;                        /* OpenBLAS's MAX_THREADS: 1..256 */
+    int cores = 1 + b2 % 128;                /* physical cores from hwloc */
     size_t cap = 1 + (size_t)(data[3] % 64); /* room in the plan's arrays */
     switch (which) {
     case P_SIZES:
