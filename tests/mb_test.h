@@ -5,6 +5,8 @@
 #define MATBENCH_TEST_H
 
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +19,43 @@ struct run {
     char out[65536];
     char err[16384];
 };
+
+/* A scratch directory for a suite's tests (their .init and .fini): made
+ * from a mkdtemp template ("/tmp/mb_sinkXXXXXX") into dir, then emptied and
+ * removed; entries counts what is in it besides . and .. (a stray temporary
+ * file shows there). */
+static inline void mb_scratch_make(char *dir, size_t cap, const char *template)
+{
+    snprintf(dir, cap, "%s", template);
+    cr_assert_not_null(mkdtemp(dir));
+}
+
+static inline void mb_scratch_remove(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    if (dp == NULL)
+        return;
+    for (struct dirent *e; (e = readdir(dp)) != NULL;) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char p[PATH_MAX];
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    closedir(dp);
+    rmdir(dir);
+}
+
+static inline int mb_scratch_entries(const char *dir)
+{
+    DIR *dp = opendir(dir);
+    cr_assert_not_null(dp);
+    int count = 0;
+    for (struct dirent *e; (e = readdir(dp)) != NULL;)
+        count += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
+    closedir(dp);
+    return count;
+}
 
 /* Reads the file at path into buf (at most cap - 1 bytes), NUL-terminated. */
 static inline void slurp(const char *path, char *buf, size_t cap)

@@ -20,24 +20,12 @@ static char dir[64];
 
 static void make_dir(void)
 {
-    snprintf(dir, sizeof dir, "/tmp/mb_outXXXXXX");
-    cr_assert_not_null(mkdtemp(dir));
+    mb_scratch_make(dir, sizeof dir, "/tmp/mb_outXXXXXX");
 }
 
 static void remove_dir(void)
 {
-    DIR *dp = opendir(dir);
-    if (dp == NULL)
-        return;
-    for (struct dirent *e; (e = readdir(dp)) != NULL;) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        char p[PATH_MAX];
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    closedir(dp);
-    rmdir(dir);
+    mb_scratch_remove(dir);
 }
 
 TestSuite(cli_output, .init = make_dir, .fini = remove_dir);
@@ -51,13 +39,7 @@ static const char *in_dir(int slot, const char *name)
 
 static int entries(void)
 {
-    DIR *dp = opendir(dir);
-    cr_assert_not_null(dp);
-    int count = 0;
-    for (struct dirent *e; (e = readdir(dp)) != NULL;)
-        count += strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0;
-    closedir(dp);
-    return count;
+    return mb_scratch_entries(dir);
 }
 
 /* Runs matbench with ARGS (shell text) and --output FILE. */
