@@ -152,6 +152,7 @@ enum mb_status mb__cli_coretypes(const struct mb_options *o, FILE *out, struct m
     enum mb_status st;
     r.count = probe_all(r.n, r.threads, 0, !p->quiet && isatty(STDERR_FILENO), rows, &st, d);
     r.best = fastest_row(rows, r.count);
+    r.interrupted = *stop != 0;
     r.baseline = detected_row(rows, r.count, detected);
     if (st == MB_OK && r.best < 0)
         st = mb_diag_set(d, MB_RUNTIME, "no core type ran dgemm (every child failed; see above)");

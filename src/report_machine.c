@@ -244,6 +244,9 @@ void mb_report_coretypes(FILE *out, const struct mb_coretype_report *r)
         }
         fprintf(out, "%-13s %-7s %9s %12s  %s\n", row->type->name, row->type->isa, gf, ratio, note);
     }
+    if (r->interrupted)
+        fprintf(out, "\nInterrupted: these %zu core types were probed; the others were not.\n",
+                r->count);
     if (r->best < 0)
         return;
     const struct mb_coretype_row *best = &r->rows[r->best];
@@ -279,12 +282,12 @@ enum mb_status mb_report_coretypes_json(FILE *out, const struct mb_coretype_repo
     }
     return mb__json_dump(
         out,
-        json_pack("{s:s, s:o, s:I, s:i, s:s, s:o, s:o, s:o}", "matbench", MB_VERSION_STRING,
+        json_pack("{s:s, s:o, s:I, s:i, s:s, s:o, s:o, s:o, s:b}", "matbench", MB_VERSION_STRING,
                   "machine", mb__json_machine(r->machine), "n", (json_int_t)r->n, "threads",
                   r->threads, "in_use", r->detected, "env_coretype",
                   r->env != NULL ? json_string(r->env) : json_null(), "best",
                   r->best >= 0 ? json_string(r->rows[r->best].type->name) : json_null(),
-                  "coretypes", rows),
+                  "coretypes", rows, "interrupted", r->interrupted),
         d);
 }
 

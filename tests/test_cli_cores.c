@@ -339,6 +339,7 @@ Test(coretypes_cmd, tries_every_safe_core_type_in_a_child, .timeout = 240)
     json_t *root = parse(&r);
     cr_assert_str_eq(json_string_value(json_object_get(root, "in_use")), "Haswell");
     cr_assert_str_eq(json_string_value(json_object_get(root, "env_coretype")), "Haswell");
+    cr_assert(json_is_false(json_object_get(root, "interrupted")), "a complete list");
     json_t *rows = json_object_get(root, "coretypes");
     cr_assert_eq(json_array_size(rows), mb_coretype_count());
     size_t tried = 0;

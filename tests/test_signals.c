@@ -371,6 +371,7 @@ Test(signals, coretypes_on_sigint_prints_the_core_types_probed_so_far_and_exits_
     cr_assert_eq(code, 130, "stderr:\n%s", err);
     cr_assert_not_null(strstr(err, "interrupted by SIGINT"), "%s", err);
     json_t *root = load_json("out");
+    cr_assert(json_is_true(json_object_get(root, "interrupted")), "the list says it was cut short");
     json_t *rows = json_object_get(root, "coretypes");
     size_t tried = 0, i;
     json_t *row;

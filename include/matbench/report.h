@@ -22,7 +22,7 @@ struct mb_report_ctx {
     const struct mb_results *results;
     long pid;
     bool interrupted;
-    bool fancy; /* the table may draw bars and colour (a terminal, no NO_COLOR) */
+    bool fancy;                 /* the table may draw bars and colour (a terminal, no NO_COLOR) */
     const struct mb_peak *peak; /* the measured FMA peak; NULL when not measured */
     const char *coretype_note;  /* how --coretype forced the core type; "" or NULL when not */
     const char *hint;           /* a one-line hint after the lesson; "" or NULL for none */
@@ -48,6 +48,7 @@ struct mb_coretype_report {
     int threads;
     const char *detected; /* the core type OpenBLAS uses without --coretype */
     const char *env;      /* OPENBLAS_CORETYPE from the environment, or NULL */
+    bool interrupted;     /* a stop signal ended the probes: rows holds those finished */
     const struct mb_coretype_row *rows;
     size_t count;
     int best;     /* the fastest row, -1 when none ran */
