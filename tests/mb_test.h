@@ -20,6 +20,15 @@ struct run {
     char err[16384];
 };
 
+/* A refusal's message quotes the refused input ('input') on one line. */
+static inline void assert_quotes(const char *msg, const char *input)
+{
+    char quoted[128];
+    snprintf(quoted, sizeof quoted, "'%s'", input);
+    cr_assert(strstr(msg, quoted) != NULL, "the message quotes %s: %s", quoted, msg);
+    cr_assert(strchr(msg, '\n') == NULL, "one line: %s", msg);
+}
+
 /* A scratch directory for a suite's tests (their .init and .fini): made
  * from a mkdtemp template ("/tmp/mb_sinkXXXXXX") into dir, then emptied and
  * removed; entries counts what is in it besides . and .. (a stray temporary

@@ -14,16 +14,9 @@
 #include <unistd.h>
 
 #include "matbench/cpulimit.h"
+#include "mb_test.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
-
-static void assert_quotes(const char *msg, const char *input)
-{
-    char quoted[128];
-    snprintf(quoted, sizeof quoted, "'%s'", input);
-    cr_assert(strstr(msg, quoted) != NULL, "the message quotes %s: %s", quoted, msg);
-    cr_assert(strchr(msg, '\n') == NULL, "one line: %s", msg);
-}
 
 /* ---- cgroup v2 cpu.max --------------------------------------------------- */
 

@@ -7,20 +7,13 @@
 #include <string.h>
 
 #include "matbench/plan.h"
+#include "mb_test.h"
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 #define NO_LIST                                                                                    \
     {                                                                                              \
         0                                                                                          \
     }
-
-static void assert_quotes(const char *msg, const char *input)
-{
-    char quoted[128];
-    snprintf(quoted, sizeof quoted, "'%s'", input);
-    cr_assert(strstr(msg, quoted) != NULL, "the message quotes %s: %s", quoted, msg);
-    cr_assert(strchr(msg, '\n') == NULL, "one line: %s", msg);
-}
 
 /* ---- N ----------------------------------------------------------------- */
 
