@@ -1,4 +1,4 @@
-/* An independent check of the FMA peak matbench measures (src/peak.c): the
+/* An independent check of the FMA peak matbench measures (src/measure/peak.c): the
  * loops here are hand-written vfmadd231pd in inline assembly with another
  * number of accumulators (14, in registers 0-15), timed with clock_gettime,
  * and nothing of matbench is called. Compare its per-core line with

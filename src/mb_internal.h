@@ -17,7 +17,7 @@ json_t *mb__json_blas(const struct mb_blas_info *b);
 json_t *mb__json_peak(const struct mb_peak *pk);
 enum mb_status mb__json_dump(FILE *out, json_t *root, struct mb_diag *d);
 
-/* cli_coretypes.c, for cli.c */
+/* cli/coretypes.c, for cli/cli.c */
 struct mb_options;
 enum mb_status mb__coretype_check(const char *name, struct mb_diag *d);
 enum mb_status mb__cli_coretypes(const struct mb_options *o, FILE *out, struct mb_diag *d);

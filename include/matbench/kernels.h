@@ -1,7 +1,7 @@
 /* The kernel registry: every computation matbench times (C = A*B by hand
  * and through BLAS, and LAPACK's factorisations and solve), with its name,
  * one-line lesson, flop count, run and verify functions, and traits. A new
- * kernel is a struct mb_kernel and one entry in the table (src/kernels.c);
+ * kernel is a struct mb_kernel and one entry in the table (src/kernels/kernels.c);
  * the runner does not change. */
 #ifndef MATBENCH_KERNELS_H
 #define MATBENCH_KERNELS_H
