@@ -65,6 +65,14 @@ enum mb_kernel_traits {
     MB_RHS = 1u << 5,          /* solves for --nrhs right-hand sides */
     MB_THREADS = 1u << 6,      /* runs at each thread count, on its own POSIX threads */
     MB_PROCS = 1u << 7,        /* its workers are processes; C is shared work matrix W[0] */
+    MB_REFERENCE = 1u << 8,    /* the BLAS product the others are compared with (dgemm) */
+};
+
+/* The groups --kernels names as one word (ladder, lapack): a kernel's
+ * groups field is a set of these bits. */
+enum mb_kernel_group {
+    MB_GROUP_LADDER = 1u << 0, /* the hand-written ladder, naive to dgemm */
+    MB_GROUP_LAPACK = 1u << 1, /* the LAPACKE calls */
 };
 
 /* setup builds a kernel's own pristine input once per size (untimed; NULL
@@ -82,6 +90,8 @@ struct mb_kernel {
     mb_kernel_setup_fn *prepare;
     unsigned work; /* n x n work matrices it needs (W), at most MB_KERNEL_MAX_WORK */
     size_t (*scratch_bytes)(size_t n); /* per worker, allocated by the runner; may be NULL */
+    unsigned groups;                   /* enum mb_kernel_group bits */
+    const char *why; /* a one-core ladder step: what it changed over the step before, or NULL */
 };
 
 double mb_flops_gemm(size_t n, size_t nrhs);
@@ -89,5 +99,8 @@ size_t mb_kernel_count(void);
 const struct mb_kernel *mb_kernel_at(size_t i);
 const struct mb_kernel *mb_kernel_find(const char *name);
 const char *mb_kernel_workers(const struct mb_kernel *k);
+const struct mb_kernel *mb_kernel_with(unsigned traits);
+size_t mb_kernel_group_count(void);
+const char *mb_kernel_group_name(size_t i, unsigned *bit);
 
 #endif /* MATBENCH_KERNELS_H */

@@ -108,6 +108,7 @@ static const struct mb_kernel naive = {
     .run = naive_run,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_BASELINE | MB_GEMM,
+    .groups = MB_GROUP_LADDER,
 };
 
 static const struct mb_kernel naive_threads = {
@@ -119,6 +120,7 @@ static const struct mb_kernel naive_threads = {
     .run = naive_threads_run,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,
+    .groups = MB_GROUP_LADDER,
 };
 
 static const struct mb_kernel naive_procs = {
@@ -131,6 +133,7 @@ static const struct mb_kernel naive_procs = {
     .verify = procs_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS | MB_PROCS,
     .work = 1,
+    .groups = MB_GROUP_LADDER,
 };
 
 static const struct mb_kernel ikj = {
@@ -142,6 +145,8 @@ static const struct mb_kernel ikj = {
     .run = ikj_run,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM,
+    .groups = MB_GROUP_LADDER,
+    .why = "unit stride",
 };
 
 static const struct mb_kernel tiled = {
@@ -153,6 +158,8 @@ static const struct mb_kernel tiled = {
     .run = tiled_run,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM,
+    .groups = MB_GROUP_LADDER,
+    .why = "tiles of B reused from the cache",
 };
 
 static const struct mb_kernel tiled_threads = {
@@ -163,6 +170,7 @@ static const struct mb_kernel tiled_threads = {
     .run = tiled_threads_run,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,
+    .groups = MB_GROUP_LADDER,
 };
 
 static const struct mb_kernel dgemm = {
@@ -172,7 +180,9 @@ static const struct mb_kernel dgemm = {
     .flops_formula = "2n^3",
     .run = dgemm_run,
     .verify = gemm_verify,
-    .traits = MB_BLAS_THREADS | MB_GEMM,
+    .traits = MB_BLAS_THREADS | MB_GEMM | MB_REFERENCE,
+    .groups = MB_GROUP_LADDER,
+    .why = "OpenBLAS",
 };
 
 /* In the order --kernels lists them in help and messages. */
@@ -186,6 +196,8 @@ static const struct mb_kernel simd = {
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,
     .scratch_bytes = mb_simd_scratch_bytes,
+    .groups = MB_GROUP_LADDER,
+    .why = "packed panels, registers and vector units",
 };
 
 static const struct mb_kernel *const kernels[] = {
@@ -236,4 +248,37 @@ const struct mb_kernel *mb_kernel_find(const char *name)
         if (strcmp(kernels[i]->name, name) == 0)
             return kernels[i];
     return NULL;
+}
+
+/* The first kernel with every trait of traits (MB_BASELINE: the naive
+ * loop, MB_REFERENCE: dgemm), or NULL. */
+const struct mb_kernel *mb_kernel_with(unsigned traits)
+{
+    for (size_t i = 0; i < mb_kernel_count(); i++)
+        if ((kernels[i]->traits & traits) == traits)
+            return kernels[i];
+    return NULL;
+}
+
+/* The words --kernels takes for a group of kernels, in the order help and
+ * messages list them. */
+static const struct {
+    const char *name;
+    unsigned bit;
+} groups[] = {{"lapack", MB_GROUP_LAPACK}, {"ladder", MB_GROUP_LADDER}};
+
+size_t mb_kernel_group_count(void)
+{
+    return sizeof groups / sizeof groups[0];
+}
+
+/* The name of the i-th group, and its bit in bit (when not NULL); NULL
+ * past the end. */
+const char *mb_kernel_group_name(size_t i, unsigned *bit)
+{
+    if (i >= mb_kernel_group_count())
+        return NULL;
+    if (bit != NULL)
+        *bit = groups[i].bit;
+    return groups[i].name;
 }

@@ -427,6 +427,7 @@ const struct mb_kernel mb_kernel_dgetrf = {
     .traits = MB_BLAS_THREADS | MB_LAPACK,
     .prepare = copy_a,
     .work = 1,
+    .groups = MB_GROUP_LAPACK,
 };
 
 const struct mb_kernel mb_kernel_dpotrf = {
@@ -441,6 +442,7 @@ const struct mb_kernel mb_kernel_dpotrf = {
     .setup = potrf_setup,
     .prepare = potrf_prepare,
     .work = 2,
+    .groups = MB_GROUP_LAPACK,
 };
 
 const struct mb_kernel mb_kernel_dgesv = {
@@ -455,6 +457,7 @@ const struct mb_kernel mb_kernel_dgesv = {
     .setup = gesv_setup,
     .prepare = gesv_prepare,
     .work = 0,
+    .groups = MB_GROUP_LAPACK,
 };
 
 const struct mb_kernel mb_kernel_dgeqrf = {
@@ -468,4 +471,5 @@ const struct mb_kernel mb_kernel_dgeqrf = {
     .traits = MB_BLAS_THREADS | MB_LAPACK,
     .prepare = copy_a,
     .work = 2,
+    .groups = MB_GROUP_LAPACK,
 };

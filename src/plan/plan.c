@@ -19,8 +19,8 @@ void mb_plan_defaults(struct mb_plan *p)
     memset(p, 0, sizeof *p);
     p->sizes[0] = MB_DEFAULT_N;
     p->nsizes = 1;
-    p->kernels[0] = mb_kernel_find("naive");
-    p->kernels[1] = mb_kernel_find("dgemm");
+    p->kernels[0] = mb_kernel_with(MB_BASELINE);
+    p->kernels[1] = mb_kernel_with(MB_REFERENCE);
     p->nkernels = 2;
     p->repeat = MB_DEFAULT_REPEAT;
     p->warmup = MB_DEFAULT_WARMUP;
@@ -216,32 +216,31 @@ enum mb_status mb_parse_sizes(const char *s, size_t *out, size_t cap, size_t *co
     }
 }
 
-/* Names that stand for several kernels in --kernels. */
-static const struct {
-    const char *name;
-    const char *members[MB_PLAN_MAX_KERNELS];
-} kernel_groups[] = {
-    {"lapack", {"dgetrf", "dpotrf", "dgesv", "dgeqrf"}},
-    {"ladder",
-     {"naive", "naive-threads", "naive-procs", "ikj", "tiled", "tiled-threads", "simd", "dgemm"}},
-};
+/* The bit of the group called name (ladder, lapack), or 0. */
+static unsigned group_bit(const char *name)
+{
+    unsigned bit;
+    for (size_t g = 0; g < mb_kernel_group_count(); g++)
+        if (strcmp(mb_kernel_group_name(g, &bit), name) == 0)
+            return bit;
+    return 0;
+}
 
 /* Whether the plan runs every kernel of the group called name. */
 bool mb_plan_has_group(const struct mb_plan *p, const char *name)
 {
-    for (size_t g = 0; g < sizeof kernel_groups / sizeof kernel_groups[0]; g++) {
-        if (strcmp(kernel_groups[g].name, name) != 0)
-            continue;
-        for (size_t i = 0; kernel_groups[g].members[i] != NULL; i++) {
-            bool found = false;
-            for (size_t k = 0; k < p->nkernels && !found; k++)
-                found = strcmp(p->kernels[k]->name, kernel_groups[g].members[i]) == 0;
-            if (!found)
-                return false;
-        }
-        return true;
+    unsigned bit = group_bit(name);
+    if (bit == 0)
+        return false;
+    for (size_t i = 0; i < mb_kernel_count(); i++) {
+        const struct mb_kernel *k = mb_kernel_at(i);
+        bool found = !(k->groups & bit);
+        for (size_t j = 0; j < p->nkernels && !found; j++)
+            found = p->kernels[j] == k;
+        if (!found)
+            return false;
     }
-    return false;
+    return true;
 }
 
 /* "naive, dgemm, ...; lapack = dgetrf,dpotrf,..." for messages. */
@@ -251,11 +250,14 @@ static void list_kernels(char *buf, size_t cap)
     buf[0] = '\0';
     for (size_t i = 0; i < mb_kernel_count() && len < cap; i++)
         len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", mb_kernel_at(i)->name);
-    for (size_t g = 0; g < sizeof kernel_groups / sizeof kernel_groups[0] && len < cap; g++) {
-        len += (size_t)snprintf(buf + len, cap - len, "; %s =", kernel_groups[g].name);
-        for (size_t i = 0; kernel_groups[g].members[i] != NULL && len < cap; i++)
-            len += (size_t)snprintf(buf + len, cap - len, "%s%s", i ? "," : " ",
-                                    kernel_groups[g].members[i]);
+    unsigned bit;
+    const char *group;
+    for (size_t g = 0; (group = mb_kernel_group_name(g, &bit)) != NULL && len < cap; g++) {
+        len += (size_t)snprintf(buf + len, cap - len, "; %s =", group);
+        for (size_t i = 0, shown = 0; i < mb_kernel_count() && len < cap; i++)
+            if (mb_kernel_at(i)->groups & bit)
+                len += (size_t)snprintf(buf + len, cap - len, "%s%s", shown++ ? "," : " ",
+                                        mb_kernel_at(i)->name);
     }
 }
 
@@ -281,17 +283,11 @@ static bool add_kernel_word(const char *name, const struct mb_kernel **out, size
     const struct mb_kernel *k = mb_kernel_find(name);
     if (k != NULL)
         return add_kernel(k, out, cap, count);
-    for (size_t g = 0; g < sizeof kernel_groups / sizeof kernel_groups[0]; g++) {
-        if (strcmp(kernel_groups[g].name, name) != 0)
-            continue;
-        for (size_t i = 0; kernel_groups[g].members[i] != NULL; i++) {
-            k = mb_kernel_find(kernel_groups[g].members[i]);
-            if (k == NULL || !add_kernel(k, out, cap, count))
-                return false;
-        }
-        return true;
-    }
-    return false;
+    unsigned bit = group_bit(name);
+    for (size_t i = 0; i < mb_kernel_count(); i++)
+        if ((mb_kernel_at(i)->groups & bit) && !add_kernel(mb_kernel_at(i), out, cap, count))
+            return false;
+    return bit != 0;
 }
 
 /* A comma-separated list of registered kernel names and group names
