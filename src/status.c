@@ -8,7 +8,7 @@
 const char *mb_status_name(enum mb_status st)
 {
     switch (st) {
-#define MB__STATUS_NAME(name, msg)                                                                 \
+#define MB__STATUS_NAME(name, msg, code)                                                           \
     case MB_##name:                                                                                \
         return #name;
         MB_STATUS_MAP(MB__STATUS_NAME)
@@ -20,7 +20,7 @@ const char *mb_status_name(enum mb_status st)
 const char *mb_status_msg(enum mb_status st)
 {
     switch (st) {
-#define MB__STATUS_MSG(name, msg)                                                                  \
+#define MB__STATUS_MSG(name, msg, code)                                                            \
     case MB_##name:                                                                                \
         return msg;
         MB_STATUS_MAP(MB__STATUS_MSG)
@@ -29,28 +29,16 @@ const char *mb_status_msg(enum mb_status st)
     return "unknown status";
 }
 
-/* The exit codes of the matbench command, documented in README.md:
- *   0   success (and --help, --version)
- *   1   a run failed: allocation, verification, writing the output
- *   2   bad usage or bad input; nothing was allocated or written
- *   130 interrupted (SIGINT); the results completed so far were written;
- *       mb_exit_code_signal gives 143 for SIGTERM and 129 for SIGHUP */
+/* The exit code of the matbench command for st: the third column of
+ * MB_STATUS_MAP; 1 for a value outside the enum. */
 int mb_exit_code(enum mb_status st)
 {
     switch (st) {
-    case MB_OK:
-    case MB_HELP:
-    case MB_VERSION:
-        return 0;
-    case MB_USAGE:
-        return 2;
-    case MB_INTERRUPTED:
-        return 130;
-    case MB_NOMEM:
-    case MB_VERIFY:
-    case MB_IO:
-    case MB_RUNTIME:
-        return 1;
+#define MB__STATUS_CODE(name, msg, code)                                                           \
+    case MB_##name:                                                                                \
+        return code;
+        MB_STATUS_MAP(MB__STATUS_CODE)
+#undef MB__STATUS_CODE
     }
     return 1;
 }

@@ -8,7 +8,7 @@
 
 /* Every status of MB_STATUS_MAP, so a new one is covered without editing. */
 static const enum mb_status all_statuses[] = {
-#define STATUS_ROW(name, msg) MB_##name,
+#define STATUS_ROW(name, msg, code) MB_##name,
     MB_STATUS_MAP(STATUS_ROW)
 #undef STATUS_ROW
 };

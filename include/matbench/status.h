@@ -6,21 +6,26 @@
 
 #include <stddef.h>
 
-/* The single source of truth for statuses and their messages. HELP and
- * VERSION are pseudo-statuses: the command line asked for text, not a run. */
+/* The single source of truth for statuses, their messages and the exit
+ * code of the matbench command (README.md, "Exit codes"): 0 success, 1 a
+ * run failed (allocation, verification, writing the output), 2 bad usage or
+ * bad input (nothing was allocated or written), 130 interrupted (the results
+ * completed so far were written; mb_exit_code_signal gives 143 for SIGTERM
+ * and 129 for SIGHUP). HELP and VERSION are pseudo-statuses: the command
+ * line asked for text, not a run. */
 #define MB_STATUS_MAP(X)                                                                           \
-    X(OK, "success")                                                                               \
-    X(USAGE, "bad usage or bad input")                                                             \
-    X(NOMEM, "out of memory")                                                                      \
-    X(VERIFY, "result failed verification")                                                        \
-    X(IO, "cannot write output")                                                                   \
-    X(RUNTIME, "run failed")                                                                       \
-    X(INTERRUPTED, "interrupted")                                                                  \
-    X(HELP, "help requested")                                                                      \
-    X(VERSION, "version requested")
+    X(OK, "success", 0)                                                                            \
+    X(USAGE, "bad usage or bad input", 2)                                                          \
+    X(NOMEM, "out of memory", 1)                                                                   \
+    X(VERIFY, "result failed verification", 1)                                                     \
+    X(IO, "cannot write output", 1)                                                                \
+    X(RUNTIME, "run failed", 1)                                                                    \
+    X(INTERRUPTED, "interrupted", 130)                                                             \
+    X(HELP, "help requested", 0)                                                                   \
+    X(VERSION, "version requested", 0)
 
 enum mb_status {
-#define MB__STATUS_ENUM(name, msg) MB_##name,
+#define MB__STATUS_ENUM(name, msg, code) MB_##name,
     MB_STATUS_MAP(MB__STATUS_ENUM)
 #undef MB__STATUS_ENUM
 };
