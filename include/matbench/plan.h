@@ -104,6 +104,8 @@ const char *mb_format_name(enum mb_format f);
 enum mb_status mb_plan_default_threads(const char *env, int max_threads, int physical_cores,
                                        int *out, size_t cap, size_t *count,
                                        enum mb_threads_source *source, struct mb_diag *d);
+enum mb_status mb_plan_resolve_threads(struct mb_plan *p, const char *env, int max_threads,
+                                       int usable_cores, struct mb_diag *d);
 enum mb_status mb_parse_layout(const char *s, enum mb_layout *out, struct mb_diag *d);
 const char *mb_layout_name(enum mb_layout l);
 enum mb_status mb_plan_memory(const struct mb_plan *p, size_t n, struct mb_memory *m);
