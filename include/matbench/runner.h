@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "matbench/monitor.h"
+#include "matbench/peak.h"
 #include "matbench/plan.h"
 #include "matbench/results.h"
 #include "matbench/status.h"
@@ -52,9 +53,9 @@ struct mb_runner_hooks {
     void *user;
     const volatile sig_atomic_t *stop; /* set asynchronously to stop early; may be NULL */
     struct mb_monitor *monitor;        /* marks each timed region; may be NULL */
+    const struct mb_peak *peak;        /* gives each result its peak_fraction; may be NULL */
 };
 
-void mb_runner_settle(void);
 enum mb_status mb_runner_run(const struct mb_plan *plan, const struct mb_runner_hooks *hooks,
                              struct mb_results *results, struct mb_diag *d);
 

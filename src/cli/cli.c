@@ -737,7 +737,7 @@ static enum mb_status measure_peak(const struct mb_options *o, enum mb_isa isa, 
     if (tell)
         fprintf(stderr, "\r\033[Kmeasuring the %s FMA peak on 1 and %d cores...", mb_isa_name(isa),
                 mb_machine_usable_cores(&o->machine));
-    mb_runner_settle();
+    mb_clock_settle();
     enum mb_status st =
         mb_peak_measure(isa, mb_machine_usable_cores(&o->machine), MB_PEAK_DEFAULT_PHASE_S, pk, d);
     if (st == MB_OK && pk->cores > 1 && pk->all_cores_gflops < pk->per_core_gflops)
@@ -863,7 +863,7 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
     pr.live = pr.tty && p->live && p->monitor;
     pthread_mutex_init(&pr.mu, NULL);
     mb_progress_init(&pr.state, p, mb_clock_now_s());
-    struct mb_runner_hooks hooks = {on_event, &pr, stop, NULL};
+    struct mb_runner_hooks hooks = {on_event, &pr, stop, NULL, have_peak ? &peak : NULL};
     if (p->monitor) {
         struct mb_diag md = {0};
         if (mb_monitor_start(MB_MONITOR_INTERVAL_S, pr.live ? on_sample : NULL, &pr, &hooks.monitor,
@@ -875,7 +875,6 @@ enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
     st = mb_runner_run(p, &hooks, &results, d);
     ctx.monitor.wall_s = mb_clock_now_s() - run_start;
     ctx.monitor.on = hooks.monitor != NULL;
-    mb_results_apply_peak(&results, ctx.peak);
     mb_monitor_stop(hooks.monitor, &ctx.monitor.samples, &ctx.monitor.cpu_s);
     pthread_mutex_lock(&pr.mu);
     live_clear(&pr);

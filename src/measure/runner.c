@@ -46,22 +46,6 @@ static bool stopped(const struct mb_runner_hooks *h)
     return h->stop != NULL && *h->stop;
 }
 
-/* Waits (up to half a second) until the process is idle: OpenBLAS's
- * worker threads keep spinning for a while after each call (its
- * THREAD_TIMEOUT, about 0.1 s) and would otherwise count as busy cores in
- * the next configuration's timed region, one thread or not. Idle means less
- * than 10 % of a core over a 20 ms sleep. The FMA peak waits for the same
- * reason: at start-up the workers spin too. */
-void mb_runner_settle(void)
-{
-    for (int i = 0; i < 25; i++) {
-        double cpu0 = mb_clock_cpu_s();
-        nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
-        if (mb_clock_cpu_s() - cpu0 < 0.002)
-            return;
-    }
-}
-
 /* The monitor's view of a timed region opens (when there is a monitor). */
 static void region_begin(const struct mb_runner_hooks *h)
 {
@@ -321,7 +305,7 @@ static enum mb_status run_config(struct run *r, const struct bufs *b, bool setup
     r->s->count = 0;
     if (setup && k->setup != NULL)
         k->setup(&call);
-    mb_runner_settle();
+    mb_clock_settle();
     if ((k->traits & MB_TIMEBOXED) && p->naive_budget_s > 0)
         run_timeboxed(r, k, &call, res);
     else
@@ -387,7 +371,8 @@ static enum mb_status record(struct run *r, const struct mb_result *res, struct 
 
 /* Runs every configuration of the plan (mb_plan_run_at order: each size,
  * each kernel, each BLAS-threaded kernel at every thread count) into
- * results, then derives speed-ups and efficiencies. The buffers are
+ * results, then derives speed-ups, efficiencies and the share of the peak
+ * (hooks->peak; NAN without one), so every derived figure is made here. The buffers are
  * allocated once, for the largest size (mb_plan_memory says which), and
  * refilled when the size changes. The BLAS thread count is restored
  * afterwards. Returns MB_OK; MB_NOMEM when the buffers cannot be allocated;
@@ -480,6 +465,7 @@ enum mb_status mb_runner_run(const struct mb_plan *p, const struct mb_runner_hoo
     }
     (void)mb_blas_set_threads(saved_threads, NULL);
     mb_results_derive(results);
+    mb_results_apply_peak(results, h->peak);
 out:
     free(s.v);
     mb_matrix_free(b.A);
