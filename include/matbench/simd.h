@@ -8,6 +8,7 @@
 
 #include <stddef.h>
 
+#include "matbench/ladder.h"
 #include "matbench/status.h"
 
 void mb_rows_simd(const double *A, const double *B, double *C, size_t n, size_t begin, size_t end,
@@ -15,6 +16,9 @@ void mb_rows_simd(const double *A, const double *B, double *C, size_t n, size_t 
 size_t mb_simd_block_rows(size_t n);
 size_t mb_simd_scratch_bytes(size_t n);
 const char *mb_simd_isa_name(void);
+
+/* The step: mb_rows_simd, a block of rows and one scratch per worker. */
+extern const struct mb_ladder_step mb_step_simd;
 enum mb_status mb_simd_force_isa(const char *name, struct mb_diag *d);
 
 #endif /* MATBENCH_SIMD_H */

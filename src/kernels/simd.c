@@ -501,3 +501,7 @@ enum mb_status mb_simd_force_isa(const char *name, struct mb_diag *d)
     return mb_diag_set(d, MB_USAGE, "simd: '%s' is not a path (avx512, avx2, portable)",
                        mb_printable(name, buf, sizeof buf));
 }
+
+/* The simd step of the ladder, as the kernel table and the tests run it. */
+const struct mb_ladder_step mb_step_simd = {mb_rows_simd, mb_simd_block_rows,
+                                            mb_simd_scratch_bytes};
