@@ -161,12 +161,16 @@ static void work(const struct job *j, void *scratch, bool tick)
 }
 
 /* Every block that was taken is finished before its worker returns, so the
- * rows done are those of the blocks taken. */
+ * rows done are those of the blocks taken. A child that left in the middle
+ * of a block (with status 0, or its failure would have been reported) took
+ * a block it never finished: then no row is known to be done. */
 static size_t rows_done(const struct job *j)
 {
     size_t taken = __atomic_load_n(&j->ctr->next, __ATOMIC_ACQUIRE);
     if (taken > j->nblocks)
         taken = j->nblocks;
+    if (__atomic_load_n(&j->ctr->finished, __ATOMIC_ACQUIRE) < taken)
+        return 0;
     size_t rows = taken * j->block;
     return rows < j->call->n ? rows : j->call->n;
 }
@@ -264,16 +268,6 @@ enum mb_status mb_ladder_threads(struct mb_kernel_call *call, const struct mb_la
 }
 
 /* ---- processes -------------------------------------------------------- */
-
-/* Tests only: make child number `child` (from 0) of the next mb_ladder_procs
- * calls exit at once with exit_code; -1 turns it off. */
-static int inject_child = -1, inject_code;
-
-void mb_ladder_inject_child_failure(int child, int exit_code)
-{
-    inject_child = child;
-    inject_code = exit_code;
-}
 
 static double children_cpu_s(void)
 {
@@ -431,8 +425,6 @@ enum mb_status mb_ladder_procs(struct mb_kernel_call *call, const struct mb_ladd
         pid[made] = fork();
         if (pid[made] == 0) {
             die_with(parent);
-            if (made == inject_child)
-                _exit(inject_code);
             prefault(C, call->n);
             work(&job, scratch != NULL ? scratch + (size_t)made * stride : NULL, false);
             _exit(0);
