@@ -7,34 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "matbench/cpu.h"
 #include "matbench/cpulimit.h"
 #include "matbench/matrix.h"
-
-static void append_simd(char *dst, size_t cap, const char *name)
-{
-    size_t len = strlen(dst);
-    snprintf(dst + len, cap - len, "%s%s", len ? " " : "", name);
-}
-
-/* The vector extensions that matter for double-precision GEMM, widest
- * first, as the CPU reports them (cpuid through gcc's builtins). */
-static void probe_simd(char *dst, size_t cap)
-{
-    dst[0] = '\0';
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f"))
-        append_simd(dst, cap, "avx512f");
-    if (__builtin_cpu_supports("avx2"))
-        append_simd(dst, cap, "avx2");
-    if (__builtin_cpu_supports("fma"))
-        append_simd(dst, cap, "fma");
-    if (__builtin_cpu_supports("avx"))
-        append_simd(dst, cap, "avx");
-    if (__builtin_cpu_supports("sse2"))
-        append_simd(dst, cap, "sse2");
-    if (dst[0] == '\0')
-        snprintf(dst, cap, "none");
-}
 
 static void read_meminfo(struct mb_machine *m)
 {
@@ -187,7 +162,7 @@ enum mb_status mb_machine_probe(struct mb_machine *m, struct mb_diag *d)
     probe_usable(topo, m);
     hwloc_topology_destroy(topo);
 
-    probe_simd(m->simd, sizeof m->simd);
+    mb_cpu_simd_list(m->simd, sizeof m->simd);
     read_meminfo(m);
     return MB_OK;
 }
