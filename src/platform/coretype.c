@@ -17,12 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "matbench/proc.h"
 #include "mb_internal.h"
 
 /* What each core type needs, and why.
@@ -350,13 +350,10 @@ static enum mb_status judge(int status, struct capture *c, struct mb_coretype_pr
                             struct mb_diag *d)
 {
     char line[200];
-    if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
-        const char *name = strsignal(sig);
-        return fail(out, d, MB_OK, "killed by signal %d (%s)", sig, name ? name : "unknown");
+    if (!WIFEXITED(status)) {
+        mb_proc_describe(status, line, sizeof line);
+        return fail(out, d, MB_OK, "%s", line);
     }
-    if (!WIFEXITED(status))
-        return fail(out, d, MB_OK, "stopped with wait status %d", status);
     if (WEXITSTATUS(status) != 0) {
         last_line(c, line, sizeof line);
         if (line[0] == '\0')
@@ -367,19 +364,13 @@ static enum mb_status judge(int status, struct capture *c, struct mb_coretype_pr
 }
 
 /* In the child, between fork and execve: only async-signal-safe calls.
- * Dies with the parent: PR_SET_PDEATHSIG sends it SIGKILL when the parent
- * (the thread that forked it) ends, and survives execve of a program that
- * is not set-user-ID; a parent that ended before the prctl is seen as a
- * changed getppid(). Starts with no signal blocked (the parent may hold
- * its stop signals), points stdin at /dev/null and stdout/stderr at the
- * pipes, then runs exe; if that fails, sends errno up the exec pipe and
- * exits 127. */
+ * The child dies with its parent (mb_proc_fork). Starts with no signal
+ * blocked (the parent may hold its stop signals), points stdin at
+ * /dev/null and stdout/stderr at the pipes, then runs exe; if that fails,
+ * sends errno up the exec pipe and exits 127. */
 __attribute__((noreturn)) static void exec_child(const char *exe, char **argv, char **envp,
-                                                 pid_t parent, int devnull, int out_w, int err_w,
-                                                 int exec_w)
+                                                 int devnull, int out_w, int err_w, int exec_w)
 {
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-        _exit(127);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -407,34 +398,11 @@ __attribute__((noreturn)) static void exec_child(const char *exe, char **argv, c
  * d's message too. The child is always waited for and every descriptor
  * opened here is closed (and close-on-exec meanwhile). There is no time
  * limit: a hung child hangs the probe. The child never outlives the
- * caller (see exec_child). Same as mb_coretype_probe_ex with no stop flag. */
+ * caller (see mb_proc_fork). Same as mb_coretype_probe_ex with no stop flag. */
 enum mb_status mb_coretype_probe(const char *exe, const char *coretype, size_t n, int threads,
                                  struct mb_coretype_probe *out, struct mb_diag *d)
 {
     return mb_coretype_probe_ex(exe, coretype, n, threads, NULL, out, d);
-}
-
-/* Waits for the child pid and stores its wait status; with a stop flag,
- * looking at it every few milliseconds, and killing the child (SIGKILL, and
- * *killed set) once it is raised, so that the child is reaped either way.
- * Returns 0 or an errno of waitpid. */
-static int reap(pid_t pid, int *status, const volatile sig_atomic_t *stop, bool *killed)
-{
-    *killed = false;
-    for (;;) {
-        bool poll_only = stop != NULL && !*killed;
-        pid_t r = waitpid(pid, status, poll_only ? WNOHANG : 0);
-        if (r == pid)
-            return 0;
-        if (r < 0 && errno != EINTR)
-            return errno;
-        if (r == 0 && stop_raised(stop)) {
-            kill(pid, SIGKILL);
-            *killed = true;
-        } else if (r == 0) {
-            nanosleep(&(struct timespec){0, STOP_POLL_MS * 1000 * 1000 / 10}, NULL);
-        }
-    }
 }
 
 /* mb_coretype_probe, stopped early when *stop becomes non-zero (a caught
@@ -500,14 +468,13 @@ enum mb_status mb_coretype_probe_ex(const char *exe, const char *coretype, size_
             goto done;
         }
 
-    const pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = mb_proc_fork(127);
     if (pid < 0) {
         st = fail(out, d, MB_RUNTIME, "cannot start '%s': fork: %s", exe, strerror(errno));
         goto done;
     }
     if (pid == 0)
-        exec_child(exe, argv, envp, parent, devnull, outp[1], errp[1], execp[1]);
+        exec_child(exe, argv, envp, devnull, outp[1], errp[1], execp[1]);
 
     close_fd(&devnull);
     close_fd(&outp[1]);
@@ -529,7 +496,7 @@ enum mb_status mb_coretype_probe_ex(const char *exe, const char *coretype, size_
     if (drain_errno != 0)
         kill(pid, SIGKILL);
     bool killed;
-    int wait_errno = reap(pid, &status, stop, &killed);
+    int wait_errno = mb_proc_wait(pid, &status, stop, &killed);
     if (wait_errno != 0) {
         st = fail(out, d, MB_RUNTIME, "probe %s: waitpid: %s", coretype, strerror(wait_errno));
         goto done;
