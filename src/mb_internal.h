@@ -11,6 +11,11 @@
 #include "matbench/peak.h"
 #include "matbench/status.h"
 
+#define MB__ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+/* s made printable for a message, in a 64-byte buffer of the caller's
+ * statement (mb_printable). */
+#define SHOWN(s) mb_printable((s), (char[64]){0}, 64)
+
 json_t *mb__json_num(double x);
 json_t *mb__json_machine(const struct mb_machine *m);
 json_t *mb__json_blas(const struct mb_blas_info *b);

@@ -15,7 +15,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "matbench/blas.h"
@@ -94,7 +96,6 @@ static void free_all(void)
     mb_matrix_free(m.ref);
     mb_matrix_free(m.scale);
     m.A = m.B = m.C = m.ref = m.scale = NULL;
-    mb_ladder_inject_child_failure(-1, 0);
 }
 
 TestSuite(ladder, .fini = free_all);
@@ -179,8 +180,8 @@ static void assert_kernel_verifies(const struct mb_kernel *k, const struct mb_ke
 {
     struct mb_verify v;
     struct mb_diag d = {0};
-    cr_assert_eq(k->verify(call, SEED, &v, &d), MB_OK, "%s, %d worker(s), n=%zu: %s", k->name,
-                 workers, call->n, d.msg);
+    cr_assert_eq(k->verify(call, &v, &d), MB_OK, "%s, %d worker(s), n=%zu: %s", k->name, workers,
+                 call->n, d.msg);
     cr_assert(v.ok, "%s, %d worker(s), n=%zu: verify says ok", k->name, workers, call->n);
 }
 
@@ -317,6 +318,60 @@ Test(ladder, naive_procs_works_after_openblas_has_started_its_threads)
 
 /* ---- naive-procs: a child that fails ----------------------------------- */
 
+/* Test hook: a ladder step whose children misbehave. Child `child` (from
+ * 0; it knows its number from where its share of the scratch lies) exits
+ * with exit_code in its first call of the rows, the others compute naive
+ * rows once it has left (so that it surely gets a block), waiting for it at
+ * most 10 s. The state lives in a shared page, as the children need it. */
+#define FAIL_STRIDE 64
+static struct failing {
+    int child, exit_code;
+    volatile int gone;
+    char scratch[MB_LADDER_MAX_WORKERS][FAIL_STRIDE];
+} * failing;
+
+static void rows_failing(const double *A, const double *B, double *C, size_t n, size_t begin,
+                         size_t end, void *scratch)
+{
+    const int me = (int)(((char *)scratch - failing->scratch[0]) / FAIL_STRIDE);
+    if (me == failing->child) {
+        failing->gone = 1;
+        _exit(failing->exit_code);
+    }
+    for (int ms = 0; !failing->gone && ms < 10000; ms++)
+        nanosleep(&(struct timespec){0, 1000 * 1000}, NULL);
+    mb_rows_naive(A, B, C, n, begin, end, NULL);
+}
+
+static size_t failing_scratch_bytes(size_t n)
+{
+    (void)n;
+    return FAIL_STRIDE;
+}
+
+static const struct mb_ladder_step failing_step = {rows_failing, NULL, failing_scratch_bytes};
+
+/* Runs naive-procs' call through failing_step: child `child` exits with
+ * exit_code. */
+static enum mb_status run_failing(struct mb_kernel_call *call, int child, int exit_code,
+                                  struct mb_diag *d)
+{
+    if (failing == NULL) {
+        failing =
+            mmap(NULL, sizeof *failing, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+        cr_assert_neq(failing, MAP_FAILED);
+    }
+    failing->child = child;
+    failing->exit_code = exit_code;
+    failing->gone = 0;
+    call->scratch = failing->scratch;
+    call->scratch_stride = FAIL_STRIDE;
+    enum mb_status st = mb_ladder_procs(call, &failing_step, call->W[0], d);
+    call->scratch = NULL;
+    call->scratch_stride = 0;
+    return st;
+}
+
 Test(ladder, a_failing_child_is_named_with_its_pid_and_exit_status)
 {
     const struct mb_kernel *k = mb_kernel_find("naive-procs");
@@ -325,9 +380,8 @@ Test(ladder, a_failing_child_is_named_with_its_pid_and_exit_status)
     for (int procs = 2; procs <= 3; procs++) {
         struct mb_kernel_call call = open_call(k, procs, false);
         struct mb_diag d = {0};
-        mb_ladder_inject_child_failure(1, 3);
-        cr_assert_eq(k->run(&call, &d), MB_RUNTIME, "%d processes, child 2 exits 3: %s", procs,
-                     d.msg);
+        cr_assert_eq(run_failing(&call, 1, 3, &d), MB_RUNTIME, "%d processes, child 2 exits 3: %s",
+                     procs, d.msg);
         cr_assert_eq(call.npids, (size_t)procs);
         char pid[32];
         snprintf(pid, sizeof pid, "PID %d", call.pids[1]);
@@ -337,7 +391,6 @@ Test(ladder, a_failing_child_is_named_with_its_pid_and_exit_status)
         cr_assert_eq(call.rows_done, 0, "a failed run has no rows to trust, got %zu",
                      call.rows_done);
 
-        mb_ladder_inject_child_failure(-1, 0);
         poison(call.W[0], m.n * m.n);
         assert_runs_in_full(k, &call, procs);
         close_call();
@@ -345,12 +398,11 @@ Test(ladder, a_failing_child_is_named_with_its_pid_and_exit_status)
 }
 
 /* A child that exits with status 0 without computing anything cannot be
- * told from one that finished by its status. What shows it is rows_done,
- * which counts the blocks taken from the shared counter: on one process no
- * block was taken, so rows_done is 0 and verification has nothing to check
- * (it passes with 0 entries checked: the runner's time box would then
- * divide by 0 rows). On two processes the other child takes every block,
- * so the result is whole and correct. */
+ * told from one that finished by its status. What shows it is rows_done:
+ * the block it took was never finished, so rows_done is 0 and verification
+ * has nothing to check (it passes with 0 entries checked: the runner's
+ * time box would then divide by 0 rows). Two processes that behave compute
+ * the whole result. */
 Test(ladder, a_child_that_exits_0_without_computing_leaves_no_rows_done)
 {
     const struct mb_kernel *k = mb_kernel_find("naive-procs");
@@ -359,18 +411,17 @@ Test(ladder, a_child_that_exits_0_without_computing_leaves_no_rows_done)
 
     struct mb_kernel_call call = open_call(k, 1, false);
     struct mb_diag d = {0};
-    mb_ladder_inject_child_failure(0, 0);
-    cr_assert_eq(k->run(&call, &d), MB_OK, "exit status 0 is success: %s", d.msg);
+    cr_assert_eq(run_failing(&call, 0, 0, &d), MB_OK, "exit status 0 is success: %s", d.msg);
     cr_assert_eq(call.rows_done, 0, "no block was taken, got %zu rows", call.rows_done);
     assert_rows_untouched(call.W[0], 0, m.n, "naive-procs, child 1 exits at once", 1);
     struct mb_verify v;
-    cr_assert_eq(k->verify(&call, SEED, &v, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(k->verify(&call, &v, &d), MB_OK, "%s", d.msg);
     cr_assert(v.ok && v.checked == 0, "verification of 0 rows checks nothing (%zu checked)",
               v.checked);
     close_call();
 
     call = open_call(k, 2, false);
-    assert_runs_in_full(k, &call, 2); /* child 2 does child 1's share */
+    assert_runs_in_full(k, &call, 2);
     close_call();
 }
 

@@ -139,7 +139,7 @@ static void assert_verifies(const struct mb_kernel *k, const struct mb_kernel_ca
     struct mb_verify v = {.residual = NAN};
     struct mb_diag d = {0};
     const char *lay = layout_name(call->row_major);
-    cr_assert_eq(k->verify(call, SEED, &v, &d), MB_OK, "%s n=%zu nrhs=%zu %s %d thread(s): %s",
+    cr_assert_eq(k->verify(call, &v, &d), MB_OK, "%s n=%zu nrhs=%zu %s %d thread(s): %s",
                  k->name, call->n, call->nrhs, lay, threads, d.msg);
     cr_assert(v.ok, "%s n=%zu %s: verify says ok", k->name, call->n, lay);
     cr_assert(isfinite(v.residual), "%s n=%zu %s: residual %g is finite", k->name, call->n, lay,
@@ -532,7 +532,7 @@ static void assert_verify_rejects(const char *name, const struct mb_kernel_call 
     const struct mb_kernel *k = mb_kernel_find(name);
     struct mb_verify v = {.ok = true, .residual = NAN};
     struct mb_diag d = {0};
-    cr_assert_eq(k->verify(call, SEED, &v, &d), MB_VERIFY, "%s %s", name,
+    cr_assert_eq(k->verify(call, &v, &d), MB_VERIFY, "%s %s", name,
                  layout_name(call->row_major));
     cr_assert(!v.ok);
     cr_assert(v.residual > FAR_ABOVE, "%s %s: residual %g", name, layout_name(call->row_major),
@@ -923,7 +923,7 @@ Test(lapack, dgeqrf_verify_reports_the_worse_of_its_two_figures)
             qr_residuals(rm, &factor, &orth);
             struct mb_verify v = {.residual = NAN};
             struct mb_diag d = {0};
-            cr_assert_eq(mb_kernel_find("dgeqrf")->verify(&call, SEED, &v, &d), MB_VERIFY);
+            cr_assert_eq(mb_kernel_find("dgeqrf")->verify(&call, &v, &d), MB_VERIFY);
             cr_assert_float_eq(v.residual, fmax(factor, orth), 0, "%s: %g, figures %g and %g",
                                layout_name(rm), v.residual, factor, orth);
             assert_msg_has(v.what, orth > factor ? "Q^T*Q" : "Q*R", layout_name(rm));

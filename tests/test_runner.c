@@ -289,10 +289,10 @@ static double fake_flops(size_t n, size_t nrhs)
     return 1.0;
 }
 
-static enum mb_status fake_verify(const struct mb_kernel_call *call, uint64_t seed,
-                                  struct mb_verify *out, struct mb_diag *d)
+static enum mb_status fake_verify(const struct mb_kernel_call *call, struct mb_verify *out,
+                                  struct mb_diag *d)
 {
-    (void)call, (void)seed, (void)d;
+    (void)call, (void)d;
     out->residual = 0;
     return MB_OK;
 }

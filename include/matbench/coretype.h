@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "matbench/cpu.h" /* mb_cpu_has, mb_isa_rank */
 #include "matbench/status.h"
 
 struct mb_coretype {
@@ -22,15 +23,7 @@ struct mb_coretype {
 size_t mb_coretype_count(void);
 const struct mb_coretype *mb_coretype_at(size_t i);
 const struct mb_coretype *mb_coretype_find(const char *name);
-int mb_isa_rank(const char *isa);
-
-/* A question about the CPU: does it have this feature? mb_cpu_has asks the
- * real one; tests pass fakes. */
-typedef bool mb_cpu_has_fn(const char *flag);
-bool mb_cpu_has(const char *flag);
-bool mb_cpu_flag_known(const char *flag);
 const char *mb_coretype_missing(const struct mb_coretype *ct, mb_cpu_has_fn *has);
-const char *mb_cpu_widest_isa(mb_cpu_has_fn *has);
 
 /* The dgemm repetitions a probe asks the child for. */
 #define MB_CORETYPE_PROBE_REPEAT 2

@@ -53,8 +53,10 @@ struct mb_kernel_call {
 typedef double mb_kernel_flops_fn(size_t n, size_t nrhs);
 typedef enum mb_status mb_kernel_run_fn(struct mb_kernel_call *call, struct mb_diag *d);
 typedef void mb_kernel_setup_fn(struct mb_kernel_call *call);
-typedef enum mb_status mb_kernel_verify_fn(const struct mb_kernel_call *call, uint64_t seed,
-                                           struct mb_verify *out, struct mb_diag *d);
+typedef enum mb_status mb_kernel_verify_fn(const struct mb_kernel_call *call, struct mb_verify *out,
+                                           struct mb_diag *d);
+
+struct mb_ladder_step; /* matbench/ladder.h */
 
 enum mb_kernel_traits {
     MB_BLAS_THREADS = 1u << 0, /* runs at each thread count, set through the BLAS */
@@ -92,6 +94,7 @@ struct mb_kernel {
     size_t (*scratch_bytes)(size_t n); /* per worker, allocated by the runner; may be NULL */
     unsigned groups;                   /* enum mb_kernel_group bits */
     const char *why; /* a one-core ladder step: what it changed over the step before, or NULL */
+    const struct mb_ladder_step *step; /* a ladder kernel: the rows its run spreads; else NULL */
 };
 
 double mb_flops_gemm(size_t n, size_t nrhs);

@@ -46,6 +46,5 @@ enum mb_status mb_ladder_threads(struct mb_kernel_call *call, const struct mb_la
                                  double *C, struct mb_diag *d);
 enum mb_status mb_ladder_procs(struct mb_kernel_call *call, const struct mb_ladder_step *step,
                                double *C, struct mb_diag *d);
-void mb_ladder_inject_child_failure(int child, int exit_code);
 
 #endif /* MATBENCH_LADDER_H */

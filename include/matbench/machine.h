@@ -38,5 +38,7 @@ enum mb_limit {
 
 enum mb_status mb_machine_probe(struct mb_machine *m, struct mb_diag *d);
 int mb_machine_usable_cores(const struct mb_machine *m);
+enum mb_status mb_meminfo_parse(const char *text, const char *key, uint64_t *bytes);
+enum mb_status mb_mem_available(uint64_t *bytes, struct mb_diag *d);
 
 #endif /* MATBENCH_MACHINE_H */

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "matbench/machine.h" /* mb_mem_available, for the memory check */
 #include "matbench/status.h"
 
 #define MB_MATRIX_ALIGN 64
@@ -21,8 +22,6 @@ double *mb_matrix_alloc(size_t rows, size_t cols);
 void mb_matrix_free(double *m);
 double *mb_matrix_alloc_shared(size_t rows, size_t cols);
 void mb_matrix_free_shared(double *m, size_t rows, size_t cols);
-enum mb_status mb_meminfo_parse(const char *text, const char *key, uint64_t *bytes);
-enum mb_status mb_mem_available(uint64_t *bytes, struct mb_diag *d);
 double mb_prng_value(uint64_t seed, uint64_t stream, uint64_t index);
 void mb_matrix_fill(double *m, size_t rows, size_t cols, uint64_t seed, uint64_t stream,
                     unsigned nthreads);

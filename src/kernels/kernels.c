@@ -20,66 +20,60 @@ double mb_flops_gemm(size_t n, size_t nrhs)
     return 2.0 * x * x * x;
 }
 
-/* The textbook i-j-k loop on one thread (mb_rows_naive), a row at a time
- * so a time box can stop it after any row. The same code as naive-threads
- * and naive-procs on one worker: the ratios between them measure the
- * workers alone. */
-static enum mb_status naive_run(struct mb_kernel_call *call, struct mb_diag *d)
+/* The ladder's worker models. Each runs the step of kernel k: on the
+ * calling thread alone, on call->threads POSIX threads, or in call->threads
+ * fork()ed processes. One core is the same code as the threads on one
+ * worker, so the ratios between the models measure the workers alone. */
+static enum mb_status ladder_one_core_run(const struct mb_kernel *k, struct mb_kernel_call *call,
+                                          struct mb_diag *d)
 {
     call->threads = 1;
-    return mb_ladder_threads(call, &mb_step_naive, call->C, d);
+    return mb_ladder_threads(call, k->step, call->C, d);
 }
 
-static enum mb_status naive_threads_run(struct mb_kernel_call *call, struct mb_diag *d)
+static enum mb_status ladder_threads_run(const struct mb_kernel *k, struct mb_kernel_call *call,
+                                         struct mb_diag *d)
 {
-    return mb_ladder_threads(call, &mb_step_naive, call->C, d);
+    return mb_ladder_threads(call, k->step, call->C, d);
 }
 
 /* C goes to the shared work matrix W[0]: the children's writes to their
  * copy of an ordinary buffer would never reach the parent. */
-static enum mb_status naive_procs_run(struct mb_kernel_call *call, struct mb_diag *d)
+static enum mb_status ladder_procs_run(const struct mb_kernel *k, struct mb_kernel_call *call,
+                                       struct mb_diag *d)
 {
-    return mb_ladder_procs(call, &mb_step_naive, call->W[0], d);
+    return mb_ladder_procs(call, k->step, call->W[0], d);
 }
 
-static enum mb_status ikj_run(struct mb_kernel_call *call, struct mb_diag *d)
-{
-    call->threads = 1;
-    return mb_ladder_threads(call, &mb_step_ikj, call->C, d);
-}
+/* The runner calls run(call, d), which does not name the kernel: a ladder
+ * kernel's run is this one-line entry, handing its own row to its worker
+ * model. Declares the row (defined below) and defines var##_run. */
+#define LADDER_ENTRY(var, model)                                                                   \
+    static const struct mb_kernel var;                                                             \
+    static enum mb_status var##_run(struct mb_kernel_call *call, struct mb_diag *d)                \
+    {                                                                                              \
+        return model(&var, call, d);                                                               \
+    }
 
-static enum mb_status tiled_run(struct mb_kernel_call *call, struct mb_diag *d)
-{
-    call->threads = 1;
-    return mb_ladder_threads(call, &mb_step_tiled, call->C, d);
-}
+LADDER_ENTRY(naive, ladder_one_core_run)
+LADDER_ENTRY(naive_threads, ladder_threads_run)
+LADDER_ENTRY(naive_procs, ladder_procs_run)
+LADDER_ENTRY(ikj, ladder_one_core_run)
+LADDER_ENTRY(tiled, ladder_one_core_run)
+LADDER_ENTRY(tiled_threads, ladder_threads_run)
+LADDER_ENTRY(simd, ladder_threads_run)
 
-static enum mb_status tiled_threads_run(struct mb_kernel_call *call, struct mb_diag *d)
+/* The rows of C a time-boxed kernel finished, checked row by row. */
+static enum mb_status rows_verify(const struct mb_kernel_call *call, struct mb_verify *out,
+                                  struct mb_diag *d)
 {
-    return mb_ladder_threads(call, &mb_step_tiled, call->C, d);
-}
-
-/* Packed panels and a register-blocked micro-kernel (simd.c), a block of
- * rows per worker at a time, each worker packing into its own scratch. */
-static const struct mb_ladder_step simd_step = {mb_rows_simd, mb_simd_block_rows,
-                                                mb_simd_scratch_bytes};
-
-static enum mb_status simd_run(struct mb_kernel_call *call, struct mb_diag *d)
-{
-    return mb_ladder_threads(call, &simd_step, call->C, d);
-}
-
-static enum mb_status rows_verify(const struct mb_kernel_call *call, uint64_t seed,
-                                  struct mb_verify *out, struct mb_diag *d)
-{
-    (void)seed;
     return mb_verify_rows(call->n, call->rows_done, call->A, call->B, call->C, out, d);
 }
 
-static enum mb_status procs_verify(const struct mb_kernel_call *call, uint64_t seed,
-                                   struct mb_verify *out, struct mb_diag *d)
+/* The same for a process kernel, whose C is the shared W[0]. */
+static enum mb_status procs_verify(const struct mb_kernel_call *call, struct mb_verify *out,
+                                   struct mb_diag *d)
 {
-    (void)seed;
     return mb_verify_rows(call->n, call->rows_done, call->A, call->B, call->W[0], out, d);
 }
 
@@ -94,10 +88,12 @@ static enum mb_status dgemm_run(struct mb_kernel_call *call, struct mb_diag *d)
     return MB_OK;
 }
 
-static enum mb_status gemm_verify(const struct mb_kernel_call *call, uint64_t seed,
-                                  struct mb_verify *out, struct mb_diag *d)
+/* The whole product, sampled against long double and row-checked, with
+ * the samples drawn from the seed of the inputs. */
+static enum mb_status gemm_verify(const struct mb_kernel_call *call, struct mb_verify *out,
+                                  struct mb_diag *d)
 {
-    return mb_verify_gemm(call->n, call->A, call->B, call->C, seed, out, d);
+    return mb_verify_gemm(call->n, call->A, call->B, call->C, call->seed, out, d);
 }
 
 static const struct mb_kernel naive = {
@@ -106,6 +102,7 @@ static const struct mb_kernel naive = {
     .flops = mb_flops_gemm,
     .flops_formula = "2n^3",
     .run = naive_run,
+    .step = &mb_step_naive,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_BASELINE | MB_GEMM,
     .groups = MB_GROUP_LADDER,
@@ -118,6 +115,7 @@ static const struct mb_kernel naive_threads = {
     .flops = mb_flops_gemm,
     .flops_formula = "2n^3",
     .run = naive_threads_run,
+    .step = &mb_step_naive,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,
     .groups = MB_GROUP_LADDER,
@@ -130,6 +128,7 @@ static const struct mb_kernel naive_procs = {
     .flops = mb_flops_gemm,
     .flops_formula = "2n^3",
     .run = naive_procs_run,
+    .step = &mb_step_naive,
     .verify = procs_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS | MB_PROCS,
     .work = 1,
@@ -143,6 +142,7 @@ static const struct mb_kernel ikj = {
     .flops = mb_flops_gemm,
     .flops_formula = "2n^3",
     .run = ikj_run,
+    .step = &mb_step_ikj,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM,
     .groups = MB_GROUP_LADDER,
@@ -156,6 +156,7 @@ static const struct mb_kernel tiled = {
     .flops = mb_flops_gemm,
     .flops_formula = "2n^3",
     .run = tiled_run,
+    .step = &mb_step_tiled,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM,
     .groups = MB_GROUP_LADDER,
@@ -168,6 +169,7 @@ static const struct mb_kernel tiled_threads = {
     .flops = mb_flops_gemm,
     .flops_formula = "2n^3",
     .run = tiled_threads_run,
+    .step = &mb_step_tiled,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,
     .groups = MB_GROUP_LADDER,
@@ -185,7 +187,6 @@ static const struct mb_kernel dgemm = {
     .why = "OpenBLAS",
 };
 
-/* In the order --kernels lists them in help and messages. */
 static const struct mb_kernel simd = {
     .name = "simd",
     .lesson = "packed panels of A and B and an 8 x 24 (AVX-512) or 6 x 8 (AVX2) tile of C held "
@@ -193,6 +194,7 @@ static const struct mb_kernel simd = {
     .flops = mb_flops_gemm,
     .flops_formula = "2n^3",
     .run = simd_run,
+    .step = &mb_step_simd,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,
     .scratch_bytes = mb_simd_scratch_bytes,
@@ -200,6 +202,7 @@ static const struct mb_kernel simd = {
     .why = "packed panels, registers and vector units",
 };
 
+/* In the order --kernels lists them in help and messages. */
 static const struct mb_kernel *const kernels[] = {
     &naive,
     &naive_threads,

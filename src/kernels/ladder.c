@@ -14,14 +14,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "matbench/clock.h"
+#include "matbench/proc.h"
 
 static_assert(MB_LADDER_MAX_WORKERS == MB_KERNEL_MAX_WORKERS, "one worker limit");
 
@@ -161,12 +160,16 @@ static void work(const struct job *j, void *scratch, bool tick)
 }
 
 /* Every block that was taken is finished before its worker returns, so the
- * rows done are those of the blocks taken. */
+ * rows done are those of the blocks taken. A child that left in the middle
+ * of a block (with status 0, or its failure would have been reported) took
+ * a block it never finished: then no row is known to be done. */
 static size_t rows_done(const struct job *j)
 {
     size_t taken = __atomic_load_n(&j->ctr->next, __ATOMIC_ACQUIRE);
     if (taken > j->nblocks)
         taken = j->nblocks;
+    if (__atomic_load_n(&j->ctr->finished, __ATOMIC_ACQUIRE) < taken)
+        return 0;
     size_t rows = taken * j->block;
     return rows < j->call->n ? rows : j->call->n;
 }
@@ -265,25 +268,6 @@ enum mb_status mb_ladder_threads(struct mb_kernel_call *call, const struct mb_la
 
 /* ---- processes -------------------------------------------------------- */
 
-/* Tests only: make child number `child` (from 0) of the next mb_ladder_procs
- * calls exit at once with exit_code; -1 turns it off. */
-static int inject_child = -1, inject_code;
-
-void mb_ladder_inject_child_failure(int child, int exit_code)
-{
-    inject_child = child;
-    inject_code = exit_code;
-}
-
-static double children_cpu_s(void)
-{
-    struct rusage ru;
-    if (getrusage(RUSAGE_CHILDREN, &ru) != 0)
-        return 0;
-    return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
-           ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) * 1e-6;
-}
-
 /* Maps the shared C into a child's page tables in one system call. fork()
  * does not copy the page table entries of a shared mapping, so without it
  * each child takes a page fault on every 4 KiB page of C it writes (2,800 at
@@ -300,32 +284,6 @@ static void prefault(double *C, size_t n)
     (void)C;
     (void)n;
 #endif
-}
-
-/* In a child just made: dies with its parent. PR_SET_PDEATHSIG sends it
- * SIGKILL when the parent thread (the caller, which waits for every child
- * before it returns) ends, however it ends (a signal's default action,
- * SIGKILL, a crash); a parent that ended before the prctl shows as a
- * changed getppid(), and the child leaves at once. A stop signal the CLI
- * catches is left to the copy of its handler: a Ctrl-C that reaches the
- * whole process group then stops a child after its block, as the parent's
- * stop through the shared counter does, rather than killing it. */
-static void die_with(pid_t parent)
-{
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-        _exit(1);
-}
-
-/* What became of a child, for the message: "exited with status 3". */
-static void describe_exit(int status, char *buf, size_t cap)
-{
-    if (WIFEXITED(status))
-        snprintf(buf, cap, "exited with status %d", WEXITSTATUS(status));
-    else if (WIFSIGNALED(status))
-        snprintf(buf, cap, "was killed by signal %d (%s)", WTERMSIG(status),
-                 strsignal(WTERMSIG(status)));
-    else
-        snprintf(buf, cap, "ended with wait status %#x", (unsigned)status);
 }
 
 /* Sleeps until one of the running children may have ended, or 100 ms
@@ -365,16 +323,16 @@ static int wait_children(const struct job *job, const pid_t *pid, int count, int
             int status;
             if (!running[i])
                 continue;
-            pid_t r = waitpid(pid[i], &status, WNOHANG);
-            if (r == 0 || (r < 0 && errno == EINTR))
+            int r = mb_proc_poll(pid[i], &status);
+            if (r == 0)
                 continue;
             running[i] = false;
             left--;
             reaped = true;
-            bool ok = r == pid[i] && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+            bool ok = r > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0;
             if (!ok && bad < 0) {
                 bad = i;
-                *bad_status = r == pid[i] ? status : -1;
+                *bad_status = r > 0 ? status : -1;
                 /* the others stop taking blocks: the result is lost anyway */
                 __atomic_store_n(&job->ctr->next, job->nblocks, __ATOMIC_RELAXED);
             }
@@ -423,16 +381,16 @@ enum mb_status mb_ladder_procs(struct mb_kernel_call *call, const struct mb_ladd
     *ctr = (struct counter){0, 0, 0};
     const size_t block = block_of(step, call->n);
     const struct job job = {call, step, C, block, (call->n + block - 1) / block, ctr};
-    const double cpu0 = children_cpu_s();
+    const double cpu0 = mb_proc_children_cpu_s();
     pid_t pid[MB_LADDER_MAX_WORKERS];
     int made = 0, fork_err = 0;
-    const pid_t parent = getpid();
     for (; made < workers; made++) {
-        pid[made] = fork();
+        /* The child dies with the caller. A stop signal the CLI catches is
+         * left to the copy of its handler: a Ctrl-C that reaches the whole
+         * process group then stops a child after its block, as the
+         * parent's stop through the shared counter does. */
+        pid[made] = mb_proc_fork(1);
         if (pid[made] == 0) {
-            die_with(parent);
-            if (made == inject_child)
-                _exit(inject_code);
             prefault(C, call->n);
             work(&job, scratch != NULL ? scratch + (size_t)made * stride : NULL, false);
             _exit(0);
@@ -445,7 +403,7 @@ enum mb_status mb_ladder_procs(struct mb_kernel_call *call, const struct mb_ladd
     }
     int bad_status = 0;
     int bad = wait_children(&job, pid, made, &bad_status);
-    call->child_cpu_s += children_cpu_s() - cpu0;
+    call->child_cpu_s += mb_proc_children_cpu_s() - cpu0;
     call->npids = (size_t)made;
     for (int i = 0; i < made; i++)
         call->pids[i] = (int)pid[i];
@@ -460,7 +418,7 @@ enum mb_status mb_ladder_procs(struct mb_kernel_call *call, const struct mb_ladd
         if (bad_status == -1)
             snprintf(what, sizeof what, "could not be waited for");
         else
-            describe_exit(bad_status, what, sizeof what);
+            mb_proc_describe(bad_status, what, sizeof what);
         return mb_diag_set(d, MB_RUNTIME, "child process %d of %d (PID %d) %s", bad + 1, made,
                            (int)pid[bad], what);
     }

@@ -306,10 +306,9 @@ static enum mb_status getrf_run(struct mb_kernel_call *call, struct mb_diag *d)
     return mb_lapack_info("dgetrf", info, d);
 }
 
-static enum mb_status getrf_verify(const struct mb_kernel_call *call, uint64_t seed,
-                                   struct mb_verify *out, struct mb_diag *d)
+static enum mb_status getrf_verify(const struct mb_kernel_call *call, struct mb_verify *out,
+                                   struct mb_diag *d)
 {
-    (void)seed;
     double r;
     enum mb_status st =
         mb_residual_lu(call->row_major, call->n, call->A, call->C, call->ipiv, call->W[0], &r, d);
@@ -348,10 +347,9 @@ static enum mb_status potrf_run(struct mb_kernel_call *call, struct mb_diag *d)
     return mb_lapack_info("dpotrf", info, d);
 }
 
-static enum mb_status potrf_verify(const struct mb_kernel_call *call, uint64_t seed,
-                                   struct mb_verify *out, struct mb_diag *d)
+static enum mb_status potrf_verify(const struct mb_kernel_call *call, struct mb_verify *out,
+                                   struct mb_diag *d)
 {
-    (void)seed;
     double r;
     enum mb_status st =
         mb_residual_cholesky(call->row_major, call->n, call->W[0], call->C, call->W[1], &r, d);
@@ -381,10 +379,9 @@ static enum mb_status gesv_run(struct mb_kernel_call *call, struct mb_diag *d)
     return mb_lapack_info("dgesv", info, d);
 }
 
-static enum mb_status gesv_verify(const struct mb_kernel_call *call, uint64_t seed,
-                                  struct mb_verify *out, struct mb_diag *d)
+static enum mb_status gesv_verify(const struct mb_kernel_call *call, struct mb_verify *out,
+                                  struct mb_diag *d)
 {
-    (void)seed;
     double r;
     enum mb_status st =
         mb_residual_solve(call->row_major, call->n, call->nrhs, call->A, call->X, call->X0, &r, d);
@@ -402,10 +399,9 @@ static enum mb_status geqrf_run(struct mb_kernel_call *call, struct mb_diag *d)
     return mb_lapack_info("dgeqrf", info, d);
 }
 
-static enum mb_status geqrf_verify(const struct mb_kernel_call *call, uint64_t seed,
-                                   struct mb_verify *out, struct mb_diag *d)
+static enum mb_status geqrf_verify(const struct mb_kernel_call *call, struct mb_verify *out,
+                                   struct mb_diag *d)
 {
-    (void)seed;
     double factor, orth;
     enum mb_status st = mb_residual_qr(call->row_major, call->n, call->A, call->C, call->tau,
                                        call->W[0], call->W[1], &factor, &orth, d);

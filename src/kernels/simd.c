@@ -25,7 +25,6 @@
 #include "matbench/simd.h"
 
 #include <immintrin.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 
@@ -322,11 +321,6 @@ static const struct simd_path {
 };
 #define NPATHS (sizeof paths / sizeof paths[0])
 
-/* The path mb_simd_force_isa chose, or NULL for the automatic one. Atomic
- * so that forcing it while workers run is not a data race; the tests and
- * benchmarks that force it do so between runs. */
-static _Atomic(const struct simd_path *) forced_path;
-
 /* The widest path the CPU has. gcc's CPU probe runs in a constructor, so
  * __builtin_cpu_supports (behind mb_isa_supported) only reads a table:
  * cheap enough to ask on every call. */
@@ -338,11 +332,14 @@ static const struct simd_path *automatic_path(void)
     return &paths[NPATHS - 1];
 }
 
-/* The path to use now: the forced one, else the automatic one. */
-static const struct simd_path *active_path(void)
+/* The widest path that needs no more than isa (the portable one for
+ * SSE2). */
+static const struct simd_path *path_for(enum mb_isa isa)
 {
-    const struct simd_path *p = atomic_load_explicit(&forced_path, memory_order_acquire);
-    return p != NULL ? p : automatic_path();
+    for (size_t i = 0; i + 1 < NPATHS; i++)
+        if (paths[i].isa <= isa)
+            return &paths[i];
+    return &paths[NPATHS - 1];
 }
 
 static size_t min_size(size_t a, size_t b)
@@ -419,13 +416,15 @@ static void macro_kernel(const struct simd_path *p, size_t mc, size_t nc, size_t
  * and only within their n x n entries. scratch holds mb_simd_scratch_bytes(n)
  * bytes, 64-byte aligned, used by this call alone. Any begin <= end <= n
  * is allowed. Safe to call from several threads at once on disjoint row
- * ranges, each with its own scratch. Allocates nothing. */
-void mb_rows_simd(const double *A, const double *B, double *C, size_t n, size_t begin, size_t end,
-                  void *scratch)
+ * ranges, each with its own scratch. Allocates nothing. Uses the widest
+ * path that needs no more than isa, which the CPU must have (see
+ * mb_simd_path_isa). */
+void mb_rows_simd_ex(const double *A, const double *B, double *C, size_t n, size_t begin,
+                     size_t end, void *scratch, enum mb_isa isa)
 {
     if (begin >= end)
         return;
-    const struct simd_path *p = active_path();
+    const struct simd_path *p = path_for(isa);
     double *ap = scratch;
     double *bp = ap + a_doubles(p, n);
     const size_t nc_step = even_step(n, p->nc, p->nr);
@@ -445,6 +444,13 @@ void mb_rows_simd(const double *A, const double *B, double *C, size_t n, size_t 
     }
 }
 
+/* mb_rows_simd_ex on the widest path the CPU has. */
+void mb_rows_simd(const double *A, const double *B, double *C, size_t n, size_t begin, size_t end,
+                  void *scratch)
+{
+    mb_rows_simd_ex(A, B, C, n, begin, end, scratch, automatic_path()->isa);
+}
+
 /* The rows a worker should take at a time for size n: an eighth of n
  * rounded up to whole micro-panels, at most BLOCK_ROWS, and always between
  * 1 and n (1 for n = 0). The same for every path; any block is correct. */
@@ -456,7 +462,7 @@ size_t mb_simd_block_rows(size_t n)
 }
 
 /* The scratch bytes one worker needs for size n: the packed A block and B
- * panel of the path that needs the most, so that forcing another path after
+ * panel of the path that needs the most, so that choosing another path after
  * the scratch was allocated stays safe. Bounded by the block sizes
  * whatever n is (8.2 MiB, the portable path's, from n = 4080 up); at
  * least 8. */
@@ -470,34 +476,39 @@ size_t mb_simd_scratch_bytes(size_t n)
     return most * sizeof(double);
 }
 
-/* The name of the path mb_rows_simd uses now: "avx512", "avx2" or
+/* The name of the path mb_rows_simd uses: "avx512", "avx2" or
  * "portable". */
 const char *mb_simd_isa_name(void)
 {
-    return active_path()->name;
+    return automatic_path()->name;
 }
 
-/* For tests and benchmarks: makes mb_rows_simd use the path called name
- * ("avx512", "avx2", "portable"), or choose automatically again when name
- * is NULL. Not meant to be called while workers run. Returns MB_OK, or
- * MB_USAGE (the path unchanged) for an unknown name or a path whose
- * instructions this CPU lacks. */
-enum mb_status mb_simd_force_isa(const char *name, struct mb_diag *d)
+/* The name of the path mb_rows_simd_ex uses for isa. */
+const char *mb_simd_path_name(enum mb_isa isa)
 {
-    if (name == NULL) {
-        atomic_store_explicit(&forced_path, NULL, memory_order_release);
-        return MB_OK;
-    }
+    return path_for(isa)->name;
+}
+
+/* The instruction set of the path called name ("avx512", "avx2",
+ * "portable"), for mb_rows_simd_ex. Returns MB_OK with *isa set, or
+ * MB_USAGE (*isa unchanged) for an unknown name or a path whose
+ * instructions this CPU lacks. */
+enum mb_status mb_simd_path_isa(const char *name, enum mb_isa *isa, struct mb_diag *d)
+{
     for (size_t i = 0; i < NPATHS; i++) {
         if (strcmp(name, paths[i].name) != 0)
             continue;
         if (!mb_isa_supported(paths[i].isa))
             return mb_diag_set(d, MB_USAGE, "simd: this CPU has no %s (the widest it has is %s)",
                                name, automatic_path()->name);
-        atomic_store_explicit(&forced_path, &paths[i], memory_order_release);
+        *isa = paths[i].isa;
         return MB_OK;
     }
     char buf[64];
     return mb_diag_set(d, MB_USAGE, "simd: '%s' is not a path (avx512, avx2, portable)",
                        mb_printable(name, buf, sizeof buf));
 }
+
+/* The simd step of the ladder, as the kernel table and the tests run it. */
+const struct mb_ladder_step mb_step_simd = {mb_rows_simd, mb_simd_block_rows,
+                                            mb_simd_scratch_bytes};

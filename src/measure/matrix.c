@@ -2,7 +2,6 @@
  * fill. */
 #include "matbench/matrix.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -73,44 +72,6 @@ void mb_matrix_free_shared(double *m, size_t rows, size_t cols)
 {
     if (m != NULL)
         munmap(m, rows * cols * sizeof *m);
-}
-
-/* Reads "key:  <number> kB" from /proc/meminfo-formatted text into bytes.
- * Returns MB_RUNTIME when the key is absent or malformed. */
-enum mb_status mb_meminfo_parse(const char *text, const char *key, uint64_t *bytes)
-{
-    size_t klen = strlen(key);
-    for (const char *line = text; line != NULL && *line != '\0';) {
-        if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
-            char *end;
-            errno = 0;
-            unsigned long long kb = strtoull(line + klen + 1, &end, 10);
-            if (errno != 0 || end == line + klen + 1 || kb > UINT64_MAX / 1024)
-                return MB_RUNTIME;
-            *bytes = (uint64_t)kb * 1024;
-            return MB_OK;
-        }
-        line = strchr(line, '\n');
-        if (line != NULL)
-            line++;
-    }
-    return MB_RUNTIME;
-}
-
-/* The kernel's estimate of memory available to a new process without
- * swapping (MemAvailable in /proc/meminfo), in bytes. */
-enum mb_status mb_mem_available(uint64_t *bytes, struct mb_diag *d)
-{
-    char buf[8192];
-    FILE *f = fopen("/proc/meminfo", "r");
-    if (f == NULL)
-        return mb_diag_set(d, MB_RUNTIME, "cannot read /proc/meminfo: %s", strerror(errno));
-    size_t len = fread(buf, 1, sizeof buf - 1, f);
-    fclose(f);
-    buf[len] = '\0';
-    if (mb_meminfo_parse(buf, "MemAvailable", bytes) != MB_OK)
-        return mb_diag_set(d, MB_RUNTIME, "no MemAvailable line in /proc/meminfo");
-    return MB_OK;
 }
 
 /* SplitMix64's output function (Steele, Lea, Flood, "Fast splittable

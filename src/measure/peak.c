@@ -113,76 +113,21 @@ LOOP __attribute__((target("avx512f"))) static double loop_avx512(uint64_t itera
 
 typedef double loop_fn(uint64_t iterations, double mul, double add);
 
-/* One row per instruction set, indexed by enum mb_isa. A flop is one
- * double-precision add or multiply; an FMA is two (the convention of
- * vendors' peak figures and of LAPACK Working Note 41's counts). */
+/* The loop of each instruction set, indexed by enum mb_isa (its name,
+ * lanes and flops per instruction are in matbench/cpu.h). */
 static const struct isa_row {
-    const char *name;
-    unsigned lanes;
-    unsigned flops_per_instruction;
     unsigned instructions_per_iteration; /* of the loop below */
     loop_fn *loop;
 } isas[] = {
-    [MB_ISA_SSE2] = {"sse2", 2, 2, 2 * SSE2_CHAINS, loop_sse2},
-    [MB_ISA_AVX2] = {"avx2+fma", 4, 8, AVX2_CHAINS, loop_avx2},
-    [MB_ISA_AVX512] = {"avx512", 8, 16, AVX512_CHAINS, loop_avx512},
+    [MB_ISA_SSE2] = {2 * SSE2_CHAINS, loop_sse2},
+    [MB_ISA_AVX2] = {AVX2_CHAINS, loop_avx2},
+    [MB_ISA_AVX512] = {AVX512_CHAINS, loop_avx512},
 };
 
 /* isa's row, or NULL when isa is not one of the enum's values. */
 static const struct isa_row *find_isa(enum mb_isa isa)
 {
     return (unsigned)isa < sizeof isas / sizeof isas[0] ? &isas[isa] : NULL;
-}
-
-/* The name of isa ("sse2", "avx2+fma", "avx512"), or "unknown". */
-const char *mb_isa_name(enum mb_isa isa)
-{
-    const struct isa_row *row = find_isa(isa);
-    return row != NULL ? row->name : "unknown";
-}
-
-/* Doubles per vector register of isa: 2, 4 or 8; 0 for an unknown isa. */
-unsigned mb_isa_lanes(enum mb_isa isa)
-{
-    const struct isa_row *row = find_isa(isa);
-    return row != NULL ? row->lanes : 0;
-}
-
-/* Flops one vector arithmetic instruction of isa performs: an FMA on every
- * lane for AVX2 (8) and AVX-512 (16); SSE2 has no FMA, so a multiply or an
- * add on 2 lanes (2). Returns 0 for an unknown isa. */
-unsigned mb_isa_flops_per_instruction(enum mb_isa isa)
-{
-    const struct isa_row *row = find_isa(isa);
-    return row != NULL ? row->flops_per_instruction : 0;
-}
-
-/* Whether this CPU, and the kernel (which must save the wider registers),
- * can run isa's instructions: gcc's cpuid probe checks both (the AVX
- * features only count when XGETBV shows the OS enabled their state). The
- * probe runs in a constructor, so no __builtin_cpu_init() is needed here. */
-bool mb_isa_supported(enum mb_isa isa)
-{
-    switch (isa) {
-    case MB_ISA_SSE2:
-        return __builtin_cpu_supports("sse2");
-    case MB_ISA_AVX2:
-        return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
-    case MB_ISA_AVX512:
-        return __builtin_cpu_supports("avx512f");
-    }
-    return false;
-}
-
-/* The widest instruction set this CPU supports: AVX-512 when it has
- * avx512f, else AVX2 when it has avx2 and fma, else SSE2 (every x86-64). */
-enum mb_isa mb_isa_widest(void)
-{
-    if (mb_isa_supported(MB_ISA_AVX512))
-        return MB_ISA_AVX512;
-    if (mb_isa_supported(MB_ISA_AVX2))
-        return MB_ISA_AVX2;
-    return MB_ISA_SSE2;
 }
 
 /* Flops done by `instructions` vector arithmetic instructions of isa:
@@ -377,7 +322,7 @@ enum mb_status mb_peak_measure(enum mb_isa isa, int cores, double seconds_per_ph
                            (int)isa);
     if (!mb_isa_supported(isa))
         return mb_diag_set(d, MB_USAGE, "isa: this CPU has no %s (the widest it has is %s)",
-                           row->name, mb_isa_name(mb_isa_widest()));
+                           mb_isa_name(isa), mb_isa_name(mb_isa_widest()));
     if (cores < 1 || cores > MB_PEAK_MAX_THREADS)
         return mb_diag_set(d, MB_USAGE, "cores: '%d' is not allowed (1..%d)", cores,
                            MB_PEAK_MAX_THREADS);

@@ -323,7 +323,7 @@ static enum mb_status run_config(struct run *r, const struct bufs *b, bool setup
     if (!p->verify)
         return MB_OK;
     struct mb_verify v = {.residual = NAN};
-    enum mb_status st = k->verify(&call, p->seed, &v, r->d);
+    enum mb_status st = k->verify(&call, &v, r->d);
     res->verified = st == MB_OK;
     res->residual = v.residual;
     return st;

@@ -4,7 +4,6 @@
 #define _GNU_SOURCE /* pipe2, environ, strsignal */
 #include "matbench/coretype.h"
 
-#include <cpuid.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
@@ -18,13 +17,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
-#define COUNT(a) (sizeof(a) / sizeof((a)[0]))
+#include "matbench/proc.h"
+#include "mb_internal.h"
 
 /* What each core type needs, and why.
  *
@@ -99,13 +98,13 @@ static const struct mb_coretype coretypes[] = {
 /* The number of core types in the table. */
 size_t mb_coretype_count(void)
 {
-    return COUNT(coretypes);
+    return MB__ARRAY_SIZE(coretypes);
 }
 
 /* The i-th core type of the table, or NULL when i is past its end. */
 const struct mb_coretype *mb_coretype_at(size_t i)
 {
-    return i < COUNT(coretypes) ? &coretypes[i] : NULL;
+    return i < MB__ARRAY_SIZE(coretypes) ? &coretypes[i] : NULL;
 }
 
 /* The core type named name, compared without regard to case as OpenBLAS
@@ -114,127 +113,10 @@ const struct mb_coretype *mb_coretype_find(const char *name)
 {
     if (name == NULL)
         return NULL;
-    for (size_t i = 0; i < COUNT(coretypes); i++)
+    for (size_t i = 0; i < MB__ARRAY_SIZE(coretypes); i++)
         if (strcasecmp(name, coretypes[i].name) == 0)
             return &coretypes[i];
     return NULL;
-}
-
-/* Vector ISAs from narrowest to widest. */
-static const char *const isas[] = {"sse2", "sse3", "avx", "avx2", "avx512"};
-
-/* The position of isa among sse2 < sse3 < avx < avx2 < avx512 (0..4), or
- * -1 when it is none of them (or NULL). */
-int mb_isa_rank(const char *isa)
-{
-    for (size_t i = 0; isa != NULL && i < COUNT(isas); i++)
-        if (strcmp(isa, isas[i]) == 0)
-            return (int)i;
-    return -1;
-}
-
-/* The feature names mb_cpu_has asks the compiler about: each becomes one
- * __builtin_cpu_supports call, which takes only a string literal. gcc 12
- * spells SSE4.1 "sse4.1" and AVX-512 BF16 "avx512bf16". Names that one of
- * the compilers we build with does not know (clang 14 refuses 3dnow, f16c,
- * avx512fp16 and the AMX ones) are read from CPUID instead: cpuid_flags. */
-#define MB__CPU_FLAGS(X)                                                                           \
-    X("sse2")                                                                                      \
-    X("sse3")                                                                                      \
-    X("ssse3")                                                                                     \
-    X("sse4.1")                                                                                    \
-    X("sse4.2")                                                                                    \
-    X("sse4a")                                                                                     \
-    X("popcnt")                                                                                    \
-    X("avx")                                                                                       \
-    X("fma4")                                                                                      \
-    X("xop")                                                                                       \
-    X("fma")                                                                                       \
-    X("bmi")                                                                                       \
-    X("bmi2")                                                                                      \
-    X("avx2")                                                                                      \
-    X("avx512f")                                                                                   \
-    X("avx512cd")                                                                                  \
-    X("avx512bw")                                                                                  \
-    X("avx512dq")                                                                                  \
-    X("avx512vl")                                                                                  \
-    X("avx512vnni")                                                                                \
-    X("avx512bf16")
-
-/* The features read from CPUID (Intel SDM vol. 2A, CPUID; AMD APM vol. 3
- * for 3DNow!): leaf, sub-leaf, register (0 eax .. 3 edx) and bit, and the
- * compiler-checked feature whose register state the OS must save for it
- * to be usable (libgcc checks XGETBV for AVX and AVX-512). AMX tiles need
- * their own state too: XCR0 bits 17 and 18. */
-static const struct cpuid_flag {
-    const char *name;
-    unsigned leaf, subleaf, reg, bit;
-    const char *needs; /* NULL: nothing beyond the bit */
-    bool amx_state;
-} cpuid_flags[] = {
-    {"3dnow", 0x80000001u, 0, 3, 31, NULL, false}, {"f16c", 1, 0, 2, 29, "avx", false},
-    {"avx512fp16", 7, 0, 3, 23, "avx512f", false}, {"amx-tile", 7, 0, 3, 24, NULL, true},
-    {"amx-bf16", 7, 0, 3, 22, NULL, true},
-};
-
-/* XCR0, the register state the OS saves; 0 when XGETBV is not enabled. */
-static uint64_t xcr0(void)
-{
-    unsigned a, b, c, d;
-    if (!__get_cpuid(1, &a, &b, &c, &d) || !(c >> 27 & 1)) /* OSXSAVE */
-        return 0;
-    unsigned lo, hi;
-    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
-    return (uint64_t)hi << 32 | lo;
-}
-
-static bool cpuid_has(const struct cpuid_flag *f)
-{
-    unsigned r[4] = {0};
-    if (!__get_cpuid_count(f->leaf, f->subleaf, &r[0], &r[1], &r[2], &r[3]))
-        return false;
-    if (!(r[f->reg] >> f->bit & 1))
-        return false;
-    if (f->amx_state && (xcr0() & (3u << 17)) != (3u << 17))
-        return false;
-    return f->needs == NULL || mb_cpu_has(f->needs);
-}
-
-/* True when this CPU (and the kernel, for AVX and AVX-512 register state:
- * libgcc checks XGETBV) supports flag; false for a name mb_cpu_flag_known
- * does not know. */
-bool mb_cpu_has(const char *flag)
-{
-    if (flag == NULL)
-        return false;
-    __builtin_cpu_init();
-#define MB__CPU_HAS(f)                                                                             \
-    if (strcmp(flag, f) == 0)                                                                      \
-        return __builtin_cpu_supports(f) != 0;
-    MB__CPU_FLAGS(MB__CPU_HAS)
-#undef MB__CPU_HAS
-    for (size_t i = 0; i < COUNT(cpuid_flags); i++)
-        if (strcmp(flag, cpuid_flags[i].name) == 0)
-            return cpuid_has(&cpuid_flags[i]);
-    return false;
-}
-
-/* True when mb_cpu_has checks flag for real rather than answering false
- * for a name it does not know. */
-bool mb_cpu_flag_known(const char *flag)
-{
-    static const char *const known[] = {
-#define MB__CPU_NAME(f) f,
-        MB__CPU_FLAGS(MB__CPU_NAME)
-#undef MB__CPU_NAME
-    };
-    for (size_t i = 0; flag != NULL && i < COUNT(known); i++)
-        if (strcmp(flag, known[i]) == 0)
-            return true;
-    for (size_t i = 0; flag != NULL && i < COUNT(cpuid_flags); i++)
-        if (strcmp(flag, cpuid_flags[i].name) == 0)
-            return true;
-    return false;
 }
 
 /* The first of ct's flags that has (mb_cpu_has when NULL) says the CPU
@@ -247,22 +129,6 @@ const char *mb_coretype_missing(const struct mb_coretype *ct, mb_cpu_has_fn *has
         if (!has(*f))
             return *f;
     return NULL;
-}
-
-/* The widest vector ISA of a CPU described by has (mb_cpu_has when NULL):
- * "avx512" with avx512f, else "avx2", "avx", "sse3", and "sse2", which every
- * x86-64 CPU has. */
-const char *mb_cpu_widest_isa(mb_cpu_has_fn *has)
-{
-    static const struct {
-        const char *flag, *isa;
-    } ladder[] = {{"avx512f", "avx512"}, {"avx2", "avx2"}, {"avx", "avx"}, {"sse3", "sse3"}};
-    if (has == NULL)
-        has = mb_cpu_has;
-    for (size_t i = 0; i < COUNT(ladder); i++)
-        if (has(ladder[i].flag))
-            return ladder[i].isa;
-    return "sse2";
 }
 
 /* ---- the probe ------------------------------------------------------------ */
@@ -327,7 +193,7 @@ static char **child_environment(char *setting)
     size_t k = 0;
     for (size_t i = 0; i < count; i++) {
         bool keep = true;
-        for (size_t j = 0; j < COUNT(drop); j++)
+        for (size_t j = 0; j < MB__ARRAY_SIZE(drop); j++)
             keep = keep && strncmp(environ[i], drop[j], strlen(drop[j])) != 0;
         if (keep)
             envp[k++] = environ[i];
@@ -484,13 +350,10 @@ static enum mb_status judge(int status, struct capture *c, struct mb_coretype_pr
                             struct mb_diag *d)
 {
     char line[200];
-    if (WIFSIGNALED(status)) {
-        int sig = WTERMSIG(status);
-        const char *name = strsignal(sig);
-        return fail(out, d, MB_OK, "killed by signal %d (%s)", sig, name ? name : "unknown");
+    if (!WIFEXITED(status)) {
+        mb_proc_describe(status, line, sizeof line);
+        return fail(out, d, MB_OK, "%s", line);
     }
-    if (!WIFEXITED(status))
-        return fail(out, d, MB_OK, "stopped with wait status %d", status);
     if (WEXITSTATUS(status) != 0) {
         last_line(c, line, sizeof line);
         if (line[0] == '\0')
@@ -501,19 +364,13 @@ static enum mb_status judge(int status, struct capture *c, struct mb_coretype_pr
 }
 
 /* In the child, between fork and execve: only async-signal-safe calls.
- * Dies with the parent: PR_SET_PDEATHSIG sends it SIGKILL when the parent
- * (the thread that forked it) ends, and survives execve of a program that
- * is not set-user-ID; a parent that ended before the prctl is seen as a
- * changed getppid(). Starts with no signal blocked (the parent may hold
- * its stop signals), points stdin at /dev/null and stdout/stderr at the
- * pipes, then runs exe; if that fails, sends errno up the exec pipe and
- * exits 127. */
+ * The child dies with its parent (mb_proc_fork). Starts with no signal
+ * blocked (the parent may hold its stop signals), points stdin at
+ * /dev/null and stdout/stderr at the pipes, then runs exe; if that fails,
+ * sends errno up the exec pipe and exits 127. */
 __attribute__((noreturn)) static void exec_child(const char *exe, char **argv, char **envp,
-                                                 pid_t parent, int devnull, int out_w, int err_w,
-                                                 int exec_w)
+                                                 int devnull, int out_w, int err_w, int exec_w)
 {
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent)
-        _exit(127);
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
@@ -541,34 +398,11 @@ __attribute__((noreturn)) static void exec_child(const char *exe, char **argv, c
  * d's message too. The child is always waited for and every descriptor
  * opened here is closed (and close-on-exec meanwhile). There is no time
  * limit: a hung child hangs the probe. The child never outlives the
- * caller (see exec_child). Same as mb_coretype_probe_ex with no stop flag. */
+ * caller (see mb_proc_fork). Same as mb_coretype_probe_ex with no stop flag. */
 enum mb_status mb_coretype_probe(const char *exe, const char *coretype, size_t n, int threads,
                                  struct mb_coretype_probe *out, struct mb_diag *d)
 {
     return mb_coretype_probe_ex(exe, coretype, n, threads, NULL, out, d);
-}
-
-/* Waits for the child pid and stores its wait status; with a stop flag,
- * looking at it every few milliseconds, and killing the child (SIGKILL, and
- * *killed set) once it is raised, so that the child is reaped either way.
- * Returns 0 or an errno of waitpid. */
-static int reap(pid_t pid, int *status, const volatile sig_atomic_t *stop, bool *killed)
-{
-    *killed = false;
-    for (;;) {
-        bool poll_only = stop != NULL && !*killed;
-        pid_t r = waitpid(pid, status, poll_only ? WNOHANG : 0);
-        if (r == pid)
-            return 0;
-        if (r < 0 && errno != EINTR)
-            return errno;
-        if (r == 0 && stop_raised(stop)) {
-            kill(pid, SIGKILL);
-            *killed = true;
-        } else if (r == 0) {
-            nanosleep(&(struct timespec){0, STOP_POLL_MS * 1000 * 1000 / 10}, NULL);
-        }
-    }
 }
 
 /* mb_coretype_probe, stopped early when *stop becomes non-zero (a caught
@@ -627,21 +461,20 @@ enum mb_status mb_coretype_probe_ex(const char *exe, const char *coretype, size_
         goto done;
     }
     int *fds[] = {&devnull, &outp[0], &outp[1], &errp[0], &errp[1], &execp[0], &execp[1]};
-    for (size_t i = 0; i < COUNT(fds); i++)
+    for (size_t i = 0; i < MB__ARRAY_SIZE(fds); i++)
         if ((*fds[i] = lift_fd(*fds[i])) < 0) {
             st = fail(out, d, MB_RUNTIME, "probe %s: cannot move a pipe: %s", coretype,
                       strerror(errno));
             goto done;
         }
 
-    const pid_t parent = getpid();
-    pid_t pid = fork();
+    pid_t pid = mb_proc_fork(127);
     if (pid < 0) {
         st = fail(out, d, MB_RUNTIME, "cannot start '%s': fork: %s", exe, strerror(errno));
         goto done;
     }
     if (pid == 0)
-        exec_child(exe, argv, envp, parent, devnull, outp[1], errp[1], execp[1]);
+        exec_child(exe, argv, envp, devnull, outp[1], errp[1], execp[1]);
 
     close_fd(&devnull);
     close_fd(&outp[1]);
@@ -663,7 +496,7 @@ enum mb_status mb_coretype_probe_ex(const char *exe, const char *coretype, size_
     if (drain_errno != 0)
         kill(pid, SIGKILL);
     bool killed;
-    int wait_errno = reap(pid, &status, stop, &killed);
+    int wait_errno = mb_proc_wait(pid, &status, stop, &killed);
     if (wait_errno != 0) {
         st = fail(out, d, MB_RUNTIME, "probe %s: waitpid: %s", coretype, strerror(wait_errno));
         goto done;

@@ -3,48 +3,75 @@
  * and CPUs this process may use (mb_cpulimit's limits on that topology). */
 #include "matbench/machine.h"
 
+#include <errno.h>
 #include <hwloc.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "matbench/cpu.h"
 #include "matbench/cpulimit.h"
-#include "matbench/matrix.h"
 
-static void append_simd(char *dst, size_t cap, const char *name)
-{
-    size_t len = strlen(dst);
-    snprintf(dst + len, cap - len, "%s%s", len ? " " : "", name);
-}
+/* ---- memory, from /proc/meminfo ------------------------------------------ */
 
-/* The vector extensions that matter for double-precision GEMM, widest
- * first, as the CPU reports them (cpuid through gcc's builtins). */
-static void probe_simd(char *dst, size_t cap)
-{
-    dst[0] = '\0';
-    __builtin_cpu_init();
-    if (__builtin_cpu_supports("avx512f"))
-        append_simd(dst, cap, "avx512f");
-    if (__builtin_cpu_supports("avx2"))
-        append_simd(dst, cap, "avx2");
-    if (__builtin_cpu_supports("fma"))
-        append_simd(dst, cap, "fma");
-    if (__builtin_cpu_supports("avx"))
-        append_simd(dst, cap, "avx");
-    if (__builtin_cpu_supports("sse2"))
-        append_simd(dst, cap, "sse2");
-    if (dst[0] == '\0')
-        snprintf(dst, cap, "none");
-}
+/* /proc/meminfo is about 1.5 KiB; the lines matbench reads come first. */
+#define MEMINFO_BYTES 8192
 
-static void read_meminfo(struct mb_machine *m)
+/* Reads /proc/meminfo into buf (MEMINFO_BYTES), NUL-terminated. Returns
+ * false, with errno set, when it cannot be opened. */
+static bool read_meminfo_text(char *buf)
 {
-    char buf[8192];
     FILE *f = fopen("/proc/meminfo", "r");
     if (f == NULL)
-        return;
-    size_t len = fread(buf, 1, sizeof buf - 1, f);
+        return false;
+    size_t len = fread(buf, 1, MEMINFO_BYTES - 1, f);
     fclose(f);
     buf[len] = '\0';
+    return true;
+}
+
+/* Reads "key:  <number> kB" from /proc/meminfo-formatted text into bytes.
+ * Returns MB_RUNTIME when the key is absent or malformed. */
+enum mb_status mb_meminfo_parse(const char *text, const char *key, uint64_t *bytes)
+{
+    size_t klen = strlen(key);
+    for (const char *line = text; line != NULL && *line != '\0';) {
+        if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+            char *end;
+            errno = 0;
+            unsigned long long kb = strtoull(line + klen + 1, &end, 10);
+            if (errno != 0 || end == line + klen + 1 || kb > UINT64_MAX / 1024)
+                return MB_RUNTIME;
+            *bytes = (uint64_t)kb * 1024;
+            return MB_OK;
+        }
+        line = strchr(line, '\n');
+        if (line != NULL)
+            line++;
+    }
+    return MB_RUNTIME;
+}
+
+/* The kernel's estimate of memory available to a new process without
+ * swapping (MemAvailable in /proc/meminfo), in bytes. */
+enum mb_status mb_mem_available(uint64_t *bytes, struct mb_diag *d)
+{
+    char buf[MEMINFO_BYTES];
+    if (!read_meminfo_text(buf))
+        return mb_diag_set(d, MB_RUNTIME, "cannot read /proc/meminfo: %s", strerror(errno));
+    if (mb_meminfo_parse(buf, "MemAvailable", bytes) != MB_OK)
+        return mb_diag_set(d, MB_RUNTIME, "no MemAvailable line in /proc/meminfo");
+    return MB_OK;
+}
+
+/* Fills m's total and available memory; leaves them as they were when
+ * /proc/meminfo cannot be read. */
+static void read_meminfo(struct mb_machine *m)
+{
+    char buf[MEMINFO_BYTES];
+    if (!read_meminfo_text(buf))
+        return;
     (void)mb_meminfo_parse(buf, "MemTotal", &m->mem_total_bytes);
     (void)mb_meminfo_parse(buf, "MemAvailable", &m->mem_available_bytes);
 }
@@ -187,7 +214,7 @@ enum mb_status mb_machine_probe(struct mb_machine *m, struct mb_diag *d)
     probe_usable(topo, m);
     hwloc_topology_destroy(topo);
 
-    probe_simd(m->simd, sizeof m->simd);
+    mb_cpu_simd_list(m->simd, sizeof m->simd);
     read_meminfo(m);
     return MB_OK;
 }
