@@ -48,9 +48,10 @@ int main(int argc, char **argv)
         fprintf(stderr, "simd_gemm: 1 <= N <= 20000, 1 <= REPEAT <= %d\n", MAX_REPEAT);
         return 2;
     }
+    enum mb_isa isa = mb_isa_widest();
     if (argc > 3) {
         struct mb_diag d = {0};
-        if (mb_simd_force_isa(argv[3], &d) != MB_OK) {
+        if (mb_simd_path_isa(argv[3], &isa, &d) != MB_OK) {
             fprintf(stderr, "simd_gemm: %s\n", d.msg);
             return 2;
         }
@@ -71,7 +72,7 @@ int main(int argc, char **argv)
     double simd_s[MAX_REPEAT], dgemm_s[MAX_REPEAT];
     for (int r = -MB_DEFAULT_WARMUP; r < repeat; r++) {
         double t0 = mb_clock_now_s();
-        mb_rows_simd(A, B, C, nn, 0, nn, scratch);
+        mb_rows_simd_ex(A, B, C, nn, 0, nn, scratch, isa);
         double t1 = mb_clock_now_s();
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, A, n, B, n, 0.0, R, n);
         double t2 = mb_clock_now_s();
@@ -92,7 +93,7 @@ int main(int argc, char **argv)
     double flops = 2.0 * n * (double)n * n;
     printf("simd_gemm n=%d isa=%s repeat=%d simd_gflops=%.2f dgemm_gflops=%.2f ratio=%.3f "
            "max_err=%.3g\n",
-           n, mb_simd_isa_name(), repeat, flops / simd.median * 1e-9, flops / dgemm.median * 1e-9,
+           n, mb_simd_path_name(isa), repeat, flops / simd.median * 1e-9, flops / dgemm.median * 1e-9,
            dgemm.median / simd.median, err);
     int code = 0;
     if (!(err <= bound)) {

@@ -117,8 +117,8 @@ static struct mb_kernel_call open_call(const struct mb_kernel *k, int threads, b
         poison(m.W[m.nwork], n * n);
         call.W[m.nwork] = m.W[m.nwork];
     }
-    if (with_scratch && k->scratch_bytes != NULL) {
-        const size_t stride = (k->scratch_bytes(n) + 63) / 64 * 64;
+    if (with_scratch) {
+        const size_t stride = (mb_kernel_scratch_bytes(k, n) + 63) / 64 * 64;
         if (stride > 0) {
             m.scratch = aligned_alloc(64, stride * (size_t)(threads < 1 ? 1 : threads));
             cr_assert_not_null(m.scratch, "%s: %d x %zu bytes of scratch", k->name, threads,

@@ -90,9 +90,8 @@ struct mb_kernel {
     unsigned traits;
     mb_kernel_setup_fn *setup;
     mb_kernel_setup_fn *prepare;
-    unsigned work; /* n x n work matrices it needs (W), at most MB_KERNEL_MAX_WORK */
-    size_t (*scratch_bytes)(size_t n); /* per worker, allocated by the runner; may be NULL */
-    unsigned groups;                   /* enum mb_kernel_group bits */
+    unsigned work;   /* n x n work matrices it needs (W), at most MB_KERNEL_MAX_WORK */
+    unsigned groups; /* enum mb_kernel_group bits */
     const char *why; /* a one-core ladder step: what it changed over the step before, or NULL */
     const struct mb_ladder_step *step; /* a ladder kernel: the rows its run spreads; else NULL */
 };
@@ -103,6 +102,7 @@ const struct mb_kernel *mb_kernel_at(size_t i);
 const struct mb_kernel *mb_kernel_find(const char *name);
 const char *mb_kernel_workers(const struct mb_kernel *k);
 const struct mb_kernel *mb_kernel_with(unsigned traits);
+size_t mb_kernel_scratch_bytes(const struct mb_kernel *k, size_t n);
 size_t mb_kernel_group_count(void);
 const char *mb_kernel_group_name(size_t i, unsigned *bit);
 

@@ -197,7 +197,6 @@ static const struct mb_kernel simd = {
     .step = &mb_step_simd,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,
-    .scratch_bytes = mb_simd_scratch_bytes,
     .groups = MB_GROUP_LADDER,
     .why = "packed panels, registers and vector units",
 };
@@ -284,4 +283,12 @@ const char *mb_kernel_group_name(size_t i, unsigned *bit)
     if (bit != NULL)
         *bit = groups[i].bit;
     return groups[i].name;
+}
+
+/* The scratch one worker of kernel k needs at size n, in bytes, as its
+ * ladder step gives it (0: none); the runner allocates it and the plan
+ * counts it. */
+size_t mb_kernel_scratch_bytes(const struct mb_kernel *k, size_t n)
+{
+    return k->step != NULL && k->step->scratch_bytes != NULL ? k->step->scratch_bytes(n) : 0;
 }

@@ -268,7 +268,7 @@ static enum mb_status run_config(struct run *r, const struct bufs *b, bool setup
     /* Each worker's scratch, allocated (and first touched by the warm-up)
      * before any pass is timed. */
     const size_t workers = r->ev.threads > 0 ? (size_t)r->ev.threads : 1;
-    const size_t scratch = k->scratch_bytes != NULL ? k->scratch_bytes(n) : 0;
+    const size_t scratch = mb_kernel_scratch_bytes(k, n);
     const size_t stride = (scratch + 63) / 64 * 64;
     void *scratch_buf = NULL;
     if (scratch > 0 && (stride > SIZE_MAX / workers ||

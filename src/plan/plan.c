@@ -66,8 +66,8 @@ enum mb_status mb_plan_memory(const struct mb_plan *p, size_t n, struct mb_memor
         m->rhs |= (k->traits & MB_RHS) != 0;
         if (k->work > m->work)
             m->work = k->work;
-        if (k->scratch_bytes != NULL && k->scratch_bytes(n) > scratch)
-            scratch = k->scratch_bytes(n);
+        if (mb_kernel_scratch_bytes(k, n) > scratch)
+            scratch = mb_kernel_scratch_bytes(k, n);
     }
     m->matrices += m->has_b + m->work;
     uint64_t nrhs_elems, vectors = 0, rhs_bytes = 0, one;
