@@ -25,6 +25,8 @@ struct mb_peak {
 double mb_peak_flops(enum mb_isa isa, uint64_t instructions);
 enum mb_status mb_peak_measure(enum mb_isa isa, int cores, double seconds_per_phase,
                                struct mb_peak *out, struct mb_diag *d);
+enum mb_status mb_peak_measure_settled(enum mb_isa isa, int cores, double seconds_per_phase,
+                                       struct mb_peak *out, struct mb_diag *d);
 double mb_peak_for_threads(const struct mb_peak *pk, int threads);
 
 #endif /* MATBENCH_PEAK_H */

@@ -727,22 +727,17 @@ static enum mb_status run_info(const struct mb_options *o, FILE *out, struct mb_
     return MB_OK;
 }
 
-/* Measures the FMA peak for isa on every usable core, saying so on a
- * terminal first (it takes about half a second). On a quiet machine all
- * cores together beat one; when they did not, another program held a core
- * and the measurement is taken once more. */
+/* Measures the FMA peak for isa on every usable core
+ * (mb_peak_measure_settled), saying so on a terminal first (it takes about
+ * half a second). */
 static enum mb_status measure_peak(const struct mb_options *o, enum mb_isa isa, bool tell,
                                    struct mb_peak *pk, struct mb_diag *d)
 {
+    int cores = mb_machine_usable_cores(&o->machine);
     if (tell)
         fprintf(stderr, "\r\033[Kmeasuring the %s FMA peak on 1 and %d cores...", mb_isa_name(isa),
-                mb_machine_usable_cores(&o->machine));
-    mb_clock_settle();
-    enum mb_status st =
-        mb_peak_measure(isa, mb_machine_usable_cores(&o->machine), MB_PEAK_DEFAULT_PHASE_S, pk, d);
-    if (st == MB_OK && pk->cores > 1 && pk->all_cores_gflops < pk->per_core_gflops)
-        st = mb_peak_measure(isa, mb_machine_usable_cores(&o->machine), MB_PEAK_DEFAULT_PHASE_S, pk,
-                             d);
+                cores);
+    enum mb_status st = mb_peak_measure_settled(isa, cores, MB_PEAK_DEFAULT_PHASE_S, pk, d);
     if (tell)
         fprintf(stderr, "\r\033[K");
     return st;
