@@ -491,20 +491,10 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
         p->nsizes = 1;
     }
 
-    if (p->nthreads == 0) {
-        st = mb_plan_default_threads(getenv("OPENBLAS_NUM_THREADS"), mb_blas_max_threads(),
-                                     mb_machine_usable_cores(m), p->threads, MB_PLAN_MAX_THREADS,
-                                     &p->nthreads, &p->threads_source, d);
-        if (st != MB_OK)
-            return st;
-        /* the ladder's steps at one thread and at all cores: one
-         * comparison per step, not a sweep */
-        if (p->threads_source == MB_THREADS_DEFAULT && mb_plan_has_group(p, "ladder")) {
-            p->threads[1] = p->threads[p->nthreads - 1];
-            p->nthreads = p->threads[1] > 1 ? 2 : 1;
-            p->threads_source = MB_THREADS_LADDER;
-        }
-    }
+    st = mb_plan_resolve_threads(p, getenv("OPENBLAS_NUM_THREADS"), mb_blas_max_threads(),
+                                 mb_machine_usable_cores(m), d);
+    if (st != MB_OK)
+        return st;
     if (o->command == MB_CMD_RUN && p->coretype == NULL &&
         (st = check_env_coretype(getenv("OPENBLAS_CORETYPE"), d)) != MB_OK)
         return st;
