@@ -31,8 +31,8 @@ static struct mb_blas_info blas = {.name = "OpenBLAS",
                                    .env_set = false};
 static struct mb_plan plan;
 static struct mb_results results;
-static const struct mb_peak *peak;    /* what the context carries; NULL unless a test sets it */
-static bool monitor_on;               /* likewise for the monitor's figures */
+static const struct mb_peak *peak; /* what the context carries; NULL unless a test sets it */
+static bool monitor_on;            /* likewise for the monitor's figures */
 
 enum { NAIVE, DGEMM_1, DGEMM_2 }; /* positions in results */
 
@@ -428,6 +428,25 @@ Test(report, every_format_has_a_reporter)
     cr_assert_eq(mb_report_for(MB_FORMAT_MARKDOWN), mb_report_markdown);
 }
 
+Test(report, the_format_rows_carry_name_reporter_and_traits)
+{
+    const enum mb_format all[] = {MB_FORMAT_TABLE, MB_FORMAT_CSV, MB_FORMAT_JSON,
+                                  MB_FORMAT_MARKDOWN};
+    for (size_t i = 0; i < COUNT(all); i++) {
+        const struct mb_format_row *row = mb_format_row(all[i]);
+        cr_assert_not_null(row);
+        cr_assert_str_eq(row->name, mb_format_name(all[i]));
+        cr_assert_eq(row->write, mb_report_for(all[i]));
+    }
+    cr_assert_null(mb_format_row((enum mb_format)COUNT(all)), "past the last row");
+    cr_assert(mb_format_row(MB_FORMAT_TABLE)->traits & MB_FORMAT_HEADER_ON_STDOUT);
+    cr_assert(mb_format_row(MB_FORMAT_MARKDOWN)->traits & MB_FORMAT_SHOWS_HINT);
+    cr_assert(mb_format_row(MB_FORMAT_JSON)->traits & MB_FORMAT_DOCUMENT);
+    char names[64];
+    cr_assert_str_eq(mb_format_names(0, names, sizeof names), "table, csv, json, markdown");
+    cr_assert_str_eq(mb_format_names(MB_FORMAT_FOR_COMMANDS, names, sizeof names), "table, json");
+}
+
 Test(report, info_names_the_blas_and_the_cpu)
 {
     char *buf = NULL;
@@ -712,9 +731,8 @@ static const struct mb_peak fixture_peak = {MB_ISA_AVX2, 50.0, 90.0, 2, 0.5};
 
 static void add_monitor_and_peak(void)
 {
-    static const double busy[][2] = {[NAIVE] = {0.02, 0.99},
-                                     [DGEMM_1] = {0.97, 0.05},
-                                     [DGEMM_2] = {0.98, 0.995}};
+    static const double busy[][2] = {
+        [NAIVE] = {0.02, 0.99}, [DGEMM_1] = {0.97, 0.05}, [DGEMM_2] = {0.98, 0.995}};
     for (size_t i = 0; i < results.count; i++) {
         struct mb_result *r = &results.items[i];
         r->ncpus = 2;
@@ -858,15 +876,13 @@ Test(report, lesson_names_the_busy_cpus_the_threads_and_the_peak)
     cr_assert(strstr(t, "the naive loop on 1 thread kept 1 CPU mostly busy (cpu0 2%, cpu1 99%) "
                         "with 3 threads in the process") != NULL,
               "%s", t);
-    cr_assert(strstr(t, "dgemm on 2 threads kept 2 CPUs mostly busy (cpu0 98%, cpu1 100%)") !=
-                  NULL,
+    cr_assert(strstr(t, "dgemm on 2 threads kept 2 CPUs mostly busy (cpu0 98%, cpu1 100%)") != NULL,
               "%s", t);
     char want[160];
     snprintf(want, sizeof want,
              "dgemm on 2 threads reached %.0f%% of the measured avx2+fma FMA peak for that many "
              "threads (90.0 GFLOP/s); the naive loop %.1f%% of one core's.",
-             results.items[DGEMM_2].peak_fraction * 100,
-             results.items[NAIVE].peak_fraction * 100);
+             results.items[DGEMM_2].peak_fraction * 100, results.items[NAIVE].peak_fraction * 100);
     cr_assert(strstr(t, want) != NULL, "%s in\n%s", want, t);
     free(t);
 }
@@ -880,8 +896,12 @@ Test(report, header_states_the_peak_and_info_the_caches)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    struct mb_report_ctx ctx = {.machine = &machine, .blas = &blas, .plan = &plan,
-                                .results = &results, .pid = 7, .peak = peak};
+    struct mb_report_ctx ctx = {.machine = &machine,
+                                .blas = &blas,
+                                .plan = &plan,
+                                .results = &results,
+                                .pid = 7,
+                                .peak = peak};
     mb_report_header(f, &ctx);
     fclose(f);
     cr_assert(strstr(buf, "Peak      avx2+fma FMA, measured: 50.0 GFLOP/s on one core, 90.0 on 2 "
