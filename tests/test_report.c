@@ -160,6 +160,16 @@ Test(report, figures_without_a_reference_are_unknown)
     mb_results_free(&only);
 }
 
+Test(report, results_find_matches_kernel_size_and_threads)
+{
+    const struct mb_kernel *dgemm = mb_kernel_with(MB_REFERENCE);
+    cr_assert_eq(mb_results_find(&results, dgemm, 100, 2), &results.items[DGEMM_2]);
+    cr_assert_eq(mb_results_find(&results, dgemm, 100, 0), &results.items[DGEMM_1], "0: any");
+    cr_assert_eq(mb_results_find(&results, NULL, 100, 1), &results.items[NAIVE], "NULL: any");
+    cr_assert_null(mb_results_find(&results, dgemm, 100, 4), "no run at 4 threads");
+    cr_assert_null(mb_results_find(&results, dgemm, 200, 0), "no run at n = 200");
+}
+
 Test(report, results_grow_past_their_first_capacity)
 {
     struct mb_results many = {0};

@@ -3,7 +3,6 @@
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
-#include <string.h>
 
 #include "matbench/lapack.h"
 #include "report_internal.h"
@@ -104,7 +103,7 @@ static void per_cpu_lesson(FILE *out, const struct mb_result *naive, const struc
 static void lapack_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
 {
     const struct mb_plan *p = ctx->plan;
-    const struct mb_kernel *dgemm = mb_kernel_find("dgemm");
+    const struct mb_kernel *dgemm = mb_kernel_with(MB_REFERENCE);
     bool any = false;
     for (size_t i = 0; i < p->nkernels; i++) {
         const struct mb_kernel *k = p->kernels[i];
@@ -144,63 +143,54 @@ static void lapack_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
                      "that costs.\n");
 }
 
-/* The result of the kernel called name at size n and exactly threads
- * threads, or NULL. */
-static const struct mb_result *find_result(const struct mb_results *rs, const char *name, size_t n,
-                                           int threads)
-{
-    for (size_t i = 0; i < rs->count; i++) {
-        const struct mb_result *r = &rs->items[i];
-        if (r->n == n && r->threads == threads && strcmp(r->kernel->name, name) == 0)
-            return r;
-    }
-    return NULL;
-}
-
-/* The ladder in sentences at size n: threads and processes against the
- * naive loop on the most workers run (no GIL in C), and each step on one
- * core against the step before it, with what the step changed. */
-static void ladder_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
+/* No GIL in C, at size n: the naive loop on threads and on processes
+ * against the naive loop on one core, on the most workers run. */
+static void no_gil_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
 {
     const struct mb_results *rs = ctx->results;
-    const struct mb_result *naive = find_result(rs, "naive", n, 1);
+    const struct mb_kernel *baseline = mb_kernel_with(MB_BASELINE);
+    const struct mb_result *naive = baseline ? mb_results_find(rs, baseline, n, 1) : NULL;
     int most = 1;
     for (size_t i = 0; i < ctx->plan->nthreads; i++)
         most = ctx->plan->threads[i] > most ? ctx->plan->threads[i] : most;
-    const struct mb_result *th = find_result(rs, "naive-threads", n, most);
-    const struct mb_result *pr = find_result(rs, "naive-procs", n, most);
-    if (naive != NULL && most > 1 && (th != NULL || pr != NULL)) {
-        fprintf(out, "No GIL in C: on %d workers the naive loop ran", most);
-        if (th != NULL)
-            fprintf(out, " %.2f times as fast in threads (%.2f cores busy)",
-                    naive->time_s.median / th->time_s.median, th->cores_busy);
-        if (pr != NULL)
-            fprintf(out, "%s %.2f times as fast in processes (%.2f cores busy)",
-                    th != NULL ? " and" : "", naive->time_s.median / pr->time_s.median,
-                    pr->cores_busy);
-        fprintf(out, ".\n");
-    }
-    static const struct {
-        const char *name, *why;
-    } steps[] = {{"naive", NULL},
-                 {"ikj", "unit stride"},
-                 {"tiled", "tiles of B reused from the cache"},
-                 {"simd", "packed panels, registers and vector units"},
-                 {"dgemm", "OpenBLAS"}};
+    /* the baseline's own worker variants have no trait of their own: by name */
+    const struct mb_kernel *threads = mb_kernel_find("naive-threads");
+    const struct mb_kernel *procs = mb_kernel_with(MB_PROCS);
+    const struct mb_result *th = threads ? mb_results_find(rs, threads, n, most) : NULL;
+    const struct mb_result *pr = procs ? mb_results_find(rs, procs, n, most) : NULL;
+    if (naive == NULL || most <= 1 || (th == NULL && pr == NULL))
+        return;
+    fprintf(out, "No GIL in C: on %d workers the naive loop ran", most);
+    if (th != NULL)
+        fprintf(out, " %.2f times as fast in threads (%.2f cores busy)",
+                naive->time_s.median / th->time_s.median, th->cores_busy);
+    if (pr != NULL)
+        fprintf(out, "%s %.2f times as fast in processes (%.2f cores busy)",
+                th != NULL ? " and" : "", naive->time_s.median / pr->time_s.median, pr->cores_busy);
+    fprintf(out, ".\n");
+}
+
+/* The ladder in one sentence at size n: each one-core step (the baseline,
+ * then every kernel of the registry with a why, in registry order) against
+ * the step before it that ran, with what the step changed. */
+static void ladder_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
+{
+    const struct mb_results *rs = ctx->results;
     const struct mb_result *prev = NULL;
-    const char *prev_name = NULL;
     int shown = 0;
-    for (size_t i = 0; i < sizeof steps / sizeof steps[0]; i++) {
-        const struct mb_result *r = find_result(rs, steps[i].name, n, 1);
+    for (size_t i = 0; i < mb_kernel_count(); i++) {
+        const struct mb_kernel *k = mb_kernel_at(i);
+        if (!(k->traits & MB_BASELINE) && k->why == NULL)
+            continue;
+        const struct mb_result *r = mb_results_find(rs, k, n, 1);
         if (r == NULL)
             continue;
-        if (prev != NULL) {
-            fprintf(out, "%s %s %.2f times %s (%s)", shown ? "," : "On one core:", steps[i].name,
-                    prev->time_s.median / r->time_s.median, prev_name, steps[i].why);
+        if (prev != NULL && k->why != NULL) {
+            fprintf(out, "%s %s %.2f times %s (%s)", shown ? "," : "On one core:", k->name,
+                    prev->time_s.median / r->time_s.median, prev->kernel->name, k->why);
             shown++;
         }
         prev = r;
-        prev_name = steps[i].name;
     }
     if (shown > 0)
         fprintf(out, ".\n");
@@ -231,10 +221,8 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
     for (size_t i = 0; i < rs->count; i++)
         if (rs->items[i].n > n)
             n = rs->items[i].n;
-    const struct mb_result *naive = NULL;
-    for (size_t i = 0; i < rs->count && naive == NULL; i++)
-        if ((rs->items[i].kernel->traits & MB_BASELINE) && rs->items[i].n == n)
-            naive = &rs->items[i];
+    const struct mb_kernel *baseline = mb_kernel_with(MB_BASELINE);
+    const struct mb_result *naive = baseline ? mb_results_find(rs, baseline, n, 0) : NULL;
     const struct mb_result *fast = pick(rs, n, NULL, 1, INT_MAX, FASTEST);
     const struct mb_result *few =
         fast != NULL ? pick(rs, n, fast->kernel, 1, INT_MAX, FEWEST_THREADS) : NULL;
@@ -289,6 +277,7 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
                 most->threads, cores, unit, cores == 1 ? "" : "s", limited ? " (" : "",
                 limited ? m->usable_why : "", limited ? ")" : "", cores == 1 ? "it" : "them");
     size_lesson(out, ctx);
+    no_gil_lesson(out, ctx, n);
     ladder_lesson(out, ctx, n);
     lapack_lesson(out, ctx, n);
     if (ctx->hint != NULL && ctx->hint[0] != '\0')

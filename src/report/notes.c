@@ -59,19 +59,9 @@ static size_t ladder_rows(const struct mb_results *rs, const struct mb_result **
     return kernels >= 3 ? count : 0;
 }
 
-/* The dgemm result at r's size and thread count, or NULL. */
-static const struct mb_result *dgemm_for(const struct mb_results *rs, const struct mb_result *r)
-{
-    for (size_t i = 0; i < rs->count; i++) {
-        const struct mb_result *x = &rs->items[i];
-        if (x->n == r->n && x->threads == r->threads && strcmp(x->kernel->name, "dgemm") == 0)
-            return x;
-    }
-    return NULL;
-}
-
 /* The ladder table: each step's GFLOP/s, its gain over the step before,
- * its share of the FMA peak and of dgemm on as many threads. Markdown
+ * its share of the FMA peak and of the reference (dgemm) on as many
+ * threads. Markdown
  * when markdown is true. */
 void mb__ladder_table(FILE *out, const struct mb_results *rs, bool markdown)
 {
@@ -79,6 +69,7 @@ void mb__ladder_table(FILE *out, const struct mb_results *rs, bool markdown)
     size_t count = ladder_rows(rs, rows, sizeof rows / sizeof rows[0]);
     if (count == 0)
         return;
+    const struct mb_kernel *reference = mb_kernel_with(MB_REFERENCE);
     int width = 4;
     for (size_t i = 0; i < count; i++)
         width = (int)fmax(width, (double)strlen(rows[i]->kernel->name));
@@ -93,7 +84,8 @@ void mb__ladder_table(FILE *out, const struct mb_results *rs, bool markdown)
                 "x previous", "of peak", "of dgemm");
     for (size_t i = 0; i < count; i++) {
         const struct mb_result *r = rows[i];
-        const struct mb_result *g = dgemm_for(rs, r);
+        const struct mb_result *g =
+            reference != NULL ? mb_results_find(rs, reference, r->n, r->threads) : NULL;
         char gf[32], prev[32], peak[32], of_dgemm[32];
         snprintf(gf, sizeof gf, "%.*f", r->gflops < 10 ? 2 : 1, r->gflops);
         mb__format_ratio(prev, sizeof prev, i > 0 ? r->gflops / rows[i - 1]->gflops : NAN, 2, "x");
