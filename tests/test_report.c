@@ -426,7 +426,7 @@ Test(report, table_shows_every_result)
 Test(report, table_ends_with_the_lesson_in_numbers)
 {
     char *text = render(mb_report_table);
-    cr_assert(strstr(text, "32 times faster") != NULL, "dgemm at 2 threads vs naive: %s", text);
+    cr_assert(strstr(text, "32.0 times faster") != NULL, "dgemm at 2 threads vs naive: %s", text);
     free(text);
 }
 
@@ -436,6 +436,15 @@ Test(report, every_format_has_a_reporter)
     cr_assert_eq(mb_report_for(MB_FORMAT_CSV), mb_report_csv);
     cr_assert_eq(mb_report_for(MB_FORMAT_JSON), mb_report_json);
     cr_assert_eq(mb_report_for(MB_FORMAT_MARKDOWN), mb_report_markdown);
+}
+
+Test(report, lesson_ratios_have_three_significant_figures_everywhere)
+{
+    char *text = render(mb_report_table);
+    cr_assert_not_null(strstr(text, "ran 32.0 times faster"), "%s", text);
+    cr_assert_not_null(strstr(text, "On one core: dgemm 20.0 times naive (OpenBLAS)"), "%s", text);
+    cr_assert_not_null(strstr(text, "made dgemm 1.60 times faster"), "%s", text);
+    free(text);
 }
 
 Test(report, the_format_rows_carry_name_reporter_and_traits)
@@ -523,7 +532,7 @@ Test(report, markdown_is_a_table_then_the_lesson)
         line = end + 1;
     }
     cr_assert_eq(rows, 2 + results.count, "header, separator, a row per result");
-    cr_assert(strstr(line, "32 times faster") != NULL, "then the lesson: %s", line);
+    cr_assert(strstr(line, "32.0 times faster") != NULL, "then the lesson: %s", line);
     cr_assert_null(strchr(text, '\033'), "no escapes");
     free(text);
 }

@@ -7,6 +7,18 @@
 #include "matbench/lapack.h"
 #include "report_internal.h"
 
+/* A ratio as every lesson sentence writes it: three significant figures,
+ * trailing zeros kept (106, 12.0, 1.95), so one figure reads the same
+ * wherever it appears. Returns buf. */
+static const char *ratio_text(char *buf, size_t cap, double x)
+{
+    const int decimals = fabs(x) >= 99.95 ? 0 : fabs(x) >= 9.995 ? 1 : 2;
+    snprintf(buf, cap, "%.*f", decimals, x);
+    return buf;
+}
+
+#define RATIO(x) ratio_text((char[32]){0}, 32, (x))
+
 enum pick_by { FASTEST, FEWEST_THREADS, MOST_THREADS };
 
 /* Among the results of kernel k (k NULL: of the BLAS-threaded kernels that
@@ -56,7 +68,7 @@ static void size_lesson(FILE *out, const struct mb_report_ctx *ctx)
             size_t i = j * (count - 1) / (shown - 1);
             const char *sep = j == 0 ? "" : j + 1 == shown ? " and " : ", ";
             if (part == 0)
-                fprintf(out, "%s%.2f", sep, few[i]->time_s.median / many[i]->time_s.median);
+                fprintf(out, "%s%s", sep, RATIO(few[i]->time_s.median / many[i]->time_s.median));
             else
                 fprintf(out, "%s%zu", sep, many[i]->n);
         }
@@ -117,8 +129,8 @@ static void lapack_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
         fprintf(out, "%s on %d thread%s: %.1f GFLOP/s", k->name, best->threads,
                 best->threads == 1 ? "" : "s", best->gflops);
         if (few != best)
-            fprintf(out, ", %.2f times as fast as on %d", few->time_s.median / best->time_s.median,
-                    few->threads);
+            fprintf(out, ", %s times as fast as on %d",
+                    RATIO(few->time_s.median / best->time_s.median), few->threads);
         if (gemm != NULL)
             fprintf(out, ", %.0f%% of dgemm's %.1f", best->gflops / gemm->gflops * 100,
                     gemm->gflops);
@@ -162,11 +174,11 @@ static void no_gil_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
         return;
     fprintf(out, "No GIL in C: on %d workers the naive loop ran", most);
     if (th != NULL)
-        fprintf(out, " %.2f times as fast in threads (%.2f cores busy)",
-                naive->time_s.median / th->time_s.median, th->cores_busy);
+        fprintf(out, " %s times as fast in threads (%.2f cores busy)",
+                RATIO(naive->time_s.median / th->time_s.median), th->cores_busy);
     if (pr != NULL)
-        fprintf(out, "%s %.2f times as fast in processes (%.2f cores busy)",
-                th != NULL ? " and" : "", naive->time_s.median / pr->time_s.median, pr->cores_busy);
+        fprintf(out, "%s %s times as fast in processes (%.2f cores busy)", th != NULL ? " and" : "",
+                RATIO(naive->time_s.median / pr->time_s.median), pr->cores_busy);
     fprintf(out, ".\n");
 }
 
@@ -186,8 +198,8 @@ static void ladder_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
         if (r == NULL)
             continue;
         if (prev != NULL && k->why != NULL) {
-            fprintf(out, "%s %s %.2f times %s (%s)", shown ? "," : "On one core:", k->name,
-                    prev->time_s.median / r->time_s.median, prev->kernel->name, k->why);
+            fprintf(out, "%s %s %s times %s (%s)", shown ? "," : "On one core:", k->name,
+                    RATIO(prev->time_s.median / r->time_s.median), prev->kernel->name, k->why);
             shown++;
         }
         prev = r;
@@ -229,10 +241,10 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
 
     if (naive != NULL && fast != NULL)
         fprintf(out,
-                "%s on %d thread%s ran %.0f times faster than the naive loop (%.1f vs %.2f "
+                "%s on %d thread%s ran %s times faster than the naive loop (%.1f vs %.2f "
                 "GFLOP/s) and kept %.2f cores busy; the naive loop kept %.2f.\n",
                 fast->kernel->name, fast->threads, fast->threads == 1 ? "" : "s",
-                fast->speedup_vs_naive, fast->gflops, naive->gflops, fast->cores_busy,
+                RATIO(fast->speedup_vs_naive), fast->gflops, naive->gflops, fast->cores_busy,
                 naive->cores_busy);
     if (naive != NULL && fast != NULL)
         per_cpu_lesson(out, naive, fast);
@@ -255,10 +267,10 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
                 naive->rows_done, naive->n, ctx->plan->naive_budget_s);
     if (fast != NULL && few != NULL && fast->threads > few->threads)
         fprintf(out,
-                "Going from %d to %d threads made %s %.2f times faster (parallel efficiency "
+                "Going from %d to %d threads made %s %s times faster (parallel efficiency "
                 "%.0f%%) at n=%zu on %s.\n",
                 few->threads, fast->threads, fast->kernel->name,
-                few->time_s.median / fast->time_s.median, fast->efficiency * 100, n, on);
+                RATIO(few->time_s.median / fast->time_s.median), fast->efficiency * 100, n, on);
     const struct mb_result *within = pick(rs, n, NULL, 1, cores, FASTEST);
     const struct mb_result *beyond = pick(rs, n, NULL, cores + 1, INT_MAX, FASTEST);
     if (within != NULL && beyond != NULL)
