@@ -33,6 +33,7 @@ static struct mb_plan plan;
 static struct mb_results results;
 static const struct mb_peak *peak; /* what the context carries; NULL unless a test sets it */
 static bool monitor_on;            /* likewise for the monitor's figures */
+static int columns;                /* the terminal width the context carries; 0 unless set */
 
 enum { NAIVE, DGEMM_1, DGEMM_2 }; /* positions in results */
 
@@ -70,6 +71,7 @@ static void setup(void)
     memset(&results, 0, sizeof results);
     peak = NULL;
     monitor_on = false;
+    columns = 0;
     const struct mb_result rs[] = {
         [NAIVE] = result("naive", 1, 2.0, true),
         [DGEMM_1] = result("dgemm", 1, 0.1, false),
@@ -100,6 +102,7 @@ static char *render_ex(mb_report_fn *fn, bool fancy)
                                 .results = &results,
                                 .pid = 1234,
                                 .fancy = fancy,
+                                .columns = columns,
                                 .peak = peak,
                                 .monitor = {monitor_on, 0.1, 50, 0.01, 5.0}};
     struct mb_diag d = {0};
@@ -928,4 +931,126 @@ Test(report, header_states_the_peak_and_info_the_caches)
               "%s", buf);
     cr_assert(strstr(buf, "caches: L1d 48 KiB x 2, L2 1 MiB x 2, L3 unknown") != NULL, "%s", buf);
     free(buf);
+}
+
+/* ---- the table on a terminal of a given width --------------------------- */
+
+/* The widest line of the table (the lines before the first blank one) of
+ * text, in display cells. */
+static size_t widest_table_line(char *text)
+{
+    size_t widest = 0;
+    for (char *line = text, *nl; (nl = strchr(line, '\n')) != NULL && nl != line; line = nl + 1) {
+        *nl = '\0';
+        size_t w = mb_report_cells(line);
+        widest = w > widest ? w : widest;
+        *nl = '\n';
+    }
+    return widest;
+}
+
+/* Results whose row is wide: a monitor that saw 8 CPUs (0 10 ... 70 %
+ * busy) and complete runs. */
+static void wide_rows(void)
+{
+    for (size_t i = 0; i < results.count; i++) {
+        results.items[i].ncpus = 8;
+        for (size_t c = 0; c < 8; c++)
+            results.items[i].per_core_busy[c] = 0.1 * (double)c;
+        results.items[i].estimated = false;
+        results.items[i].rows_done = results.items[i].n;
+    }
+}
+
+/* The widest table line of the fancy table at the given width. */
+static size_t fancy_width(int width)
+{
+    columns = width;
+    char *text = render_ex(mb_report_table, true);
+    size_t w = widest_table_line(text);
+    free(text);
+    return w;
+}
+
+Test(report, cells_of_colour_escapes_are_none)
+{
+    cr_assert_eq(mb_report_cells("\033[36m██\033[0m ok"), 5);
+}
+
+Test(report, a_fancy_table_fits_120_and_80_columns)
+{
+    wide_rows();
+    const size_t full = fancy_width(0);
+    cr_assert_gt(full, 120, "the test needs a row wider than 120");
+    cr_assert_leq(fancy_width(120), 120);
+    columns = 120;
+    char *at120 = render_ex(mb_report_table, true);
+    cr_assert_not_null(strstr(at120, "CPU %"), "the per-CPU column, narrower: %s", at120);
+    cr_assert_not_null(strstr(at120, "0 10 20"), "the first figures: %s", at120);
+    cr_assert_not_null(strstr(at120, "…"), "the cut marked: %s", at120);
+    free(at120);
+    /* the columns other than the bar and the per-CPU figures alone take
+     * more than 80 cells: at 80 both are gone and the table is as narrow
+     * as they leave it */
+    columns = 80;
+    char *text = render_ex(mb_report_table, true);
+    cr_assert_null(strstr(text, "█"), "%s", text);
+    cr_assert_null(strstr(text, "busy per CPU %"), "%s", text);
+    cr_assert_eq(widest_table_line(text), full - 21 - 24,
+                 "less the bar and 22 cells of figures: %s", text);
+    free(text);
+}
+
+Test(report, a_narrower_terminal_narrows_the_bar_first)
+{
+    wide_rows();
+    const size_t full = fancy_width(0);
+    columns = (int)full - 10;
+    char *text = render_ex(mb_report_table, true);
+    cr_assert_leq(widest_table_line(text), full - 10, "%s", text);
+    cr_assert_not_null(strstr(text, "\033[36m██████████\033[0m "), "a 10-cell bar: %s", text);
+    cr_assert_not_null(strstr(text, "0 10 20 30 40 50 60 70"), "every figure: %s", text);
+    free(text);
+}
+
+Test(report, per_cpu_figures_are_cut_whole_to_fit)
+{
+    wide_rows();
+    const size_t full = fancy_width(0);
+    /* no room for a bar (20 cells and its space) and 3 cells short for the figures */
+    columns = (int)full - 21 - 3;
+    char *text = render_ex(mb_report_table, true);
+    cr_assert_leq(widest_table_line(text), (size_t)columns, "%s", text);
+    cr_assert_null(strstr(text, "█"), "%s", text);
+    cr_assert_not_null(strstr(text, " 0 10 20 30 40 50… "), "%s", text);
+    free(text);
+}
+
+Test(report, an_unknown_width_leaves_the_table_as_it_was)
+{
+    wide_rows();
+    char *text = render_ex(mb_report_table, true);
+    cr_assert_not_null(strstr(text, "0 10 20 30 40 50 60 70"), "%s", text);
+    cr_assert_not_null(strstr(text, "████████████████████"), "the full bar: %s", text);
+    free(text);
+    columns = 80;
+    char *plain = render_ex(mb_report_table, false);
+    columns = 0;
+    char *plain0 = render_ex(mb_report_table, false);
+    cr_assert_str_eq(plain, plain0, "without bars the width changes nothing");
+    free(plain);
+    free(plain0);
+}
+
+Test(report, a_narrow_per_cpu_column_takes_a_short_title)
+{
+    wide_rows();
+    const size_t others = fancy_width(0) - 21 - 24; /* no bar, no per-CPU column */
+    columns = (int)others + 2 + 8;
+    char *text = render_ex(mb_report_table, true);
+    cr_assert_leq(widest_table_line(text), (size_t)columns, "%s", text);
+    cr_assert_null(strstr(text, "busy per CPU %"), "%s", text);
+    cr_assert_not_null(strstr(text, "  CPU %   "), "%s", text);
+    cr_assert_not_null(strstr(text, "  0 10 20… "), "%s", text);
+    free(text);
 }

@@ -25,6 +25,7 @@ struct mb_report_ctx {
     long pid;
     bool interrupted;
     bool fancy;                 /* the table may draw bars and colour (a terminal, no NO_COLOR) */
+    int columns;                /* the terminal's width in cells; 0: unknown, not a terminal */
     const struct mb_peak *peak; /* the measured FMA peak; NULL when not measured */
     const char *coretype_note;  /* how --coretype forced the core type; "" or NULL when not */
     const char *hint;           /* a one-line hint after the lesson; "" or NULL for none */

@@ -49,12 +49,22 @@ bool mb__noisy(const struct mb_result *r)
 }
 
 /* Display cells of UTF-8 text whose characters are each one cell wide
- * (digits, block glyphs): its characters, not its bytes. */
+ * (digits, block glyphs): its characters, not its bytes; the escape
+ * sequences of colours (ESC [ ... m) take none. */
 size_t mb_report_cells(const char *s)
 {
     size_t n = 0;
-    for (; *s != '\0'; s++)
+    for (; *s != '\0'; s++) {
+        if (s[0] == '\033' && s[1] == '[') {
+            s += 2; /* to the final byte of the sequence, 0x40..0x7E */
+            while (*s != '\0' && !(*s >= 0x40 && *s <= 0x7E))
+                s++;
+            if (*s == '\0')
+                break;
+            continue;
+        }
         n += ((unsigned char)*s & 0xC0) != 0x80;
+    }
     return n;
 }
 
