@@ -20,6 +20,7 @@ static void format_time(char *buf, size_t cap, double s, bool estimated)
     snprintf(buf, cap, "%s%.*f %s", mark, x >= 100 ? 0 : x >= 10 ? 1 : 2, x, units[u].unit);
 }
 
+/* x with decimals decimals and suffix, or "-" when x is unknown (NAN). */
 void mb__format_ratio(char *buf, size_t cap, double x, int decimals, const char *suffix)
 {
     if (isnan(x))
@@ -28,6 +29,8 @@ void mb__format_ratio(char *buf, size_t cap, double x, int decimals, const char 
         snprintf(buf, cap, "%.*f%s", decimals, x, suffix);
 }
 
+/* The verified cell: skipped, FAILED, yes, the rows checked of a
+ * time-boxed run, or a LAPACK kernel's scaled residual. */
 static void format_verified(char *buf, size_t cap, const struct mb_plan *p,
                             const struct mb_result *r)
 {
@@ -43,6 +46,7 @@ static void format_verified(char *buf, size_t cap, const struct mb_plan *p,
         snprintf(buf, cap, "yes");
 }
 
+/* Whether r's repetitions spread more than MB_NOISY_SPREAD (max / min). */
 bool mb__noisy(const struct mb_result *r)
 {
     return r->time_s.count > 1 && r->time_s.max > MB_NOISY_SPREAD * r->time_s.min;
@@ -91,6 +95,7 @@ void mb__format_per_cpu(char *buf, size_t cap, const struct mb_result *r)
     }
 }
 
+/* Fills c with r's figures as the table and Markdown show them. */
 void mb__make_cells(struct mb__cells *c, const struct mb_plan *p, const struct mb_result *r)
 {
     format_time(c->time, sizeof c->time, r->time_s.median, r->estimated);

@@ -4,6 +4,7 @@
 
 #include "matbench/report.h"
 
+/* x as a CSV field: nothing when unknown (NAN). */
 static void csv_number(FILE *out, double x)
 {
     if (!isnan(x))

@@ -6,12 +6,14 @@
 
 #define MIB (1024.0 * 1024.0)
 
+/* The plan's thread counts, "1, 2, 4". */
 static void print_threads(FILE *out, const struct mb_plan *p)
 {
     for (size_t i = 0; i < p->nthreads; i++)
         fprintf(out, "%s%d", i ? ", " : "", p->threads[i]);
 }
 
+/* Where the thread list came from, as the Plan line says it. */
 static const char *threads_source_name(enum mb_threads_source s)
 {
     switch (s) {
@@ -29,55 +31,42 @@ static const char *threads_source_name(enum mb_threads_source s)
     return "1, 2, 4, ... up to the usable cores";
 }
 
+/* The plan's sizes, "1000, 2000". */
 static void print_sizes(FILE *out, const struct mb_plan *p)
 {
     for (size_t i = 0; i < p->nsizes; i++)
         fprintf(out, "%s%zu", i ? ", " : "", p->sizes[i]);
 }
 
-/* What is about to run: the facts of mb_report_info, then the process to
- * watch and the matrices. */
-void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
+/* The Matrices line: the sizes, the matrices allocated for the largest,
+ * their memory and the seed, and LAPACKE's copies when it makes them. */
+static void print_matrices(FILE *out, const struct mb_plan *p, const struct mb_memory *m)
 {
-    const struct mb_plan *p = ctx->plan;
     const size_t largest = mb_plan_largest_size(p);
-    struct mb_memory mem = {0};
     char names[96];
-    (void)mb_plan_memory(p, largest, &mem);
-    mb_memory_names(&mem, names, sizeof names);
-    mb_report_info(out, ctx->machine, ctx->blas);
-    if (ctx->coretype_note != NULL && ctx->coretype_note[0] != '\0')
-        fprintf(out, "          %s\n", ctx->coretype_note);
-    if (ctx->peak != NULL)
-        fprintf(out,
-                "Peak      %s FMA, measured: %.1f GFLOP/s on one core, %.1f on %d core%s at once "
-                "(%.1f s; --no-peak skips it)\n",
-                mb_isa_name(ctx->peak->isa), ctx->peak->per_core_gflops,
-                ctx->peak->all_cores_gflops, ctx->peak->cores, ctx->peak->cores == 1 ? "" : "s",
-                ctx->peak->seconds);
-    fprintf(out, "Process   PID %ld: watch it with  htop -p %ld%s\n", ctx->pid, ctx->pid,
-            p->live ? " (or here: --live draws each CPU's load)" : "");
-    if (p->duration_s > 0)
-        fprintf(out,
-                "          watch it now: each BLAS run keeps going for at least %g s "
-                "(--duration)\n",
-                p->duration_s);
+    mb_memory_names(m, names, sizeof names);
     fprintf(out, "Matrices  n = ");
     print_sizes(out, p);
     if (p->nsizes > 1)
         fprintf(out, ": %s allocated once for n = %zu, %.1f MiB in all", names, largest,
-                (double)mem.bytes / MIB);
+                (double)m->bytes / MIB);
     else
         fprintf(out, ": %s are %zu x %zu doubles, %.1f MiB in all", names, largest, largest,
-                (double)mem.bytes / MIB);
-    if (mem.pivots || mem.rhs)
-        fprintf(out, " with the pivots%s", mem.rhs ? " and right-hand sides" : "");
+                (double)m->bytes / MIB);
+    if (m->pivots || m->rhs)
+        fprintf(out, " with the pivots%s", m->rhs ? " and right-hand sides" : "");
     fprintf(out, " (seed %llu)\n", (unsigned long long)p->seed);
-    if (mem.lapacke_bytes > 0)
+    if (m->lapacke_bytes > 0)
         fprintf(out,
                 "          and LAPACKE's transposed copies, %.1f MiB, while a LAPACK kernel "
                 "runs row-major\n",
-                (double)mem.lapacke_bytes / MIB);
+                (double)m->lapacke_bytes / MIB);
+}
+
+/* The Plan line's kernels: each on 1 thread (with the baseline's budget),
+ * the thread-sweeping kernels in a row sharing one "at threads ...". */
+static void print_kernels(FILE *out, const struct mb_plan *p)
+{
     fprintf(out, "Plan      ");
     for (size_t i = 0; i < p->nkernels; i++) {
         const struct mb_kernel *k = p->kernels[i];
@@ -98,7 +87,11 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
             fprintf(out, " on 1 thread");
         }
     }
-    /* the time box of the slow kernels beyond the naive loop, by name */
+}
+
+/* The time box of the slow kernels beyond the naive loop, by name. */
+static void print_time_boxes(FILE *out, const struct mb_plan *p)
+{
     size_t boxed = 0;
     for (size_t i = 0; i < p->nkernels && p->naive_budget_s > 0; i++) {
         const struct mb_kernel *k = p->kernels[i];
@@ -108,14 +101,21 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
     }
     if (boxed > 0)
         fprintf(out, " %g s each (--naive-budget)", p->naive_budget_s);
-    if (mem.pivots)
+}
+
+/* The settings under the Plan line: LAPACKE's layout and dgesv's
+ * right-hand sides when they run, the run count, warm-up, repeat,
+ * duration, verification and config file. */
+static void print_settings(FILE *out, const struct mb_plan *p, const struct mb_memory *m)
+{
+    if (m->pivots)
         fprintf(out, "\n          LAPACKE %s",
                 p->layout == MB_LAYOUT_ROW
                     ? "row-major (--layout row): it transposes each input into a copy and back, "
                       "inside the timed call"
                     : "column-major, as LAPACK stores matrices (--layout row shows what "
                       "row-major costs)");
-    if (mem.rhs)
+    if (m->rhs)
         fprintf(out, "; dgesv solves for %u right-hand side%s (--nrhs)", p->nrhs,
                 p->nrhs == 1 ? "" : "s");
     fprintf(out, "\n          %zu run%s; warm-up %u, repeat %u", mb_plan_run_count(p),
@@ -125,5 +125,35 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
     fprintf(out, ", verification %s", p->verify ? "on" : "off (--no-verify)");
     if (p->config != NULL)
         fprintf(out, ", config %s", p->config);
+}
+
+/* What is about to run: the facts of mb_report_info, then the process to
+ * watch and the matrices. */
+void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
+{
+    const struct mb_plan *p = ctx->plan;
+    struct mb_memory mem = {0};
+    (void)mb_plan_memory(p, mb_plan_largest_size(p), &mem);
+    mb_report_info(out, ctx->machine, ctx->blas);
+    if (ctx->coretype_note != NULL && ctx->coretype_note[0] != '\0')
+        fprintf(out, "          %s\n", ctx->coretype_note);
+    if (ctx->peak != NULL)
+        fprintf(out,
+                "Peak      %s FMA, measured: %.1f GFLOP/s on one core, %.1f on %d core%s at once "
+                "(%.1f s; --no-peak skips it)\n",
+                mb_isa_name(ctx->peak->isa), ctx->peak->per_core_gflops,
+                ctx->peak->all_cores_gflops, ctx->peak->cores, ctx->peak->cores == 1 ? "" : "s",
+                ctx->peak->seconds);
+    fprintf(out, "Process   PID %ld: watch it with  htop -p %ld%s\n", ctx->pid, ctx->pid,
+            p->live ? " (or here: --live draws each CPU's load)" : "");
+    if (p->duration_s > 0)
+        fprintf(out,
+                "          watch it now: each BLAS run keeps going for at least %g s "
+                "(--duration)\n",
+                p->duration_s);
+    print_matrices(out, p, &mem);
+    print_kernels(out, p);
+    print_time_boxes(out, p);
+    print_settings(out, p, &mem);
     fprintf(out, "\n\n");
 }

@@ -17,6 +17,7 @@ static json_t *json_num(double x)
     return isnan(x) || isinf(x) ? json_null() : json_real(x);
 }
 
+/* One cache level {bytes, count}, or null when unknown. */
 static json_t *json_cache(const struct mb_cache *c)
 {
     if (c->count == 0)
@@ -57,6 +58,8 @@ static json_t *json_machine(const struct mb_machine *m)
     return x;
 }
 
+/* The contract's "blas" object; env_threads is OPENBLAS_NUM_THREADS as a
+ * positive number, null when unset or not one. */
 static json_t *json_blas(const struct mb_blas_info *b)
 {
     json_t *env = json_null();
@@ -155,6 +158,7 @@ enum mb_status mb_report_coretypes_json(FILE *out, const struct mb_coretype_repo
         d);
 }
 
+/* matbench kernels --format json: every registered kernel and its traits. */
 enum mb_status mb_report_kernels_json(FILE *out, struct mb_diag *d)
 {
     json_t *list = json_array();
@@ -171,6 +175,7 @@ enum mb_status mb_report_kernels_json(FILE *out, struct mb_diag *d)
                      d);
 }
 
+/* The contract's "settings" object: the plan as resolved. */
 static json_t *json_settings(const struct mb_plan *p)
 {
     json_t *sizes = json_array(), *threads = json_array(), *kernels = json_array();
@@ -206,6 +211,8 @@ static json_t *json_settings(const struct mb_plan *p)
     return o;
 }
 
+/* Each CPU's busy fraction, null inside for unknown; null when the
+ * monitor did not run. */
 static json_t *json_per_core(const struct mb_result *r)
 {
     if (r->ncpus == 0)
@@ -216,6 +223,7 @@ static json_t *json_per_core(const struct mb_result *r)
     return a;
 }
 
+/* One result as the contract's "results" entry. */
 static json_t *json_result(const struct mb_result *r)
 {
     json_t *time = json_pack("{s:o, s:o, s:o, s:o, s:o}", "min", json_num(r->time_s.min), "median",

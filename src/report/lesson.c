@@ -208,37 +208,13 @@ static void ladder_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
         fprintf(out, ".\n");
 }
 
-/* Plain sentences with the measured numbers, at the largest size run: how
- * much faster the BLAS ran than the naive loop and how many cores each kept
- * busy, what going from the fewest to the most productive thread count
- * gave, what threads beyond the usable cores gave (and that they were
- * oversubscribed), and how the thread gain grows with n. The cores are
- * those this process may use (mb_machine_usable_cores): under taskset or a
- * cgroup limit fewer than the machine's, and the sentences say so. */
-void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
+/* The BLAS against the naive loop at the largest size: how much faster the
+ * fastest run was and how many cores each kept busy, what the monitor saw
+ * per CPU, the share of the FMA peak, and whether the naive time is an
+ * estimate. */
+static void speed_lesson(FILE *out, const struct mb_report_ctx *ctx, const struct mb_result *naive,
+                         const struct mb_result *fast)
 {
-    const struct mb_results *rs = ctx->results;
-    const struct mb_machine *m = ctx->machine;
-    const int cores = mb_machine_usable_cores(m);
-    const bool limited = m->usable_limits != 0;
-    /* "CPU" when each usable core is one usable CPU (no SMT siblings) */
-    const char *unit = m->usable_cpus == cores ? "CPU" : "core";
-    char on[sizeof m->usable_why + 96];
-    if (limited)
-        snprintf(on, sizeof on, "%d usable %s%s of a machine with %d physical cores (%s)", cores,
-                 unit, cores == 1 ? "" : "s", m->physical_cores, m->usable_why);
-    else
-        snprintf(on, sizeof on, "a machine with %d physical cores", m->physical_cores);
-    size_t n = 0;
-    for (size_t i = 0; i < rs->count; i++)
-        if (rs->items[i].n > n)
-            n = rs->items[i].n;
-    const struct mb_kernel *baseline = mb_kernel_with(MB_BASELINE);
-    const struct mb_result *naive = baseline ? mb_results_find(rs, baseline, n, 0) : NULL;
-    const struct mb_result *fast = pick(rs, n, NULL, 1, INT_MAX, FASTEST);
-    const struct mb_result *few =
-        fast != NULL ? pick(rs, n, fast->kernel, 1, INT_MAX, FEWEST_THREADS) : NULL;
-
     if (naive != NULL && fast != NULL)
         fprintf(out,
                 "%s on %d thread%s ran %s times faster than the naive loop (%.1f vs %.2f "
@@ -265,6 +241,28 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
                 "The naive loop's full-size time is an estimate from the %zu of %zu rows it "
                 "computed in its %g s budget (--naive-budget 0 runs it in full).\n",
                 naive->rows_done, naive->n, ctx->plan->naive_budget_s);
+}
+
+/* The thread counts at size n: what going from the fewest (few) to the
+ * most productive (fast) gave, what threads beyond the usable cores gave
+ * and that they were oversubscribed. The cores are those this process may
+ * use (mb_machine_usable_cores): under taskset or a cgroup limit fewer than
+ * the machine's, and the sentences say so. */
+static void threads_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n,
+                           const struct mb_result *fast, const struct mb_result *few)
+{
+    const struct mb_results *rs = ctx->results;
+    const struct mb_machine *m = ctx->machine;
+    const int cores = mb_machine_usable_cores(m);
+    const bool limited = m->usable_limits != 0;
+    /* "CPU" when each usable core is one usable CPU (no SMT siblings) */
+    const char *unit = m->usable_cpus == cores ? "CPU" : "core";
+    char on[sizeof m->usable_why + 96];
+    if (limited)
+        snprintf(on, sizeof on, "%d usable %s%s of a machine with %d physical cores (%s)", cores,
+                 unit, cores == 1 ? "" : "s", m->physical_cores, m->usable_why);
+    else
+        snprintf(on, sizeof on, "a machine with %d physical cores", m->physical_cores);
     if (fast != NULL && few != NULL && fast->threads > few->threads)
         fprintf(out,
                 "Going from %d to %d threads made %s %s times faster (parallel efficiency "
@@ -288,6 +286,29 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
                 "%s.\n",
                 most->threads, cores, unit, cores == 1 ? "" : "s", limited ? " (" : "",
                 limited ? m->usable_why : "", limited ? ")" : "", cores == 1 ? "it" : "them");
+}
+
+/* Plain sentences with the measured numbers, at the largest size run: how
+ * much faster the BLAS ran than the naive loop and how many cores each kept
+ * busy, what going from the fewest to the most productive thread count
+ * gave, what threads beyond the usable cores gave (and that they were
+ * oversubscribed), and how the thread gain grows with n. The cores are
+ * those this process may use (mb_machine_usable_cores): under taskset or a
+ * cgroup limit fewer than the machine's, and the sentences say so. */
+void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
+{
+    const struct mb_results *rs = ctx->results;
+    size_t n = 0;
+    for (size_t i = 0; i < rs->count; i++)
+        if (rs->items[i].n > n)
+            n = rs->items[i].n;
+    const struct mb_kernel *baseline = mb_kernel_with(MB_BASELINE);
+    const struct mb_result *naive = baseline ? mb_results_find(rs, baseline, n, 0) : NULL;
+    const struct mb_result *fast = pick(rs, n, NULL, 1, INT_MAX, FASTEST);
+    const struct mb_result *few =
+        fast != NULL ? pick(rs, n, fast->kernel, 1, INT_MAX, FEWEST_THREADS) : NULL;
+    speed_lesson(out, ctx, naive, fast);
+    threads_lesson(out, ctx, n, fast, few);
     size_lesson(out, ctx);
     no_gil_lesson(out, ctx, n);
     ladder_lesson(out, ctx, n);

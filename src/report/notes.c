@@ -5,6 +5,7 @@
 
 #include "report_internal.h"
 
+/* How many results spread more than MB_NOISY_SPREAD. */
 size_t mb__count_noisy(const struct mb_results *rs)
 {
     size_t k = 0;
@@ -13,6 +14,7 @@ size_t mb__count_noisy(const struct mb_results *rs)
     return k;
 }
 
+/* The note under the table when results are noisy; nothing otherwise. */
 void mb__noisy_note(FILE *out, const struct mb_results *rs)
 {
     size_t k = mb__count_noisy(rs);
