@@ -3,7 +3,6 @@
 #ifndef MATBENCH_MB_INTERNAL_H
 #define MATBENCH_MB_INTERNAL_H
 
-#include <jansson.h>
 #include <stdio.h>
 
 #include "matbench/blas.h"
@@ -15,12 +14,6 @@
 /* s made printable for a message, in a 64-byte buffer of the caller's
  * statement (mb_printable). */
 #define SHOWN(s) mb_printable((s), (char[64]){0}, 64)
-
-json_t *mb__json_num(double x);
-json_t *mb__json_machine(const struct mb_machine *m);
-json_t *mb__json_blas(const struct mb_blas_info *b);
-json_t *mb__json_peak(const struct mb_peak *pk);
-enum mb_status mb__json_dump(FILE *out, json_t *root, struct mb_diag *d);
 
 /* cli/coretypes.c, for cli/cli.c */
 struct mb_options;

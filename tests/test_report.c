@@ -31,8 +31,9 @@ static struct mb_blas_info blas = {.name = "OpenBLAS",
                                    .env_set = false};
 static struct mb_plan plan;
 static struct mb_results results;
-static const struct mb_peak *peak;    /* what the context carries; NULL unless a test sets it */
-static bool monitor_on;               /* likewise for the monitor's figures */
+static const struct mb_peak *peak; /* what the context carries; NULL unless a test sets it */
+static bool monitor_on;            /* likewise for the monitor's figures */
+static int columns;                /* the terminal width the context carries; 0 unless set */
 
 enum { NAIVE, DGEMM_1, DGEMM_2 }; /* positions in results */
 
@@ -70,6 +71,7 @@ static void setup(void)
     memset(&results, 0, sizeof results);
     peak = NULL;
     monitor_on = false;
+    columns = 0;
     const struct mb_result rs[] = {
         [NAIVE] = result("naive", 1, 2.0, true),
         [DGEMM_1] = result("dgemm", 1, 0.1, false),
@@ -100,6 +102,7 @@ static char *render_ex(mb_report_fn *fn, bool fancy)
                                 .results = &results,
                                 .pid = 1234,
                                 .fancy = fancy,
+                                .columns = columns,
                                 .peak = peak,
                                 .monitor = {monitor_on, 0.1, 50, 0.01, 5.0}};
     struct mb_diag d = {0};
@@ -158,6 +161,16 @@ Test(report, figures_without_a_reference_are_unknown)
     cr_assert(isnan(only.items[0].speedup_vs_naive), "no naive run: no speed-up");
     cr_assert(isnan(only.items[0].efficiency), "no 1-thread run: no efficiency");
     mb_results_free(&only);
+}
+
+Test(report, results_find_matches_kernel_size_and_threads)
+{
+    const struct mb_kernel *dgemm = mb_kernel_with(MB_REFERENCE);
+    cr_assert_eq(mb_results_find(&results, dgemm, 100, 2), &results.items[DGEMM_2]);
+    cr_assert_eq(mb_results_find(&results, dgemm, 100, 0), &results.items[DGEMM_1], "0: any");
+    cr_assert_eq(mb_results_find(&results, NULL, 100, 1), &results.items[NAIVE], "NULL: any");
+    cr_assert_null(mb_results_find(&results, dgemm, 100, 4), "no run at 4 threads");
+    cr_assert_null(mb_results_find(&results, dgemm, 200, 0), "no run at n = 200");
 }
 
 Test(report, results_grow_past_their_first_capacity)
@@ -416,7 +429,7 @@ Test(report, table_shows_every_result)
 Test(report, table_ends_with_the_lesson_in_numbers)
 {
     char *text = render(mb_report_table);
-    cr_assert(strstr(text, "32 times faster") != NULL, "dgemm at 2 threads vs naive: %s", text);
+    cr_assert(strstr(text, "32.0 times faster") != NULL, "dgemm at 2 threads vs naive: %s", text);
     free(text);
 }
 
@@ -426,6 +439,34 @@ Test(report, every_format_has_a_reporter)
     cr_assert_eq(mb_report_for(MB_FORMAT_CSV), mb_report_csv);
     cr_assert_eq(mb_report_for(MB_FORMAT_JSON), mb_report_json);
     cr_assert_eq(mb_report_for(MB_FORMAT_MARKDOWN), mb_report_markdown);
+}
+
+Test(report, lesson_ratios_have_three_significant_figures_everywhere)
+{
+    char *text = render(mb_report_table);
+    cr_assert_not_null(strstr(text, "ran 32.0 times faster"), "%s", text);
+    cr_assert_not_null(strstr(text, "On one core: dgemm 20.0 times naive (OpenBLAS)"), "%s", text);
+    cr_assert_not_null(strstr(text, "made dgemm 1.60 times faster"), "%s", text);
+    free(text);
+}
+
+Test(report, the_format_rows_carry_name_reporter_and_traits)
+{
+    const enum mb_format all[] = {MB_FORMAT_TABLE, MB_FORMAT_CSV, MB_FORMAT_JSON,
+                                  MB_FORMAT_MARKDOWN};
+    for (size_t i = 0; i < COUNT(all); i++) {
+        const struct mb_format_row *row = mb_format_row(all[i]);
+        cr_assert_not_null(row);
+        cr_assert_str_eq(row->name, mb_format_name(all[i]));
+        cr_assert_eq(row->write, mb_report_for(all[i]));
+    }
+    cr_assert_null(mb_format_row((enum mb_format)COUNT(all)), "past the last row");
+    cr_assert(mb_format_row(MB_FORMAT_TABLE)->traits & MB_FORMAT_HEADER_ON_STDOUT);
+    cr_assert(mb_format_row(MB_FORMAT_MARKDOWN)->traits & MB_FORMAT_SHOWS_HINT);
+    cr_assert(mb_format_row(MB_FORMAT_JSON)->traits & MB_FORMAT_DOCUMENT);
+    char names[64];
+    cr_assert_str_eq(mb_format_names(0, names, sizeof names), "table, csv, json, markdown");
+    cr_assert_str_eq(mb_format_names(MB_FORMAT_FOR_COMMANDS, names, sizeof names), "table, json");
 }
 
 Test(report, info_names_the_blas_and_the_cpu)
@@ -494,7 +535,7 @@ Test(report, markdown_is_a_table_then_the_lesson)
         line = end + 1;
     }
     cr_assert_eq(rows, 2 + results.count, "header, separator, a row per result");
-    cr_assert(strstr(line, "32 times faster") != NULL, "then the lesson: %s", line);
+    cr_assert(strstr(line, "32.0 times faster") != NULL, "then the lesson: %s", line);
     cr_assert_null(strchr(text, '\033'), "no escapes");
     free(text);
 }
@@ -712,9 +753,8 @@ static const struct mb_peak fixture_peak = {MB_ISA_AVX2, 50.0, 90.0, 2, 0.5};
 
 static void add_monitor_and_peak(void)
 {
-    static const double busy[][2] = {[NAIVE] = {0.02, 0.99},
-                                     [DGEMM_1] = {0.97, 0.05},
-                                     [DGEMM_2] = {0.98, 0.995}};
+    static const double busy[][2] = {
+        [NAIVE] = {0.02, 0.99}, [DGEMM_1] = {0.97, 0.05}, [DGEMM_2] = {0.98, 0.995}};
     for (size_t i = 0; i < results.count; i++) {
         struct mb_result *r = &results.items[i];
         r->ncpus = 2;
@@ -858,15 +898,13 @@ Test(report, lesson_names_the_busy_cpus_the_threads_and_the_peak)
     cr_assert(strstr(t, "the naive loop on 1 thread kept 1 CPU mostly busy (cpu0 2%, cpu1 99%) "
                         "with 3 threads in the process") != NULL,
               "%s", t);
-    cr_assert(strstr(t, "dgemm on 2 threads kept 2 CPUs mostly busy (cpu0 98%, cpu1 100%)") !=
-                  NULL,
+    cr_assert(strstr(t, "dgemm on 2 threads kept 2 CPUs mostly busy (cpu0 98%, cpu1 100%)") != NULL,
               "%s", t);
     char want[160];
     snprintf(want, sizeof want,
              "dgemm on 2 threads reached %.0f%% of the measured avx2+fma FMA peak for that many "
              "threads (90.0 GFLOP/s); the naive loop %.1f%% of one core's.",
-             results.items[DGEMM_2].peak_fraction * 100,
-             results.items[NAIVE].peak_fraction * 100);
+             results.items[DGEMM_2].peak_fraction * 100, results.items[NAIVE].peak_fraction * 100);
     cr_assert(strstr(t, want) != NULL, "%s in\n%s", want, t);
     free(t);
 }
@@ -880,8 +918,12 @@ Test(report, header_states_the_peak_and_info_the_caches)
     char *buf = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
-    struct mb_report_ctx ctx = {.machine = &machine, .blas = &blas, .plan = &plan,
-                                .results = &results, .pid = 7, .peak = peak};
+    struct mb_report_ctx ctx = {.machine = &machine,
+                                .blas = &blas,
+                                .plan = &plan,
+                                .results = &results,
+                                .pid = 7,
+                                .peak = peak};
     mb_report_header(f, &ctx);
     fclose(f);
     cr_assert(strstr(buf, "Peak      avx2+fma FMA, measured: 50.0 GFLOP/s on one core, 90.0 on 2 "
@@ -889,4 +931,126 @@ Test(report, header_states_the_peak_and_info_the_caches)
               "%s", buf);
     cr_assert(strstr(buf, "caches: L1d 48 KiB x 2, L2 1 MiB x 2, L3 unknown") != NULL, "%s", buf);
     free(buf);
+}
+
+/* ---- the table on a terminal of a given width --------------------------- */
+
+/* The widest line of the table (the lines before the first blank one) of
+ * text, in display cells. */
+static size_t widest_table_line(char *text)
+{
+    size_t widest = 0;
+    for (char *line = text, *nl; (nl = strchr(line, '\n')) != NULL && nl != line; line = nl + 1) {
+        *nl = '\0';
+        size_t w = mb_report_cells(line);
+        widest = w > widest ? w : widest;
+        *nl = '\n';
+    }
+    return widest;
+}
+
+/* Results whose row is wide: a monitor that saw 8 CPUs (0 10 ... 70 %
+ * busy) and complete runs. */
+static void wide_rows(void)
+{
+    for (size_t i = 0; i < results.count; i++) {
+        results.items[i].ncpus = 8;
+        for (size_t c = 0; c < 8; c++)
+            results.items[i].per_core_busy[c] = 0.1 * (double)c;
+        results.items[i].estimated = false;
+        results.items[i].rows_done = results.items[i].n;
+    }
+}
+
+/* The widest table line of the fancy table at the given width. */
+static size_t fancy_width(int width)
+{
+    columns = width;
+    char *text = render_ex(mb_report_table, true);
+    size_t w = widest_table_line(text);
+    free(text);
+    return w;
+}
+
+Test(report, cells_of_colour_escapes_are_none)
+{
+    cr_assert_eq(mb_report_cells("\033[36m██\033[0m ok"), 5);
+}
+
+Test(report, a_fancy_table_fits_120_and_80_columns)
+{
+    wide_rows();
+    const size_t full = fancy_width(0);
+    cr_assert_gt(full, 120, "the test needs a row wider than 120");
+    cr_assert_leq(fancy_width(120), 120);
+    columns = 120;
+    char *at120 = render_ex(mb_report_table, true);
+    cr_assert_not_null(strstr(at120, "CPU %"), "the per-CPU column, narrower: %s", at120);
+    cr_assert_not_null(strstr(at120, "0 10 20"), "the first figures: %s", at120);
+    cr_assert_not_null(strstr(at120, "…"), "the cut marked: %s", at120);
+    free(at120);
+    /* the columns other than the bar and the per-CPU figures alone take
+     * more than 80 cells: at 80 both are gone and the table is as narrow
+     * as they leave it */
+    columns = 80;
+    char *text = render_ex(mb_report_table, true);
+    cr_assert_null(strstr(text, "█"), "%s", text);
+    cr_assert_null(strstr(text, "busy per CPU %"), "%s", text);
+    cr_assert_eq(widest_table_line(text), full - 21 - 24,
+                 "less the bar and 22 cells of figures: %s", text);
+    free(text);
+}
+
+Test(report, a_narrower_terminal_narrows_the_bar_first)
+{
+    wide_rows();
+    const size_t full = fancy_width(0);
+    columns = (int)full - 10;
+    char *text = render_ex(mb_report_table, true);
+    cr_assert_leq(widest_table_line(text), full - 10, "%s", text);
+    cr_assert_not_null(strstr(text, "\033[36m██████████\033[0m "), "a 10-cell bar: %s", text);
+    cr_assert_not_null(strstr(text, "0 10 20 30 40 50 60 70"), "every figure: %s", text);
+    free(text);
+}
+
+Test(report, per_cpu_figures_are_cut_whole_to_fit)
+{
+    wide_rows();
+    const size_t full = fancy_width(0);
+    /* no room for a bar (20 cells and its space) and 3 cells short for the figures */
+    columns = (int)full - 21 - 3;
+    char *text = render_ex(mb_report_table, true);
+    cr_assert_leq(widest_table_line(text), (size_t)columns, "%s", text);
+    cr_assert_null(strstr(text, "█"), "%s", text);
+    cr_assert_not_null(strstr(text, " 0 10 20 30 40 50… "), "%s", text);
+    free(text);
+}
+
+Test(report, an_unknown_width_leaves_the_table_as_it_was)
+{
+    wide_rows();
+    char *text = render_ex(mb_report_table, true);
+    cr_assert_not_null(strstr(text, "0 10 20 30 40 50 60 70"), "%s", text);
+    cr_assert_not_null(strstr(text, "████████████████████"), "the full bar: %s", text);
+    free(text);
+    columns = 80;
+    char *plain = render_ex(mb_report_table, false);
+    columns = 0;
+    char *plain0 = render_ex(mb_report_table, false);
+    cr_assert_str_eq(plain, plain0, "without bars the width changes nothing");
+    free(plain);
+    free(plain0);
+}
+
+Test(report, a_narrow_per_cpu_column_takes_a_short_title)
+{
+    wide_rows();
+    const size_t others = fancy_width(0) - 21 - 24; /* no bar, no per-CPU column */
+    columns = (int)others + 2 + 8;
+    char *text = render_ex(mb_report_table, true);
+    cr_assert_leq(widest_table_line(text), (size_t)columns, "%s", text);
+    cr_assert_null(strstr(text, "busy per CPU %"), "%s", text);
+    cr_assert_not_null(strstr(text, "  CPU %   "), "%s", text);
+    cr_assert_not_null(strstr(text, "  0 10 20… "), "%s", text);
+    free(text);
 }

@@ -8,6 +8,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "matbench/format.h"
 #include "matbench/kernels.h"
 #include "matbench/status.h"
 
@@ -25,8 +26,6 @@
 #define MB_BUDGET_MAX_S 1e6
 #define MB_DURATION_MAX_S 1e6
 #define MB_NRHS_MAX 1000000 /* right-hand sides of dgesv */
-
-enum mb_format { MB_FORMAT_TABLE, MB_FORMAT_CSV, MB_FORMAT_JSON, MB_FORMAT_MARKDOWN };
 
 /* How the LAPACK kernels store their matrices: column-major, as LAPACK
  * does, or row-major, which LAPACKE transposes into a copy and back. */
@@ -99,8 +98,6 @@ enum mb_status mb_parse_uint(const char *what, const char *s, unsigned min, unsi
 enum mb_status mb_parse_u64(const char *what, const char *s, uint64_t *out, struct mb_diag *d);
 enum mb_status mb_parse_seconds(const char *what, const char *s, double max, double *out,
                                 struct mb_diag *d);
-enum mb_status mb_parse_format(const char *s, enum mb_format *out, struct mb_diag *d);
-const char *mb_format_name(enum mb_format f);
 enum mb_status mb_plan_default_threads(const char *env, int max_threads, int physical_cores,
                                        int *out, size_t cap, size_t *count,
                                        enum mb_threads_source *source, struct mb_diag *d);

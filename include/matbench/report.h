@@ -1,6 +1,7 @@
 /* Renders a run: the header (machine, BLAS, settings), the results as a
- * table, Markdown, CSV or JSON (through jansson), and the closing lesson. Reporters
- * only format; they never measure. */
+ * table, Markdown, CSV or JSON, and the closing lesson; the text and JSON of
+ * info, peak, kernels and coretypes. Reporters only format; they never
+ * measure. The formats and their traits are in format.h. */
 #ifndef MATBENCH_REPORT_H
 #define MATBENCH_REPORT_H
 
@@ -9,6 +10,7 @@
 
 #include "matbench/blas.h"
 #include "matbench/coretype.h"
+#include "matbench/format.h"
 #include "matbench/machine.h"
 #include "matbench/peak.h"
 #include "matbench/plan.h"
@@ -23,6 +25,7 @@ struct mb_report_ctx {
     long pid;
     bool interrupted;
     bool fancy;                 /* the table may draw bars and colour (a terminal, no NO_COLOR) */
+    int columns;                /* the terminal's width in cells; 0: unknown, not a terminal */
     const struct mb_peak *peak; /* the measured FMA peak; NULL when not measured */
     const char *coretype_note;  /* how --coretype forced the core type; "" or NULL when not */
     const char *hint;           /* a one-line hint after the lesson; "" or NULL for none */
@@ -55,13 +58,10 @@ struct mb_coretype_report {
     int baseline; /* the row that ran the core type in use, -1 when none */
 };
 
-typedef enum mb_status mb_report_fn(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d);
-
 mb_report_fn mb_report_table;
 mb_report_fn mb_report_csv;
 mb_report_fn mb_report_json;
 mb_report_fn mb_report_markdown;
-mb_report_fn *mb_report_for(enum mb_format f);
 void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_info *b);
 enum mb_status mb_report_info_json(FILE *out, const struct mb_machine *m,
                                    const struct mb_blas_info *b, struct mb_diag *d);

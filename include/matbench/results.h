@@ -47,6 +47,8 @@ struct mb_results {
 };
 
 enum mb_status mb_results_add(struct mb_results *r, const struct mb_result *x, struct mb_diag *d);
+const struct mb_result *mb_results_find(const struct mb_results *rs, const struct mb_kernel *k,
+                                        size_t n, int threads);
 void mb_results_derive(struct mb_results *r);
 void mb_results_apply_peak(struct mb_results *r, const struct mb_peak *pk);
 void mb_results_free(struct mb_results *r);

@@ -19,28 +19,31 @@ enum mb_status mb_results_add(struct mb_results *r, const struct mb_result *x, s
     return MB_OK;
 }
 
-static const struct mb_result *find(const struct mb_results *r, size_t n, unsigned trait,
-                                    const struct mb_kernel *kernel, int threads)
+/* The first result of kernel k (NULL: any kernel) at size n on threads
+ * threads (0: any thread count), in run order; NULL when none matches. */
+const struct mb_result *mb_results_find(const struct mb_results *rs, const struct mb_kernel *k,
+                                        size_t n, int threads)
 {
-    for (size_t i = 0; i < r->count; i++) {
-        const struct mb_result *x = &r->items[i];
-        if (x->n == n && (trait == 0 || (x->kernel->traits & trait)) &&
-            (kernel == NULL || x->kernel == kernel) && (threads == 0 || x->threads == threads))
+    for (size_t i = 0; i < rs->count; i++) {
+        const struct mb_result *x = &rs->items[i];
+        if (x->n == n && (k == NULL || x->kernel == k) && (threads == 0 || x->threads == threads))
             return x;
     }
     return NULL;
 }
 
 /* Sets, for every result that computes the same product (MB_GEMM), the
- * speed-up over the baseline kernel (the naive loop) at the same n, and the parallel efficiency against the same kernel
- * at one thread: t1 / (t * threads). Both are NAN when their reference did
- * not run. Ratios use median times. */
+ * speed-up over the baseline kernel (the naive loop) at the same n, and
+ * the parallel efficiency against the same kernel at one thread: t1 / (t * threads). Both are NAN
+ * when their reference did not run. Ratios use median times. */
 void mb_results_derive(struct mb_results *r)
 {
+    const struct mb_kernel *baseline = mb_kernel_with(MB_BASELINE);
     for (size_t i = 0; i < r->count; i++) {
         struct mb_result *x = &r->items[i];
-        const struct mb_result *base = find(r, x->n, MB_BASELINE, NULL, 0);
-        const struct mb_result *one = find(r, x->n, 0, x->kernel, 1);
+        const struct mb_result *base =
+            baseline != NULL ? mb_results_find(r, baseline, x->n, 0) : NULL;
+        const struct mb_result *one = mb_results_find(r, x->kernel, x->n, 1);
         x->speedup_vs_naive = base != NULL && (x->kernel->traits & MB_GEMM)
                                   ? base->time_s.median / x->time_s.median
                                   : NAN;
@@ -60,6 +63,7 @@ void mb_results_apply_peak(struct mb_results *r, const struct mb_peak *pk)
     }
 }
 
+/* Releases the list and leaves it empty, ready for reuse. */
 void mb_results_free(struct mb_results *r)
 {
     free(r->items);

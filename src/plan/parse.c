@@ -10,9 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mb_internal.h"
 #include "plan/plan_internal.h"
-
-#define SHOWN(s) mb_printable((s), (char[64]){0}, 64)
 
 /* Parses s[0..len) as a plain decimal number (digits only, no sign, no
  * spaces) no larger than max. Returns 0 on success, -1 when it is not plain
@@ -351,29 +350,6 @@ enum mb_status mb_parse_seconds(const char *what, const char *s, double max, dou
                            what, SHOWN(s), max);
     *out = v;
     return MB_OK;
-}
-
-static const char *const format_names[] = {
-    [MB_FORMAT_TABLE] = "table",
-    [MB_FORMAT_CSV] = "csv",
-    [MB_FORMAT_JSON] = "json",
-    [MB_FORMAT_MARKDOWN] = "markdown",
-};
-
-const char *mb_format_name(enum mb_format f)
-{
-    return (size_t)f < sizeof format_names / sizeof format_names[0] ? format_names[f] : "?";
-}
-
-enum mb_status mb_parse_format(const char *s, enum mb_format *out, struct mb_diag *d)
-{
-    for (size_t i = 0; i < sizeof format_names / sizeof format_names[0]; i++)
-        if (strcmp(s, format_names[i]) == 0) {
-            *out = (enum mb_format)i;
-            return MB_OK;
-        }
-    return mb_diag_set(d, MB_USAGE, "format: '%s' is not a format (table, csv, json, markdown)",
-                       SHOWN(s));
 }
 
 static const char *const layout_names[] = {

@@ -5,9 +5,8 @@
 
 #include <string.h>
 
+#include "mb_internal.h"
 #include "plan/plan_internal.h"
-
-#define SHOWN(s) mb_printable((s), (char[64]){0}, 64)
 
 /* The thread list when none is given: the value of OPENBLAS_NUM_THREADS
  * (env) when it is set and not empty, else 1, 2, 4, ... below the core

@@ -1,16 +1,12 @@
-/* Reporters about the machine rather than a run: matbench info (text and
- * JSON), and the JSON pieces that describe the machine and the BLAS, which
- * the run's JSON shares. */
-#include "matbench/report.h"
-
-#include <jansson.h>
+/* The text reports about the machine rather than a run: matbench info,
+ * peak, coretypes and kernels. Their JSON is in json.c. */
 #include <math.h>
-#include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
+#include "matbench/report.h"
 #include "matbench/version.h"
-#include "mb_internal.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
@@ -66,100 +62,6 @@ void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_
             (double)m->mem_available_bytes / GIB);
 }
 
-/* A number, or null for NAN and infinities (JSON has neither). */
-json_t *mb__json_num(double x)
-{
-    return isnan(x) || isinf(x) ? json_null() : json_real(x);
-}
-
-static json_t *json_cache(const struct mb_cache *c)
-{
-    if (c->count == 0)
-        return json_null();
-    return json_pack("{s:I, s:i}", "bytes", (json_int_t)c->bytes, "count", c->count);
-}
-
-/* The contract's "machine" object. The usable_* keys say what this process
- * may use: usable_cores (what thread defaults and the peak use),
- * usable_cpus and usable_cpu_list (the logical CPUs), usable_quota (the
- * cgroup CPU quota in CPUs, null for none) and usable_limited_by (which of
- * "affinity", "cpuset", "quota" make it less than the machine; empty when
- * none does). */
-json_t *mb__json_machine(const struct mb_machine *m)
-{
-    static const struct {
-        unsigned bit;
-        const char *name;
-    } limits[] = {
-        {MB_LIMIT_AFFINITY, "affinity"}, {MB_LIMIT_CPUSET, "cpuset"}, {MB_LIMIT_QUOTA, "quota"}};
-    json_t *by = json_array();
-    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
-        if (m->usable_limits & limits[i].bit)
-            json_array_append_new(by, json_string(limits[i].name));
-    json_t *x = json_pack("{s:s, s:i, s:i, s:i, s:s, s:{s:o, s:o, s:o}, s:I, s:I}", "cpu", m->cpu,
-                          "physical_cores", m->physical_cores, "logical_cores", m->logical_cores,
-                          "smt", m->smt, "simd", m->simd, "caches", "l1d", json_cache(&m->l1d),
-                          "l2", json_cache(&m->l2), "l3", json_cache(&m->l3), "mem_total_bytes",
-                          (json_int_t)m->mem_total_bytes, "mem_available_bytes",
-                          (json_int_t)m->mem_available_bytes);
-    json_object_set_new(x, "usable_cores", json_integer(mb_machine_usable_cores(m)));
-    json_object_set_new(x, "usable_cpus",
-                        json_integer(m->usable_cpus > 0 ? m->usable_cpus : m->logical_cores));
-    json_object_set_new(x, "usable_cpu_list", json_string(m->usable_cpu_list));
-    json_object_set_new(x, "usable_quota",
-                        m->usable_quota > 0 ? json_real(m->usable_quota) : json_null());
-    json_object_set_new(x, "usable_limited_by", by);
-    return x;
-}
-
-json_t *mb__json_blas(const struct mb_blas_info *b)
-{
-    json_t *env = json_null();
-    char *end;
-    long v = b->env_set ? strtol(b->env_value, &end, 10) : 0;
-    if (b->env_set && b->env_value[0] != '\0' && *end == '\0' && v > 0)
-        env = json_integer(v);
-    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:{s:s, s:s}}", "name", b->name,
-                     "version", b->version, "config", b->config, "core", b->core, "threading",
-                     b->threading, "env_threads", env, "max_threads", b->max_threads, "lapack",
-                     "version", b->lapack_version, "library", b->lapack_library);
-}
-
-/* The contract's "peak" object; null when pk is NULL. */
-json_t *mb__json_peak(const struct mb_peak *pk)
-{
-    if (pk == NULL)
-        return json_null();
-    return json_pack("{s:o, s:o, s:s, s:i, s:o}", "per_core_gflops",
-                     mb__json_num(pk->per_core_gflops), "all_cores_gflops",
-                     mb__json_num(pk->all_cores_gflops), "isa", mb_isa_name(pk->isa), "cores",
-                     pk->cores, "seconds", mb__json_num(pk->seconds));
-}
-
-/* Writes root indented and releases it. */
-enum mb_status mb__json_dump(FILE *out, json_t *root, struct mb_diag *d)
-{
-    if (root == NULL)
-        return mb_diag_set(d, MB_NOMEM, "cannot build the JSON document");
-    int rc = json_dumpf(root, out, JSON_INDENT(2));
-    json_decref(root);
-    fputc('\n', out);
-    if (rc != 0)
-        return mb_diag_set(d, MB_IO, "cannot write the JSON document");
-    return MB_OK;
-}
-
-/* matbench info --format json: the machine and BLAS objects of the
- * contract, for scripts (the physical core count, the BLAS core type). */
-enum mb_status mb_report_info_json(FILE *out, const struct mb_machine *m,
-                                   const struct mb_blas_info *b, struct mb_diag *d)
-{
-    return mb__json_dump(out,
-                         json_pack("{s:s, s:o, s:o}", "matbench", MB_VERSION_STRING, "machine",
-                                   mb__json_machine(m), "blas", mb__json_blas(b)),
-                         d);
-}
-
 /* matbench peak: the FMA loop's figures for each instruction set measured,
  * widest first, and which one a run compares its results with. */
 void mb_report_peak(FILE *out, const struct mb_machine *m, const struct mb_peak *pk, size_t count)
@@ -180,26 +82,6 @@ void mb_report_peak(FILE *out, const struct mb_machine *m, const struct mb_peak 
     fprintf(out, "\nflops/op: a fused multiply-add on every lane counts 2 flops (SSE2 has no FMA: "
                  "one multiply or add).\nEach figure is the best of many ~10 ms chunks: noise "
                  "only ever slows a chunk down.\n");
-}
-
-/* matbench peak --format json: the contract's "peak" object (the widest
- * instruction set) and every one measured under "isas". */
-enum mb_status mb_report_peak_json(FILE *out, const struct mb_machine *m, const struct mb_peak *pk,
-                                   size_t count, struct mb_diag *d)
-{
-    json_t *isas = json_array();
-    for (size_t i = 0; i < count; i++) {
-        json_t *x = mb__json_peak(&pk[i]);
-        json_object_set_new(x, "lanes", json_integer(mb_isa_lanes(pk[i].isa)));
-        json_object_set_new(x, "flops_per_instruction",
-                            json_integer(mb_isa_flops_per_instruction(pk[i].isa)));
-        json_array_append_new(isas, x);
-    }
-    return mb__json_dump(out,
-                         json_pack("{s:s, s:o, s:o, s:o}", "matbench", MB_VERSION_STRING, "machine",
-                                   mb__json_machine(m), "peak",
-                                   mb__json_peak(count > 0 ? &pk[0] : NULL), "isas", isas),
-                         d);
 }
 
 /* matbench coretypes as a table: each core type's GFLOP/s and its ratio to
@@ -260,37 +142,6 @@ void mb_report_coretypes(FILE *out, const struct mb_coretype_report *r)
             r->n, best->type->name, best->type->name);
 }
 
-/* matbench coretypes --format json: the same rows, for scripts. */
-enum mb_status mb_report_coretypes_json(FILE *out, const struct mb_coretype_report *r,
-                                        struct mb_diag *d)
-{
-    const struct mb_coretype_probe *base = r->baseline >= 0 ? &r->rows[r->baseline].probe : NULL;
-    json_t *rows = json_array();
-    for (size_t i = 0; i < r->count; i++) {
-        const struct mb_coretype_row *row = &r->rows[i];
-        const struct mb_coretype_probe *pr = &row->probe;
-        bool tried = row->missing == NULL;
-        json_array_append_new(
-            rows, json_pack("{s:s, s:s, s:b, s:o, s:b, s:o, s:o, s:o, s:o}", "name",
-                            row->type->name, "isa", row->type->isa, "tried", tried, "missing",
-                            tried ? json_null() : json_string(row->missing), "ok", tried && pr->ok,
-                            "core", tried && pr->core[0] ? json_string(pr->core) : json_null(),
-                            "gflops", mb__json_num(tried && pr->ok ? pr->gflops : NAN), "vs_in_use",
-                            mb__json_num(tried && pr->ok && base != NULL ? pr->gflops / base->gflops
-                                                                         : NAN),
-                            "error", tried && !pr->ok ? json_string(pr->error) : json_null()));
-    }
-    return mb__json_dump(
-        out,
-        json_pack("{s:s, s:o, s:I, s:i, s:s, s:o, s:o, s:o, s:b}", "matbench", MB_VERSION_STRING,
-                  "machine", mb__json_machine(r->machine), "n", (json_int_t)r->n, "threads",
-                  r->threads, "in_use", r->detected, "env_coretype",
-                  r->env != NULL ? json_string(r->env) : json_null(), "best",
-                  r->best >= 0 ? json_string(r->rows[r->best].type->name) : json_null(),
-                  "coretypes", rows, "interrupted", r->interrupted),
-        d);
-}
-
 /* matbench kernels: every registered kernel, what it runs on, its flop
  * count and its lesson. */
 void mb_report_kernels(FILE *out)
@@ -306,20 +157,4 @@ void mb_report_kernels(FILE *out)
     }
     fprintf(out, "\n--kernels takes a list of these names, and lapack (dgetrf,dpotrf,dgesv,dgeqrf) "
                  "or ladder (every step from naive to dgemm).\n");
-}
-
-enum mb_status mb_report_kernels_json(FILE *out, struct mb_diag *d)
-{
-    json_t *list = json_array();
-    for (size_t i = 0; i < mb_kernel_count(); i++) {
-        const struct mb_kernel *k = mb_kernel_at(i);
-        json_array_append_new(
-            list, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "name", k->name, "lesson",
-                            k->lesson, "flops", k->flops_formula, "runs_on", mb_kernel_workers(k),
-                            "threads", mb_kernel_sweeps_threads(k), "processes",
-                            (k->traits & MB_PROCS) != 0, "blas", (k->traits & MB_BLAS_THREADS) != 0,
-                            "time_boxed", (k->traits & MB_TIMEBOXED) != 0));
-    }
-    return mb__json_dump(
-        out, json_pack("{s:s, s:o}", "matbench", MB_VERSION_STRING, "kernels", list), d);
 }

@@ -1,0 +1,279 @@
+/* Every JSON document matbench writes, built with jansson: a run's report
+ * (the contract of DESIGN.md), info, peak, coretypes and kernels, and the
+ * machine, BLAS and peak objects they share. The only file of src/report
+ * that includes <jansson.h>. */
+#include <jansson.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "matbench/matrix.h"
+#include "matbench/report.h"
+#include "matbench/version.h"
+
+/* A number, or null for NAN and infinities (JSON has neither). */
+static json_t *json_num(double x)
+{
+    return isnan(x) || isinf(x) ? json_null() : json_real(x);
+}
+
+/* One cache level {bytes, count}, or null when unknown. */
+static json_t *json_cache(const struct mb_cache *c)
+{
+    if (c->count == 0)
+        return json_null();
+    return json_pack("{s:I, s:i}", "bytes", (json_int_t)c->bytes, "count", c->count);
+}
+
+/* The contract's "machine" object. The usable_* keys say what this process
+ * may use: usable_cores (what thread defaults and the peak use),
+ * usable_cpus and usable_cpu_list (the logical CPUs), usable_quota (the
+ * cgroup CPU quota in CPUs, null for none) and usable_limited_by (which of
+ * "affinity", "cpuset", "quota" make it less than the machine; empty when
+ * none does). */
+static json_t *json_machine(const struct mb_machine *m)
+{
+    static const struct {
+        unsigned bit;
+        const char *name;
+    } limits[] = {
+        {MB_LIMIT_AFFINITY, "affinity"}, {MB_LIMIT_CPUSET, "cpuset"}, {MB_LIMIT_QUOTA, "quota"}};
+    json_t *by = json_array();
+    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
+        if (m->usable_limits & limits[i].bit)
+            json_array_append_new(by, json_string(limits[i].name));
+    json_t *x = json_pack("{s:s, s:i, s:i, s:i, s:s, s:{s:o, s:o, s:o}, s:I, s:I}", "cpu", m->cpu,
+                          "physical_cores", m->physical_cores, "logical_cores", m->logical_cores,
+                          "smt", m->smt, "simd", m->simd, "caches", "l1d", json_cache(&m->l1d),
+                          "l2", json_cache(&m->l2), "l3", json_cache(&m->l3), "mem_total_bytes",
+                          (json_int_t)m->mem_total_bytes, "mem_available_bytes",
+                          (json_int_t)m->mem_available_bytes);
+    json_object_set_new(x, "usable_cores", json_integer(mb_machine_usable_cores(m)));
+    json_object_set_new(x, "usable_cpus",
+                        json_integer(m->usable_cpus > 0 ? m->usable_cpus : m->logical_cores));
+    json_object_set_new(x, "usable_cpu_list", json_string(m->usable_cpu_list));
+    json_object_set_new(x, "usable_quota",
+                        m->usable_quota > 0 ? json_real(m->usable_quota) : json_null());
+    json_object_set_new(x, "usable_limited_by", by);
+    return x;
+}
+
+/* The contract's "blas" object; env_threads is OPENBLAS_NUM_THREADS as a
+ * positive number, null when unset or not one. */
+static json_t *json_blas(const struct mb_blas_info *b)
+{
+    json_t *env = json_null();
+    char *end;
+    long v = b->env_set ? strtol(b->env_value, &end, 10) : 0;
+    if (b->env_set && b->env_value[0] != '\0' && *end == '\0' && v > 0)
+        env = json_integer(v);
+    return json_pack("{s:s, s:s, s:s, s:s, s:s, s:o, s:i, s:{s:s, s:s}}", "name", b->name,
+                     "version", b->version, "config", b->config, "core", b->core, "threading",
+                     b->threading, "env_threads", env, "max_threads", b->max_threads, "lapack",
+                     "version", b->lapack_version, "library", b->lapack_library);
+}
+
+/* The contract's "peak" object; null when pk is NULL. */
+static json_t *json_peak(const struct mb_peak *pk)
+{
+    if (pk == NULL)
+        return json_null();
+    return json_pack("{s:o, s:o, s:s, s:i, s:o}", "per_core_gflops", json_num(pk->per_core_gflops),
+                     "all_cores_gflops", json_num(pk->all_cores_gflops), "isa",
+                     mb_isa_name(pk->isa), "cores", pk->cores, "seconds", json_num(pk->seconds));
+}
+
+/* Writes root indented and releases it. */
+static enum mb_status json_dump(FILE *out, json_t *root, struct mb_diag *d)
+{
+    if (root == NULL)
+        return mb_diag_set(d, MB_NOMEM, "cannot build the JSON document");
+    int rc = json_dumpf(root, out, JSON_INDENT(2));
+    json_decref(root);
+    fputc('\n', out);
+    if (rc != 0)
+        return mb_diag_set(d, MB_IO, "cannot write the JSON document");
+    return MB_OK;
+}
+
+/* matbench info --format json: the machine and BLAS objects of the
+ * contract, for scripts (the physical core count, the BLAS core type). */
+enum mb_status mb_report_info_json(FILE *out, const struct mb_machine *m,
+                                   const struct mb_blas_info *b, struct mb_diag *d)
+{
+    return json_dump(out,
+                     json_pack("{s:s, s:o, s:o}", "matbench", MB_VERSION_STRING, "machine",
+                               json_machine(m), "blas", json_blas(b)),
+                     d);
+}
+
+/* matbench peak --format json: the contract's "peak" object (the widest
+ * instruction set) and every one measured under "isas". */
+enum mb_status mb_report_peak_json(FILE *out, const struct mb_machine *m, const struct mb_peak *pk,
+                                   size_t count, struct mb_diag *d)
+{
+    json_t *isas = json_array();
+    for (size_t i = 0; i < count; i++) {
+        json_t *x = json_peak(&pk[i]);
+        json_object_set_new(x, "lanes", json_integer(mb_isa_lanes(pk[i].isa)));
+        json_object_set_new(x, "flops_per_instruction",
+                            json_integer(mb_isa_flops_per_instruction(pk[i].isa)));
+        json_array_append_new(isas, x);
+    }
+    return json_dump(out,
+                     json_pack("{s:s, s:o, s:o, s:o}", "matbench", MB_VERSION_STRING, "machine",
+                               json_machine(m), "peak", json_peak(count > 0 ? &pk[0] : NULL),
+                               "isas", isas),
+                     d);
+}
+
+/* matbench coretypes --format json: the same rows, for scripts. */
+enum mb_status mb_report_coretypes_json(FILE *out, const struct mb_coretype_report *r,
+                                        struct mb_diag *d)
+{
+    const struct mb_coretype_probe *base = r->baseline >= 0 ? &r->rows[r->baseline].probe : NULL;
+    json_t *rows = json_array();
+    for (size_t i = 0; i < r->count; i++) {
+        const struct mb_coretype_row *row = &r->rows[i];
+        const struct mb_coretype_probe *pr = &row->probe;
+        bool tried = row->missing == NULL;
+        json_array_append_new(
+            rows,
+            json_pack("{s:s, s:s, s:b, s:o, s:b, s:o, s:o, s:o, s:o}", "name", row->type->name,
+                      "isa", row->type->isa, "tried", tried, "missing",
+                      tried ? json_null() : json_string(row->missing), "ok", tried && pr->ok,
+                      "core", tried && pr->core[0] ? json_string(pr->core) : json_null(), "gflops",
+                      json_num(tried && pr->ok ? pr->gflops : NAN), "vs_in_use",
+                      json_num(tried && pr->ok && base != NULL ? pr->gflops / base->gflops : NAN),
+                      "error", tried && !pr->ok ? json_string(pr->error) : json_null()));
+    }
+    return json_dump(
+        out,
+        json_pack("{s:s, s:o, s:I, s:i, s:s, s:o, s:o, s:o, s:b}", "matbench", MB_VERSION_STRING,
+                  "machine", json_machine(r->machine), "n", (json_int_t)r->n, "threads", r->threads,
+                  "in_use", r->detected, "env_coretype",
+                  r->env != NULL ? json_string(r->env) : json_null(), "best",
+                  r->best >= 0 ? json_string(r->rows[r->best].type->name) : json_null(),
+                  "coretypes", rows, "interrupted", r->interrupted),
+        d);
+}
+
+/* matbench kernels --format json: every registered kernel and its traits. */
+enum mb_status mb_report_kernels_json(FILE *out, struct mb_diag *d)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < mb_kernel_count(); i++) {
+        const struct mb_kernel *k = mb_kernel_at(i);
+        json_array_append_new(
+            list, json_pack("{s:s, s:s, s:s, s:s, s:b, s:b, s:b, s:b}", "name", k->name, "lesson",
+                            k->lesson, "flops", k->flops_formula, "runs_on", mb_kernel_workers(k),
+                            "threads", mb_kernel_sweeps_threads(k), "processes",
+                            (k->traits & MB_PROCS) != 0, "blas", (k->traits & MB_BLAS_THREADS) != 0,
+                            "time_boxed", (k->traits & MB_TIMEBOXED) != 0));
+    }
+    return json_dump(out, json_pack("{s:s, s:o}", "matbench", MB_VERSION_STRING, "kernels", list),
+                     d);
+}
+
+/* The contract's "settings" object: the plan as resolved. */
+static json_t *json_settings(const struct mb_plan *p)
+{
+    json_t *sizes = json_array(), *threads = json_array(), *kernels = json_array();
+    for (size_t i = 0; i < p->nsizes; i++)
+        json_array_append_new(sizes, json_integer((json_int_t)p->sizes[i]));
+    for (size_t i = 0; i < p->nthreads; i++)
+        json_array_append_new(threads, json_integer(p->threads[i]));
+    for (size_t i = 0; i < p->nkernels; i++)
+        json_array_append_new(kernels, json_string(p->kernels[i]->name));
+    static const char *const sources[] = {"default", "env", "flag", "config", "ladder"};
+    json_t *seed = p->seed <= INT64_MAX ? json_integer((json_int_t)p->seed)
+                                        : json_sprintf("%llu", (unsigned long long)p->seed);
+    /* "n" (the largest size, which the matrices are allocated for) is kept
+     * from the single-size JSON of earlier versions */
+    json_t *o = json_pack(
+        "{s:I, s:o, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, "
+        "s:o, s:o}",
+        "n", (json_int_t)mb_plan_largest_size(p), "sizes", sizes, "threads", threads,
+        "threads_source", sources[p->threads_source], "kernels", kernels, "repeat", (int)p->repeat,
+        "warmup", (int)p->warmup, "naive_budget_s", json_num(p->naive_budget_s), "duration_s",
+        json_num(p->duration_s), "seed", seed, "verify", p->verify, "monitor", p->monitor, "peak",
+        p->peak, "live", p->live, "format", mb_format_name(p->format), "config",
+        p->config != NULL ? json_string(p->config) : json_null(), "coretype",
+        p->coretype != NULL ? json_string(p->coretype) : json_null());
+    struct mb_memory m;
+    json_object_set_new(o, "nrhs", json_integer(p->nrhs));
+    json_object_set_new(o, "layout", json_string(mb_layout_name(p->layout)));
+    if (mb_plan_memory(p, mb_plan_largest_size(p), &m) == MB_OK)
+        json_object_set_new(o, "memory",
+                            json_pack("{s:I, s:i, s:I}", "bytes", (json_int_t)m.bytes, "matrices",
+                                      (int)m.matrices, "lapacke_bytes",
+                                      (json_int_t)m.lapacke_bytes));
+    return o;
+}
+
+/* Each CPU's busy fraction, null inside for unknown; null when the
+ * monitor did not run. */
+static json_t *json_per_core(const struct mb_result *r)
+{
+    if (r->ncpus == 0)
+        return json_null();
+    json_t *a = json_array();
+    for (size_t i = 0; i < r->ncpus; i++)
+        json_array_append_new(a, json_num(r->per_core_busy[i]));
+    return a;
+}
+
+/* One result as the contract's "results" entry. */
+static json_t *json_result(const struct mb_result *r)
+{
+    json_t *time = json_pack("{s:o, s:o, s:o, s:o, s:o}", "min", json_num(r->time_s.min), "median",
+                             json_num(r->time_s.median), "max", json_num(r->time_s.max), "mean",
+                             json_num(r->time_s.mean), "stddev", json_num(r->time_s.stddev));
+    json_t *o = json_pack("{s:s, s:I, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
+                          "s:o, s:b, s:I}",
+                          "kernel", r->kernel->name, "n", (json_int_t)r->n, "threads", r->threads,
+                          "repeat", (int)r->repeat, "warmup", (int)r->warmup, "time_s", time,
+                          "gflops", json_num(r->gflops), "cores_busy", json_num(r->cores_busy),
+                          "per_core_busy", json_per_core(r), "max_threads_seen",
+                          r->max_threads_seen > 0 ? json_integer(r->max_threads_seen) : json_null(),
+                          "peak_fraction", json_num(r->peak_fraction), "speedup_vs_naive",
+                          json_num(r->speedup_vs_naive), "efficiency", json_num(r->efficiency),
+                          "verified", r->verified, "residual", json_num(r->residual), "estimated",
+                          r->estimated, "rows_done", (json_int_t)r->rows_done);
+    /* each sample timed this many calls together; time_s is one call's */
+    json_object_set_new(o, "calls_per_sample", json_integer((json_int_t)r->calls_per_sample));
+    if (r->npids > 0) { /* the worker processes of the last pass */
+        json_t *pids = json_array();
+        for (size_t i = 0; i < r->npids; i++)
+            json_array_append_new(pids, json_integer(r->pids[i]));
+        json_object_set_new(o, "pids", pids);
+    }
+    return o;
+}
+
+/* What the monitor cost: its samples and its thread's CPU time, also as a
+ * share of one core over the run. null when it did not run. */
+static json_t *json_monitor(const struct mb_report_ctx *ctx)
+{
+    if (!ctx->monitor.on)
+        return json_null();
+    return json_pack(
+        "{s:o, s:I, s:o, s:o}", "interval_s", json_num(ctx->monitor.interval_s), "samples",
+        (json_int_t)ctx->monitor.samples, "cpu_s", json_num(ctx->monitor.cpu_s), "overhead",
+        json_num(ctx->monitor.wall_s > 0 ? ctx->monitor.cpu_s / ctx->monitor.wall_s : NAN));
+}
+
+/* The JSON contract of DESIGN.md, built with jansson and written indented. */
+enum mb_status mb_report_json(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d)
+{
+    json_t *results = json_array();
+    for (size_t i = 0; i < ctx->results->count; i++)
+        json_array_append_new(results, json_result(&ctx->results->items[i]));
+    return json_dump(out,
+                     json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "matbench",
+                               MB_VERSION_STRING, "machine", json_machine(ctx->machine), "blas",
+                               json_blas(ctx->blas), "peak", json_peak(ctx->peak), "settings",
+                               json_settings(ctx->plan), "monitor", json_monitor(ctx), "results",
+                               results, "interrupted", ctx->interrupted),
+                     d);
+}
