@@ -369,6 +369,59 @@ static enum mb_status record(struct run *r, const struct mb_result *res, struct 
     return st;
 }
 
+/* Allocates the buffers the plan's kernels need at its largest size
+ * (mb_plan_memory says which): A and C, B, the shared work matrices,
+ * pivots and tau, the right-hand sides. have_samples is false when the
+ * caller's samples could not be allocated, which counts as short of memory
+ * too. Returns MB_OK, or MB_NOMEM naming what was wanted (free_bufs then
+ * frees what was allocated). */
+static enum mb_status alloc_bufs(const struct mb_plan *p, size_t largest, bool have_samples,
+                                 struct bufs *b, struct mb_diag *d)
+{
+    struct mb_memory m;
+    enum mb_status st = mb_plan_memory(p, largest, &m);
+    bool short_of_memory = st != MB_OK || !have_samples;
+    if (!short_of_memory) {
+        b->A = mb_matrix_alloc(largest, largest);
+        b->C = mb_matrix_alloc(largest, largest);
+        b->B = m.has_b ? mb_matrix_alloc(largest, largest) : NULL;
+        short_of_memory = b->A == NULL || b->C == NULL || (m.has_b && b->B == NULL);
+        /* shared, so that processes a kernel forks can write into them */
+        for (unsigned i = 0; i < m.work && !short_of_memory; i++)
+            short_of_memory = (b->W[i] = mb_matrix_alloc_shared(largest, largest)) == NULL;
+    }
+    if (!short_of_memory && m.pivots) {
+        b->ipiv = malloc(largest * sizeof *b->ipiv);
+        b->tau = malloc(largest * sizeof *b->tau);
+        short_of_memory = b->ipiv == NULL || b->tau == NULL;
+    }
+    if (!short_of_memory && m.rhs) {
+        b->X = mb_matrix_alloc(largest, p->nrhs);
+        b->X0 = mb_matrix_alloc(largest, p->nrhs);
+        short_of_memory = b->X == NULL || b->X0 == NULL;
+    }
+    if (!short_of_memory)
+        return MB_OK;
+    char names[96];
+    return mb_diag_set(d, MB_NOMEM, "cannot allocate %s for n = %zu (%.1f MiB in all)",
+                       mb_memory_names(&m, names, sizeof names), largest,
+                       (double)m.bytes / (1024.0 * 1024.0));
+}
+
+/* Frees what alloc_bufs allocated (at size largest). */
+static void free_bufs(struct bufs *b, size_t largest)
+{
+    mb_matrix_free(b->A);
+    mb_matrix_free(b->B);
+    mb_matrix_free(b->C);
+    for (unsigned i = 0; i < MB_KERNEL_MAX_WORK; i++)
+        mb_matrix_free_shared(b->W[i], largest, largest);
+    free(b->ipiv);
+    free(b->tau);
+    mb_matrix_free(b->X);
+    mb_matrix_free(b->X0);
+}
+
 /* Runs every configuration of the plan (mb_plan_run_at order: each size,
  * each kernel, each BLAS-threaded kernel at every thread count) into
  * results, then derives speed-ups, efficiencies and the share of the peak
@@ -387,40 +440,14 @@ enum mb_status mb_runner_run(const struct mb_plan *p, const struct mb_runner_hoo
     static const struct mb_runner_hooks no_hooks = {0};
     const struct mb_runner_hooks *h = hooks != NULL ? hooks : &no_hooks;
     const size_t largest = mb_plan_largest_size(p);
-    struct mb_memory m;
     struct bufs b = {0};
     /* Room for warm-up + repeat samples up front, so only --duration's
      * extra passes can meet a full list. */
     struct samples s = {.cap = (size_t)p->warmup + p->repeat};
     s.v = malloc(s.cap * sizeof *s.v);
-    enum mb_status st = mb_plan_memory(p, largest, &m);
-    bool short_of_memory = st != MB_OK || s.v == NULL;
-    if (!short_of_memory) {
-        b.A = mb_matrix_alloc(largest, largest);
-        b.C = mb_matrix_alloc(largest, largest);
-        b.B = m.has_b ? mb_matrix_alloc(largest, largest) : NULL;
-        short_of_memory = b.A == NULL || b.C == NULL || (m.has_b && b.B == NULL);
-        /* shared, so that processes a kernel forks can write into them */
-        for (unsigned i = 0; i < m.work && !short_of_memory; i++)
-            short_of_memory = (b.W[i] = mb_matrix_alloc_shared(largest, largest)) == NULL;
-    }
-    if (!short_of_memory && m.pivots) {
-        b.ipiv = malloc(largest * sizeof *b.ipiv);
-        b.tau = malloc(largest * sizeof *b.tau);
-        short_of_memory = b.ipiv == NULL || b.tau == NULL;
-    }
-    if (!short_of_memory && m.rhs) {
-        b.X = mb_matrix_alloc(largest, p->nrhs);
-        b.X0 = mb_matrix_alloc(largest, p->nrhs);
-        short_of_memory = b.X == NULL || b.X0 == NULL;
-    }
-    if (short_of_memory) {
-        char names[96];
-        st = mb_diag_set(d, MB_NOMEM, "cannot allocate %s for n = %zu (%.1f MiB in all)",
-                         mb_memory_names(&m, names, sizeof names), largest,
-                         (double)m.bytes / (1024.0 * 1024.0));
+    enum mb_status st = alloc_bufs(p, largest, s.v != NULL, &b, d);
+    if (st != MB_OK)
         goto out;
-    }
 
     const int saved_threads = mb_blas_get_threads();
     const size_t total = mb_plan_run_count(p);
@@ -468,14 +495,6 @@ enum mb_status mb_runner_run(const struct mb_plan *p, const struct mb_runner_hoo
     mb_results_apply_peak(results, h->peak);
 out:
     free(s.v);
-    mb_matrix_free(b.A);
-    mb_matrix_free(b.B);
-    mb_matrix_free(b.C);
-    for (unsigned i = 0; i < MB_KERNEL_MAX_WORK; i++)
-        mb_matrix_free_shared(b.W[i], largest, largest);
-    free(b.ipiv);
-    free(b.tau);
-    mb_matrix_free(b.X);
-    mb_matrix_free(b.X0);
+    free_bufs(&b, largest);
     return st;
 }
