@@ -405,14 +405,12 @@ enum mb_status mb_coretype_probe(const char *exe, const char *coretype, size_t n
     return mb_coretype_probe_ex(exe, coretype, n, threads, NULL, out, d);
 }
 
-/* mb_coretype_probe, stopped early when *stop becomes non-zero (a caught
- * SIGINT, SIGTERM or SIGHUP; stop may be NULL): the waits on the child look
- * at the flag every STOP_POLL_MS, and once it is raised the child is killed
- * (SIGKILL) and reaped, and the return is MB_INTERRUPTED (out->ok false, no
- * child started when the flag was raised before). */
-enum mb_status mb_coretype_probe_ex(const char *exe, const char *coretype, size_t n, int threads,
-                                    const volatile sig_atomic_t *stop,
-                                    struct mb_coretype_probe *out, struct mb_diag *d)
+/* Checks the arguments of mb_coretype_probe_ex and starts *out afresh
+ * (gflops NAN, requested set). Returns MB_OK, MB_USAGE naming the bad
+ * value, or MB_INTERRUPTED when stop is already raised. */
+static enum mb_status check_probe(const char *exe, const char *coretype, size_t n, int threads,
+                                  const volatile sig_atomic_t *stop, struct mb_coretype_probe *out,
+                                  struct mb_diag *d)
 {
     memset(out, 0, sizeof *out);
     out->gflops = NAN;
@@ -428,6 +426,60 @@ enum mb_status mb_coretype_probe_ex(const char *exe, const char *coretype, size_
     snprintf(out->requested, sizeof out->requested, "%s", coretype);
     if (stop_raised(stop))
         return fail(out, d, MB_INTERRUPTED, "probe %s: stopped before it started", coretype);
+
+    return MB_OK;
+}
+
+/* The parent's side of a probe whose child pid runs exe: whether execve
+ * worked (execfd), the child's output (outfd, errfd, into c) until it ends
+ * or stop is raised, its wait status, and the verdict into out. Closes the
+ * three descriptors. */
+static enum mb_status await_child(pid_t pid, const char *exe, const char *coretype, int *outfd,
+                                  int *errfd, int *execfd, struct capture *c,
+                                  const volatile sig_atomic_t *stop, struct mb_coretype_probe *out,
+                                  struct mb_diag *d)
+{
+    /* Ends with 0 bytes once execve has closed the child's copy (it is
+     * close-on-exec), or carries errno when execve failed. */
+    int exec_errno = 0;
+    ssize_t k;
+    do
+        k = read(*execfd, &exec_errno, sizeof exec_errno);
+    while (k < 0 && errno == EINTR);
+    close_fd(execfd);
+
+    int drain_errno = k > 0 ? 0 : drain(outfd, errfd, c, stop);
+    close_fd(outfd);
+    close_fd(errfd);
+    int status = 0;
+    if (drain_errno != 0)
+        kill(pid, SIGKILL);
+    bool killed;
+    int wait_errno = mb_proc_wait(pid, &status, stop, &killed);
+    if (wait_errno != 0)
+        return fail(out, d, MB_RUNTIME, "probe %s: waitpid: %s", coretype, strerror(wait_errno));
+    if (drain_errno == ECANCELED || killed)
+        return fail(out, d, MB_INTERRUPTED, "probe %s: stopped", coretype);
+    if (k > 0)
+        return fail(out, d, MB_RUNTIME, "cannot start '%s': %s", exe, strerror(exec_errno));
+    if (drain_errno != 0)
+        return fail(out, d, MB_RUNTIME, "probe %s: reading the child's output: %s", coretype,
+                    strerror(drain_errno));
+    return judge(status, c, out, d);
+}
+
+/* mb_coretype_probe, stopped early when *stop becomes non-zero (a caught
+ * SIGINT, SIGTERM or SIGHUP; stop may be NULL): the waits on the child look
+ * at the flag every STOP_POLL_MS, and once it is raised the child is killed
+ * (SIGKILL) and reaped, and the return is MB_INTERRUPTED (out->ok false, no
+ * child started when the flag was raised before). */
+enum mb_status mb_coretype_probe_ex(const char *exe, const char *coretype, size_t n, int threads,
+                                    const volatile sig_atomic_t *stop,
+                                    struct mb_coretype_probe *out, struct mb_diag *d)
+{
+    enum mb_status st = check_probe(exe, coretype, n, threads, stop, out, d);
+    if (st != MB_OK)
+        return st;
 
     char n_arg[24], threads_arg[16], repeat_arg[16], setting[64];
     snprintf(n_arg, sizeof n_arg, "%zu", n);
@@ -452,7 +504,6 @@ enum mb_status mb_coretype_probe_ex(const char *exe, const char *coretype, size_
     c->out = outbuf;
     c->out_cap = MB__PROBE_OUT_MAX;
 
-    enum mb_status st = MB_OK;
     int outp[2] = {-1, -1}, errp[2] = {-1, -1}, execp[2] = {-1, -1};
     int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
     if (devnull < 0 || pipe2(outp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 ||
@@ -480,36 +531,7 @@ enum mb_status mb_coretype_probe_ex(const char *exe, const char *coretype, size_
     close_fd(&outp[1]);
     close_fd(&errp[1]);
     close_fd(&execp[1]);
-    /* Ends with 0 bytes once execve has closed the child's copy (it is
-     * close-on-exec), or carries errno when execve failed. */
-    int exec_errno = 0;
-    ssize_t k;
-    do
-        k = read(execp[0], &exec_errno, sizeof exec_errno);
-    while (k < 0 && errno == EINTR);
-    close_fd(&execp[0]);
-
-    int drain_errno = k > 0 ? 0 : drain(&outp[0], &errp[0], c, stop);
-    close_fd(&outp[0]);
-    close_fd(&errp[0]);
-    int status = 0;
-    if (drain_errno != 0)
-        kill(pid, SIGKILL);
-    bool killed;
-    int wait_errno = mb_proc_wait(pid, &status, stop, &killed);
-    if (wait_errno != 0) {
-        st = fail(out, d, MB_RUNTIME, "probe %s: waitpid: %s", coretype, strerror(wait_errno));
-        goto done;
-    }
-    if (drain_errno == ECANCELED || killed)
-        st = fail(out, d, MB_INTERRUPTED, "probe %s: stopped", coretype);
-    else if (k > 0)
-        st = fail(out, d, MB_RUNTIME, "cannot start '%s': %s", exe, strerror(exec_errno));
-    else if (drain_errno != 0)
-        st = fail(out, d, MB_RUNTIME, "probe %s: reading the child's output: %s", coretype,
-                  strerror(drain_errno));
-    else
-        st = judge(status, c, out, d);
+    st = await_child(pid, exe, coretype, &outp[0], &errp[0], &execp[0], c, stop, out, d);
 
 done:
     close_fd(&devnull);
