@@ -1,0 +1,54 @@
+/* This file is private to the matbench front end (src/cli): what its source
+ * files share and nothing outside them may use. Names start with mb__. */
+#ifndef MATBENCH_CLI_INTERNAL_H
+#define MATBENCH_CLI_INTERNAL_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "matbench/cli.h"
+#include "matbench/monitor.h"
+#include "matbench/peak.h"
+#include "matbench/progress.h"
+#include "matbench/runner.h"
+#include "matbench/status.h"
+
+#define MB__SHOWN(s) mb_printable((s), (char[64]){0}, 64)
+
+/* help.c */
+void mb__cli_help(FILE *out);
+
+/* commands.c */
+struct mb__command {
+    const char *word;
+    enum mb_command command;
+    bool takes_size;
+};
+extern const struct mb__command mb__commands[];
+extern const size_t mb__ncommands;
+enum mb_status mb__measure_peak(const struct mb_options *o, enum mb_isa isa, bool tell,
+                                struct mb_peak *pk, struct mb_diag *d);
+
+/* run.c */
+enum mb_status mb__cli_run_plan(const struct mb_options *o, struct mb_diag *d);
+
+/* terminal.c: progress on stderr when it is a terminal, a status line
+ * rewritten in place (at most ten times a second) and a line per finished
+ * configuration. With the live view, the status line is the last line of
+ * the view's block, which the monitor's thread redraws at each sample; the
+ * mutex keeps the two threads' writes apart. */
+struct mb__progress {
+    bool tty;
+    bool live;
+    double last_s;
+    struct mb_progress state;
+    pthread_mutex_t mu;
+    int live_lines; /* lines of the live block now on the screen */
+    char status[256];
+};
+void mb__progress_on_event(const struct mb_event *ev, void *user);
+void mb__progress_on_sample(const struct mb_monitor_sample *s, void *user);
+void mb__progress_clear(struct mb__progress *pr);
+
+#endif /* MATBENCH_CLI_INTERNAL_H */

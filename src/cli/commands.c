@@ -1,0 +1,153 @@
+/* The commands: their table, the small ones (info, peak, kernels) and the
+ * end of every command (help, version, the message and the exit code). */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli_internal.h"
+#include "matbench/blas.h"
+#include "matbench/machine.h"
+#include "matbench/report.h"
+#include "matbench/runner.h"
+#include "matbench/sink.h"
+#include "matbench/version.h"
+#include "mb_internal.h"
+
+/* The commands besides a run: the word that names each, and whether it
+ * takes a size N after it. */
+const struct mb__command mb__commands[] = {
+    {"info", MB_CMD_INFO, false},
+    {"peak", MB_CMD_PEAK, false},
+    {"coretypes", MB_CMD_CORETYPES, true},
+    {"kernels", MB_CMD_KERNELS, false},
+};
+const size_t mb__ncommands = sizeof mb__commands / sizeof mb__commands[0];
+
+static enum mb_status run_info(const struct mb_options *o, FILE *out, struct mb_diag *d)
+{
+    struct mb_blas_info b;
+    mb_blas_info(&b);
+    if (o->plan.format == MB_FORMAT_JSON)
+        return mb_report_info_json(out, &o->machine, &b, d);
+    mb_report_info(out, &o->machine, &b);
+    return MB_OK;
+}
+
+/* Measures the FMA peak for isa on every usable core, saying so on a
+ * terminal first (it takes about half a second). On a quiet machine all
+ * cores together beat one; when they did not, another program held a core
+ * and the measurement is taken once more. */
+enum mb_status mb__measure_peak(const struct mb_options *o, enum mb_isa isa, bool tell,
+                                struct mb_peak *pk, struct mb_diag *d)
+{
+    if (tell)
+        fprintf(stderr, "\r\033[Kmeasuring the %s FMA peak on 1 and %d cores...", mb_isa_name(isa),
+                mb_machine_usable_cores(&o->machine));
+    mb_runner_settle();
+    enum mb_status st =
+        mb_peak_measure(isa, mb_machine_usable_cores(&o->machine), MB_PEAK_DEFAULT_PHASE_S, pk, d);
+    if (st == MB_OK && pk->cores > 1 && pk->all_cores_gflops < pk->per_core_gflops)
+        st = mb_peak_measure(isa, mb_machine_usable_cores(&o->machine), MB_PEAK_DEFAULT_PHASE_S, pk,
+                             d);
+    if (tell)
+        fprintf(stderr, "\r\033[K");
+    return st;
+}
+
+/* matbench peak: every instruction set the CPU has, widest first. */
+static enum mb_status run_peak(const struct mb_options *o, FILE *out, struct mb_diag *d)
+{
+    static const enum mb_isa isas[] = {MB_ISA_AVX512, MB_ISA_AVX2, MB_ISA_SSE2};
+    struct mb_peak pk[sizeof isas / sizeof isas[0]];
+    size_t count = 0;
+    bool tell = !o->plan.quiet && isatty(STDERR_FILENO);
+    for (size_t i = 0; i < sizeof isas / sizeof isas[0]; i++) {
+        if (!mb_isa_supported(isas[i]))
+            continue;
+        enum mb_status st = mb__measure_peak(o, isas[i], tell, &pk[count], d);
+        if (st != MB_OK)
+            return st;
+        count++;
+    }
+    if (o->plan.format == MB_FORMAT_JSON)
+        return mb_report_peak_json(out, &o->machine, pk, count, d);
+    mb_report_peak(out, &o->machine, pk, count);
+    return MB_OK;
+}
+
+/* matbench info, peak, kernels and coretypes: the report goes where
+ * --output says, opened (so checked) before anything is measured, and
+ * replaces an earlier one only when it is whole (or, interrupted, holds
+ * what was done). A stop signal is caught meanwhile, so that no temporary
+ * file is left behind. */
+static enum mb_status run_command(const struct mb_options *o, struct mb_diag *d)
+{
+    const volatile sig_atomic_t *stop = mb_cli_signals_catch();
+    struct mb_sink out;
+    enum mb_status st = mb_sink_open(&out, o->plan.output, d);
+    if (st != MB_OK)
+        return st;
+    if (o->command == MB_CMD_INFO)
+        st = run_info(o, out.f, d);
+    else if (o->command == MB_CMD_PEAK)
+        st = run_peak(o, out.f, d);
+    else if (o->command == MB_CMD_CORETYPES)
+        st = mb__cli_coretypes(o, out.f, d);
+    else if (o->plan.format == MB_FORMAT_JSON)
+        st = mb_report_kernels_json(out.f, d);
+    else
+        mb_report_kernels(out.f);
+    struct mb_diag wd = {0};
+    enum mb_status cst = mb_sink_close(&out, st == MB_OK || st == MB_INTERRUPTED, &wd);
+    if (st == MB_OK && cst != MB_OK) {
+        *d = wd;
+        st = cst;
+    }
+    return st == MB_OK ? mb_cli_interrupted(st, *stop, "the report", d) : st;
+}
+
+/* Bars and colour in the table: only on a terminal, and never when NO_COLOR
+ * is set to anything but the empty string (https://no-color.org). */
+bool mb_cli_fancy(bool is_tty, const char *no_color)
+{
+    return is_tty && (no_color == NULL || no_color[0] == '\0');
+}
+
+/* Runs the parsed command: a run (run.c) or one of the small ones. */
+enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
+{
+    if (o->command != MB_CMD_RUN)
+        return run_command(o, d);
+    return mb__cli_run_plan(o, d);
+}
+
+/* Prints what the status calls for (help, version, or the one-line message)
+ * and returns the exit code: 128 + the first stop signal caught when it
+ * interrupted the command (mb_exit_code_signal), else mb_exit_code. */
+int mb_cli_finish(enum mb_status st, const struct mb_diag *d)
+{
+    switch (st) {
+    case MB_OK:
+        break;
+    case MB_HELP:
+        mb__cli_help(stdout);
+        break;
+    case MB_VERSION: {
+        struct mb_blas_info b;
+        mb_blas_info(&b);
+        printf("matbench %s (%s %s)\n", MB_VERSION_STRING, b.name, b.version);
+        break;
+    }
+    default:
+        fprintf(stderr, "matbench: %s\n", d->msg[0] != '\0' ? d->msg : mb_status_msg(st));
+    }
+    errno = 0;
+    if ((st == MB_HELP || st == MB_VERSION) && (fflush(stdout) != 0 || ferror(stdout))) {
+        fprintf(stderr, "matbench: cannot write to standard output: %s\n",
+                strerror(errno != 0 ? errno : EIO));
+        return mb_exit_code(MB_IO);
+    }
+    return mb_exit_code_signal(st, mb_cli_signals_release());
+}
