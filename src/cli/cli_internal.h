@@ -16,8 +16,31 @@
 
 #define MB__SHOWN(s) mb_printable((s), (char[64]){0}, 64)
 
+/* options.c: every option once. A row sets a typed field (at offset
+ * field of struct mb_options, within min..max) or calls parse; a HEADING
+ * row is a line of --help alone. */
+enum mb__option_kind { MB__HEADING, MB__UINT, MB__SECONDS, MB__U64, MB__FLAG, MB__NOFLAG, MB__FN };
+typedef enum mb_status mb__option_fn(const char *arg, bool from_config, struct mb_options *o,
+                                     struct mb_diag *d);
+struct mb__option {
+    const char *name;    /* the long option, also its key in a config file */
+    const char *section; /* its INI section; NULL: command line only */
+    const char *metavar; /* its value in --help; NULL: a flag */
+    const char *help;    /* the lines --help prints beside it */
+    enum mb__option_kind kind;
+    size_t field;
+    double min, max;
+    mb__option_fn *parse;
+    int short_name; /* 'h', 'V'; 0: none */
+    bool early;     /* applied in the first pass (--config, --help, --version) */
+};
+#define MB__MAX_OPTIONS 64 /* rows of mb__options, headings too */
+extern const struct mb__option mb__options[];
+extern const size_t mb__noptions;
+
 /* help.c */
 void mb__cli_help(FILE *out);
+void mb__option_label(const struct mb__option *r, char *buf, size_t cap);
 
 /* commands.c */
 struct mb__command {

@@ -17,188 +17,82 @@
 #include "matbench/matrix.h"
 #include "mb_internal.h"
 
-enum {
-    OPT_SIZES = 256,
-    OPT_THREADS,
-    OPT_KERNELS,
-    OPT_REPEAT,
-    OPT_WARMUP,
-    OPT_DURATION,
-    OPT_BUDGET,
-    OPT_SEED,
-    OPT_NO_VERIFY,
-    OPT_FORMAT,
-    OPT_OUTPUT,
-    OPT_QUIET,
-    OPT_CONFIG,
-    OPT_LIVE,
-    OPT_NO_MONITOR,
-    OPT_NO_PEAK,
-    OPT_CORETYPE,
-    OPT_NRHS,
-    OPT_LAYOUT,
-};
-
-/* Every option, once: its long name (also its key in a config file), the
- * INI section it belongs to (NULL: command line only), and whether it takes
- * a value on the command line (in a file, a flag takes true or false). */
-static const struct option_row {
-    const char *name;
-    int has_arg;
-    int id;
-    const char *section;
-} option_rows[] = {
-    {"sizes", required_argument, OPT_SIZES, "run"},
-    {"threads", required_argument, OPT_THREADS, "run"},
-    {"kernels", required_argument, OPT_KERNELS, "run"},
-    {"nrhs", required_argument, OPT_NRHS, "run"},
-    {"layout", required_argument, OPT_LAYOUT, "run"},
-    {"repeat", required_argument, OPT_REPEAT, "run"},
-    {"warmup", required_argument, OPT_WARMUP, "run"},
-    {"duration", required_argument, OPT_DURATION, "run"},
-    {"naive-budget", required_argument, OPT_BUDGET, "run"},
-    {"seed", required_argument, OPT_SEED, "run"},
-    {"no-verify", no_argument, OPT_NO_VERIFY, "run"},
-    {"no-monitor", no_argument, OPT_NO_MONITOR, "run"},
-    {"no-peak", no_argument, OPT_NO_PEAK, "run"},
-    {"coretype", required_argument, OPT_CORETYPE, "run"},
-    {"format", required_argument, OPT_FORMAT, "output"},
-    {"output", required_argument, OPT_OUTPUT, "output"},
-    {"quiet", no_argument, OPT_QUIET, "output"},
-    {"live", no_argument, OPT_LIVE, "output"},
-    {"config", required_argument, OPT_CONFIG, NULL},
-    {"help", no_argument, 'h', NULL},
-    {"version", no_argument, 'V', NULL},
-};
-#define NOPTIONS (sizeof option_rows / sizeof option_rows[0])
-
-#define MB__SHOWN(s) mb_printable((s), (char[64]){0}, 64)
-
-/* Where a value comes from: the command line, or a config file (where a
- * flag's value is true or false and strings must be copied). */
-enum origin { FROM_ARGV, FROM_CONFIG };
-
-/* The options that switch something on or off: which plan field, and
- * whether the option's name says the opposite of the field (no-verify). */
-static const struct flag_row {
-    int id;
-    size_t field;
-    bool negated;
-} flag_rows[] = {
-    {OPT_NO_VERIFY, offsetof(struct mb_plan, verify), true},
-    {OPT_NO_MONITOR, offsetof(struct mb_plan, monitor), true},
-    {OPT_NO_PEAK, offsetof(struct mb_plan, peak), true},
-    {OPT_QUIET, offsetof(struct mb_plan, quiet), false},
-    {OPT_LIVE, offsetof(struct mb_plan, live), false},
-};
-
-static const char *option_name(int id)
+/* The getopt_long value of row i: its short letter, else 256 + i. */
+static int option_val(size_t i)
 {
-    for (size_t i = 0; i < NOPTIONS; i++)
-        if (option_rows[i].id == id)
-            return option_rows[i].name;
-    return "?";
+    return mb__options[i].short_name != 0 ? mb__options[i].short_name : 256 + (int)i;
 }
 
-/* Sets a flag's plan field: on from the command line; from a config file,
- * true or false as the value says. Returns MB_USAGE for another value, or
- * when opt is not a flag. */
-static enum mb_status apply_flag(int opt, const char *arg, enum origin from, struct mb_plan *p,
-                                 struct mb_diag *d)
+/* The row of getopt_long's value val, or NULL. */
+static const struct mb__option *option_of(int val)
 {
-    for (size_t i = 0; i < sizeof flag_rows / sizeof flag_rows[0]; i++) {
-        if (flag_rows[i].id != opt)
-            continue;
-        bool on = true;
-        if (from == FROM_CONFIG) {
-            enum mb_status st = mb_config_parse_bool(option_name(opt), arg, &on, d);
-            if (st != MB_OK)
-                return st;
-        }
-        *(bool *)((char *)p + flag_rows[i].field) = flag_rows[i].negated ? !on : on;
-        return MB_OK;
-    }
-    return mb_diag_set(d, MB_USAGE, "internal: option %d is not a flag", opt);
+    for (size_t i = 0; i < mb__noptions; i++)
+        if (mb__options[i].kind != MB__HEADING && option_val(i) == val)
+            return &mb__options[i];
+    return NULL;
 }
 
-/* Applies one option with its value to the plan. */
-static enum mb_status apply_option(int opt, const char *arg, enum origin from, struct mb_options *o,
-                                   struct mb_diag *d)
+static const char *option_name(int val)
 {
-    struct mb_plan *p = &o->plan;
-    const struct mb_machine *m = &o->machine;
-    switch (opt) {
-    case OPT_SIZES:
-        return mb_parse_sizes(arg, p->sizes, MB_PLAN_MAX_SIZES, &p->nsizes, d);
-    case OPT_THREADS:
-        p->threads_source = from == FROM_ARGV ? MB_THREADS_FLAG : MB_THREADS_CONFIG;
-        return mb_parse_threads(arg, mb_blas_max_threads(), mb_machine_usable_cores(m), p->threads,
-                                MB_PLAN_MAX_THREADS, &p->nthreads, d);
-    case OPT_KERNELS:
-        return mb_parse_kernels(arg, p->kernels, MB_PLAN_MAX_KERNELS, &p->nkernels, d);
-    case OPT_NRHS:
-        return mb_parse_uint("nrhs", arg, 1, MB_NRHS_MAX, &p->nrhs, d);
-    case OPT_LAYOUT:
-        return mb_parse_layout(arg, &p->layout, d);
-    case OPT_REPEAT:
-        return mb_parse_uint("repeat", arg, 1, MB_REPEAT_MAX, &p->repeat, d);
-    case OPT_WARMUP:
-        return mb_parse_uint("warmup", arg, 0, MB_WARMUP_MAX, &p->warmup, d);
-    case OPT_DURATION:
-        return mb_parse_seconds("duration", arg, MB_DURATION_MAX_S, &p->duration_s, d);
-    case OPT_BUDGET:
-        return mb_parse_seconds("naive-budget", arg, MB_BUDGET_MAX_S, &p->naive_budget_s, d);
-    case OPT_SEED:
-        return mb_parse_u64("seed", arg, &p->seed, d);
-    case OPT_FORMAT:
-        return mb_parse_format(arg, &p->format, d);
-    case OPT_OUTPUT:
-        if (arg[0] == '\0')
-            return mb_diag_set(d, MB_USAGE, "output: '' is not a file name");
-        if (from == FROM_CONFIG) {
-            if (strlen(arg) >= sizeof o->output_path)
-                return mb_diag_set(d, MB_USAGE, "output: '%s' is too long (%zu characters at most)",
-                                   MB__SHOWN(arg), sizeof o->output_path - 1);
-            strcpy(o->output_path, arg);
-            arg = o->output_path;
-        }
-        p->output = arg;
-        return MB_OK;
-    case OPT_NO_VERIFY:
-    case OPT_NO_MONITOR:
-    case OPT_NO_PEAK:
-    case OPT_QUIET:
-    case OPT_LIVE:
-        return apply_flag(opt, arg, from, p, d);
-    case OPT_CORETYPE: {
-        enum mb_status st = mb__coretype_check(arg, d);
-        if (st != MB_OK)
+    const struct mb__option *r = option_of(val);
+    return r != NULL ? r->name : "?";
+}
+
+/* Applies row r with its value arg (NULL for a flag on the command line;
+ * from a config file a flag's value is true or false) to o: a typed field
+ * within the row's bounds, or the row's parse function. */
+static enum mb_status apply_option(const struct mb__option *r, const char *arg, bool from_config,
+                                   struct mb_options *o, struct mb_diag *d)
+{
+    char *field = (char *)o + r->field;
+    bool on = true;
+    enum mb_status st = MB_OK;
+    switch (r->kind) {
+    case MB__UINT:
+        return mb_parse_uint(r->name, arg, (unsigned)r->min, (unsigned)r->max, (unsigned *)field,
+                             d);
+    case MB__SECONDS:
+        return mb_parse_seconds(r->name, arg, r->max, (double *)field, d);
+    case MB__U64:
+        return mb_parse_u64(r->name, arg, (uint64_t *)field, d);
+    case MB__FLAG:
+    case MB__NOFLAG:
+        if (from_config && (st = mb_config_parse_bool(r->name, arg, &on, d)) != MB_OK)
             return st;
-        const struct mb_coretype *ct = mb_coretype_find(arg);
-        snprintf(o->coretype, sizeof o->coretype, "%s", ct != NULL ? ct->name : "best");
-        p->coretype = o->coretype;
+        *(bool *)field = r->kind == MB__NOFLAG ? !on : on;
         return MB_OK;
+    case MB__FN:
+        return r->parse(arg, from_config, o, d);
+    case MB__HEADING:
+        break;
     }
-    case OPT_CONFIG: /* one file: which of two would win is a guess best not made */
-        if (p->config != NULL)
-            return mb_diag_set(d, MB_USAGE, "config: given twice ('%s', then '%s'); give one file",
-                               MB__SHOWN(p->config), MB__SHOWN(arg));
-        p->config = arg;
-        return MB_OK;
-    case 'h':
-        return MB_HELP;
-    case 'V':
-        return MB_VERSION;
+    return mb_diag_set(d, MB_USAGE, "internal: option row '%s' sets nothing", r->name);
+}
+
+/* Appends "[run] sizes, threads, ...; [output] ..." to keys: the config
+ * file's keys by section, in the rows' order. */
+static void list_config_keys(char *keys, size_t cap)
+{
+    static const char *const sections[] = {"run", "output"};
+    for (size_t s = 0; s < sizeof sections / sizeof sections[0]; s++) {
+        size_t len = strlen(keys);
+        snprintf(keys + len, cap - len, "%s[%s]", len ? "; " : "", sections[s]);
+        for (size_t i = 0, k = 0; i < mb__noptions; i++) {
+            const struct mb__option *r = &mb__options[i];
+            if (r->section == NULL || strcmp(r->section, sections[s]) != 0)
+                continue;
+            len = strlen(keys);
+            snprintf(keys + len, cap - len, "%s %s", k++ ? "," : "", r->name);
+        }
     }
-    return mb_diag_set(d, MB_USAGE, "internal: unhandled option %d", opt);
 }
 
 /* A config file's key: one of the long option names, in its section. */
 static enum mb_status apply_config_key(const char *section, const char *key, const char *value,
                                        void *user, struct mb_diag *d)
 {
-    for (size_t i = 0; i < NOPTIONS; i++) {
-        const struct option_row *r = &option_rows[i];
+    for (size_t i = 0; i < mb__noptions; i++) {
+        const struct mb__option *r = &mb__options[i];
         if (r->section == NULL || strcmp(r->name, key) != 0)
             continue;
         if (strcmp(r->section, section) != 0 && section[0] == '\0')
@@ -207,22 +101,32 @@ static enum mb_status apply_config_key(const char *section, const char *key, con
         if (strcmp(r->section, section) != 0)
             return mb_diag_set(d, MB_USAGE, "'%s' belongs in the [%s] section, not [%s]", key,
                                r->section, MB__SHOWN(section));
-        return apply_option(r->id, value, FROM_CONFIG, user, d);
+        return apply_option(r, value, true, user, d);
     }
     char keys[256] = "";
-    for (const char *sec = "run"; sec != NULL; sec = strcmp(sec, "run") == 0 ? "output" : NULL) {
-        size_t len = strlen(keys);
-        snprintf(keys + len, sizeof keys - len, "%s[%s]", len ? "; " : "", sec);
-        for (size_t i = 0, k = 0; i < NOPTIONS; i++)
-            if (option_rows[i].section != NULL && strcmp(option_rows[i].section, sec) == 0) {
-                len = strlen(keys);
-                snprintf(keys + len, sizeof keys - len, "%s %s", k++ ? "," : "",
-                         option_rows[i].name);
-            }
-    }
+    list_config_keys(keys, sizeof keys);
     return mb_diag_set(d, MB_USAGE,
                        "unknown key '%s' (keys are the long option names of matbench --help: %s)",
                        MB__SHOWN(key), keys);
+}
+
+/* Fills long_options (cap entries, the last {0}) and optstring (":hV")
+ * from the rows. */
+static void getopt_tables(struct option *long_options, size_t cap, char *optstring)
+{
+    size_t n = 0, k = 0;
+    optstring[k++] = ':';
+    for (size_t i = 0; i < mb__noptions && n + 1 < cap; i++) {
+        const struct mb__option *r = &mb__options[i];
+        if (r->kind == MB__HEADING)
+            continue;
+        int has_arg = r->metavar != NULL ? required_argument : no_argument;
+        long_options[n++] = (struct option){r->name, has_arg, NULL, option_val(i)};
+        if (r->short_name != 0)
+            optstring[k++] = (char)r->short_name;
+    }
+    long_options[n] = (struct option){NULL, 0, NULL, 0};
+    optstring[k] = '\0';
 }
 
 /* The word getopt_long was reading when it refused an option (opt is '?'
@@ -265,11 +169,12 @@ static enum mb_status bad_option(int opt, int bad, const char *word, struct mb_d
     size_t len = is_long ? strcspn(word + 2, "=") : 0;
     char candidates[256] = "";
     size_t matches = 0;
-    for (size_t i = 0; len > 0 && i < NOPTIONS; i++)
-        if (strncmp(option_rows[i].name, word + 2, len) == 0) {
+    for (size_t i = 0; len > 0 && i < mb__noptions; i++)
+        if (mb__options[i].kind != MB__HEADING &&
+            strncmp(mb__options[i].name, word + 2, len) == 0) {
             size_t used = strlen(candidates);
             snprintf(candidates + used, sizeof candidates - used, "%s--%s", matches++ ? ", " : "",
-                     option_rows[i].name);
+                     mb__options[i].name);
         }
     if (matches > 1) {
         char typed[64];
@@ -331,6 +236,42 @@ static enum mb_status check_env_coretype(const char *env, struct mb_diag *d)
                        MB__SHOWN(env), missing);
 }
 
+/* Reads the options of argv into o in two passes of getopt_long: the
+ * first refuses unknown options and applies the early rows (--config, whose
+ * file it then loads, --help, --version); the second applies the rest over
+ * the file. *sizes_flag tells whether --sizes was given. optind is left at
+ * the first positional word. */
+static enum mb_status parse_options(int argc, char **argv, struct mb_options *o, bool *sizes_flag,
+                                    struct mb_diag *d)
+{
+    struct option long_options[MB__MAX_OPTIONS + 1];
+    char optstring[16];
+    getopt_tables(long_options, sizeof long_options / sizeof long_options[0], optstring);
+    for (int pass = 0; pass < 2; pass++) {
+        opterr = 0;
+        optind = 0; /* glibc: full re-initialisation, so the parser can run again */
+        int opt, prev = optind;
+        while ((opt = getopt_long(argc, argv, optstring, long_options, NULL)) != -1) {
+            const struct mb__option *r = option_of(opt);
+            enum mb_status st = MB_OK;
+            if (opt == '?' || opt == ':' || r == NULL)
+                st = bad_option(opt, optopt, refused_word(argc, argv, prev, opt, optopt), d);
+            else if (r->early ? pass == 0 : pass == 1)
+                st = apply_option(r, optarg, false, o, d);
+            *sizes_flag |= r != NULL && strcmp(r->name, "sizes") == 0;
+            if (st != MB_OK)
+                return st;
+            prev = optind;
+        }
+        if (pass == 0 && o->plan.config != NULL) {
+            enum mb_status st = mb_config_load(o->plan.config, apply_config_key, o, d);
+            if (st != MB_OK)
+                return st;
+        }
+    }
+    return MB_OK;
+}
+
 /* Parses argv into o: the command, the plan with every value checked (the
  * config file first, then the command line over it), the default thread
  * list resolved (OPENBLAS_NUM_THREADS or the cores this process may use),
@@ -349,41 +290,13 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
     if (mb_machine_probe(m, d) != MB_OK)
         m->physical_cores = m->logical_cores = m->usable_cores = m->usable_cpus = 1;
 
-    struct option long_options[NOPTIONS + 1];
-    for (size_t i = 0; i < NOPTIONS; i++)
-        long_options[i] =
-            (struct option){option_rows[i].name, option_rows[i].has_arg, NULL, option_rows[i].id};
-    long_options[NOPTIONS] = (struct option){NULL, 0, NULL, 0};
-
-    /* First pass: find --config and refuse unknown options; the second
-     * applies the command line over the file. */
     bool sizes_flag = false;
-    for (int pass = 0; pass < 2; pass++) {
-        opterr = 0;
-        optind = 0; /* glibc: full re-initialisation, so the parser can run again */
-        int opt, prev = optind;
-        while ((opt = getopt_long(argc, argv, ":hV", long_options, NULL)) != -1) {
-            enum mb_status st = MB_OK;
-            if (opt == '?' || opt == ':')
-                st = bad_option(opt, optopt, refused_word(argc, argv, prev, opt, optopt), d);
-            else if (pass == 0 && (opt == OPT_CONFIG || opt == 'h' || opt == 'V'))
-                st = apply_option(opt, optarg, FROM_ARGV, o, d);
-            else if (pass == 1 && opt != OPT_CONFIG)
-                st = apply_option(opt, optarg, FROM_ARGV, o, d);
-            sizes_flag |= opt == OPT_SIZES;
-            if (st != MB_OK)
-                return st;
-            prev = optind;
-        }
-        if (pass == 0 && p->config != NULL) {
-            enum mb_status st = mb_config_load(p->config, apply_config_key, o, d);
-            if (st != MB_OK)
-                return st;
-        }
-    }
+    enum mb_status st = parse_options(argc, argv, o, &sizes_flag, d);
+    if (st != MB_OK)
+        return st;
 
     const char *size_word;
-    enum mb_status st = parse_words(argc, argv, optind, o, &size_word, d);
+    st = parse_words(argc, argv, optind, o, &size_word, d);
     if (st == MB_OK && o->command != MB_CMD_RUN && p->format != MB_FORMAT_TABLE &&
         p->format != MB_FORMAT_JSON)
         return mb_diag_set(d, MB_USAGE, "format: '%s' is not available for %s (table, json)",

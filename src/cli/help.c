@@ -1,9 +1,13 @@
-/* matbench --help: the usage text. */
+/* matbench --help: fixed text around the options, which come from the
+ * rows of options.c (as curl's tool_listhelp.c). */
 #include <stdio.h>
+#include <string.h>
 
 #include "cli/cli_internal.h"
 
-static const char usage_text[] =
+/* The text before the options and after them; the options come from the
+ * rows of options.c. */
+static const char usage_head[] =
     "Usage: matbench [N] [options]   naive loop + cblas_dgemm thread sweep at size N\n"
     "       matbench info [--format json]   machine, BLAS build and thread settings\n"
     "       matbench peak [--format json]   measured FMA peak, one core and all cores\n"
@@ -13,63 +17,51 @@ static const char usage_text[] =
     "                       flop count and its lesson\n"
     "\n"
     "N is the matrix size (default 2000): C = A*B with n x n doubles.\n"
-    "\n"
-    "What to run:\n"
-    "  --sizes LIST         several sizes instead of N: 1000,2000,4000 or a range\n"
-    "                       first:last:step like 1000:5000:1000\n"
-    "  --threads LIST       BLAS thread counts: 1,2,4 or 1-8; max or cores is the\n"
-    "                       usable core count, 2*cores twice it (1-2*cores);\n"
-    "                       default OPENBLAS_NUM_THREADS if set, else 1,2,4,... cores\n"
-    "  --kernels LIST       kernels to run (default naive,dgemm; matbench kernels\n"
-    "                       lists them): naive, the ladder naive-threads,\n"
-    "                       naive-procs, ikj, tiled, tiled-threads, simd, then\n"
-    "                       dgemm and through LAPACKE dgetrf (LU), dpotrf\n"
-    "                       (Cholesky), dgesv (solve), dgeqrf (QR); ladder = naive\n"
-    "                       to dgemm step by step, lapack = the four LAPACK ones\n"
-    "  --nrhs K             right-hand sides for dgesv (default 1)\n"
-    "  --layout L           col (default: column-major, as LAPACK stores matrices)\n"
-    "                       or row (row-major: LAPACKE transposes into a copy and\n"
-    "                       back inside the call, which the timing then shows)\n"
-    "  --config FILE        read options from an INI file (configs/*.ini, at most\n"
-    "                       1 MiB, given once); options given on the command line\n"
-    "                       win over the file\n"
-    "How to measure:\n"
-    "  --repeat R           timed samples per run (default 3; at most 1000000); a\n"
-    "                       sample times enough calls to last 1 ms, and the times\n"
-    "                       reported are one call's (calls_per_sample in CSV, JSON)\n"
-    "  --warmup W           untimed warm-up runs first (default 1)\n"
-    "  --duration S         keep each BLAS run going S seconds of wall time\n"
-    "                       (repeating the call; the statistics cover every\n"
-    "                       sample): time to watch htop\n"
-    "  --naive-budget S     seconds for each slow kernel (naive and the hand-written\n"
-    "                       ladder); it computes whole rows until the budget is\n"
-    "                       spent and estimates the full time (default 10; 0 runs\n"
-    "                       them in full)\n"
-    "  --seed S             seed of the random matrices (default 20260101)\n"
-    "  --no-verify          skip checking the results\n"
-    "  --no-monitor         no per-CPU busy or thread counts (the monitor samples\n"
-    "                       /proc/stat 10 times a second while kernels run)\n"
-    "  --no-peak            do not measure the FMA peak first (saves ~0.5 s; no\n"
-    "                       \"of peak\" figures)\n"
-    "  --coretype NAME      run again with OPENBLAS_CORETYPE=NAME (a core type this\n"
-    "                       CPU can run, see matbench coretypes), or best: the\n"
-    "                       fastest in a quick probe\n"
-    "Output:\n"
-    "  --format F           table, csv, json or markdown (default table); the table\n"
-    "                       draws GFLOP/s bars on a terminal unless NO_COLOR is set\n"
-    "  --output FILE        write the report to FILE instead of stdout\n"
-    "  --quiet              no header or progress on stderr\n"
-    "  --live               on a terminal, draw each CPU's load, the thread count\n"
-    "                       and what runs, 10 times a second (htop for this run)\n"
-    "  -h, --help           this help\n"
-    "  -V, --version        the version\n"
+    "\n";
+
+static const char usage_tail[] =
     "\n"
     "Exit codes: 0 ok, 1 a run failed (memory, verification, output), 2 bad input,\n"
     "130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP (the results completed so\n"
     "far are still written).\n";
 
+/* Writes the label of row r ("-h, --help", "--sizes LIST") into buf. */
+void mb__option_label(const struct mb__option *r, char *buf, size_t cap)
+{
+    char letter[8] = "";
+    if (r->short_name != 0)
+        snprintf(letter, sizeof letter, "-%c, ", r->short_name);
+    snprintf(buf, cap, "%s--%s%s%s", letter, r->name, r->metavar != NULL ? " " : "",
+             r->metavar != NULL ? r->metavar : "");
+}
+
+/* Writes the options part of --help: each heading row alone, each option
+ * as its label in a column of 21 and its help lines beside it. */
+static void print_options(FILE *out)
+{
+    for (size_t i = 0; i < mb__noptions; i++) {
+        const struct mb__option *r = &mb__options[i];
+        if (r->kind == MB__HEADING) {
+            fprintf(out, "%s\n", r->help);
+            continue;
+        }
+        char label[64];
+        mb__option_label(r, label, sizeof label);
+        fprintf(out, "  %-20s", label);
+        for (const char *line = r->help, *nl;; line = nl + 1) {
+            nl = strchr(line, '\n');
+            fprintf(out, " %.*s\n", nl != NULL ? (int)(nl - line) : (int)strlen(line), line);
+            if (nl == NULL)
+                break;
+            fprintf(out, "%22s", "");
+        }
+    }
+}
+
 /* Writes the usage text (matbench --help) to out. */
 void mb__cli_help(FILE *out)
 {
-    fputs(usage_text, out);
+    fputs(usage_head, out);
+    print_options(out);
+    fputs(usage_tail, out);
 }
