@@ -43,13 +43,21 @@ void mb__cli_help(FILE *out);
 void mb__option_label(const struct mb__option *r, char *buf, size_t cap);
 
 /* commands.c */
+typedef enum mb_status mb__command_fn(const struct mb_options *o, struct mb_diag *d);
+typedef enum mb_status mb__report_fn(const struct mb_options *o, FILE *out, struct mb_diag *d);
 struct mb__command {
     const char *word;
     enum mb_command command;
     bool takes_size;
+    const char *formats;   /* the formats it writes, "table, json"; NULL: all */
+    mb__command_fn *run;   /* runs it whole, or else */
+    mb__report_fn *report; /* writes its report to the --output file */
+    const char *synopsis;  /* after "matbench " in --help */
+    const char *help;      /* its lines in --help */
 };
 extern const struct mb__command mb__commands[];
 extern const size_t mb__ncommands;
+const struct mb__command *mb__command_of(enum mb_command c);
 enum mb_status mb__measure_peak(const struct mb_options *o, enum mb_isa isa, bool tell,
                                 struct mb_peak *pk, struct mb_diag *d);
 

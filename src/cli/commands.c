@@ -15,16 +15,6 @@
 #include "matbench/version.h"
 #include "mb_internal.h"
 
-/* The commands besides a run: the word that names each, and whether it
- * takes a size N after it. */
-const struct mb__command mb__commands[] = {
-    {"info", MB_CMD_INFO, false},
-    {"peak", MB_CMD_PEAK, false},
-    {"coretypes", MB_CMD_CORETYPES, true},
-    {"kernels", MB_CMD_KERNELS, false},
-};
-const size_t mb__ncommands = sizeof mb__commands / sizeof mb__commands[0];
-
 static enum mb_status run_info(const struct mb_options *o, FILE *out, struct mb_diag *d)
 {
     struct mb_blas_info b;
@@ -77,28 +67,28 @@ static enum mb_status run_peak(const struct mb_options *o, FILE *out, struct mb_
     return MB_OK;
 }
 
-/* matbench info, peak, kernels and coretypes: the report goes where
- * --output says, opened (so checked) before anything is measured, and
- * replaces an earlier one only when it is whole (or, interrupted, holds
- * what was done). A stop signal is caught meanwhile, so that no temporary
- * file is left behind. */
-static enum mb_status run_command(const struct mb_options *o, struct mb_diag *d)
+/* matbench kernels: the kernel table. */
+static enum mb_status run_kernels(const struct mb_options *o, FILE *out, struct mb_diag *d)
+{
+    if (o->plan.format == MB_FORMAT_JSON)
+        return mb_report_kernels_json(out, d);
+    mb_report_kernels(out);
+    return MB_OK;
+}
+
+/* matbench info, peak, kernels and coretypes: the report that fn writes
+ * goes where --output says, opened (so checked) before anything is
+ * measured, and replaces an earlier one only when it is whole (or,
+ * interrupted, holds what was done). A stop signal is caught meanwhile, so
+ * that no temporary file is left behind. */
+static enum mb_status run_report(const struct mb_options *o, mb__report_fn *fn, struct mb_diag *d)
 {
     const volatile sig_atomic_t *stop = mb_cli_signals_catch();
     struct mb_sink out;
     enum mb_status st = mb_sink_open(&out, o->plan.output, d);
     if (st != MB_OK)
         return st;
-    if (o->command == MB_CMD_INFO)
-        st = run_info(o, out.f, d);
-    else if (o->command == MB_CMD_PEAK)
-        st = run_peak(o, out.f, d);
-    else if (o->command == MB_CMD_CORETYPES)
-        st = mb__cli_coretypes(o, out.f, d);
-    else if (o->plan.format == MB_FORMAT_JSON)
-        st = mb_report_kernels_json(out.f, d);
-    else
-        mb_report_kernels(out.f);
+    st = fn(o, out.f, d);
     struct mb_diag wd = {0};
     enum mb_status cst = mb_sink_close(&out, st == MB_OK || st == MB_INTERRUPTED, &wd);
     if (st == MB_OK && cst != MB_OK) {
@@ -108,6 +98,35 @@ static enum mb_status run_command(const struct mb_options *o, struct mb_diag *d)
     return st == MB_OK ? mb_cli_interrupted(st, *stop, "the report", d) : st;
 }
 
+/* Every command, one row each: its word, whether it takes a size N, the
+ * formats it writes (NULL: every one), and what runs it: the run itself,
+ * or a report written through run_report. The first row is the command
+ * without a word; synopsis and help are its lines in --help and the man
+ * page. */
+const struct mb__command mb__commands[] = {
+    {"run", MB_CMD_RUN, true, NULL, mb__cli_run_plan, NULL, "[N] [options]",
+     "naive loop + cblas_dgemm thread sweep at size N"},
+    {"info", MB_CMD_INFO, false, "table, json", NULL, run_info, "info [--format json]",
+     "machine, BLAS build and thread settings"},
+    {"peak", MB_CMD_PEAK, false, "table, json", NULL, run_peak, "peak [--format json]",
+     "measured FMA peak, one core and all cores"},
+    {"coretypes", MB_CMD_CORETYPES, true, "table, json", NULL, mb__cli_coretypes,
+     "coretypes [N] [--format json]",
+     "dgemm under each OpenBLAS core\ntype this CPU can run (one child process each)"},
+    {"kernels", MB_CMD_KERNELS, false, "table, json", NULL, run_kernels, "kernels [--format json]",
+     "every kernel: what it runs on, its\nflop count and its lesson"},
+};
+const size_t mb__ncommands = sizeof mb__commands / sizeof mb__commands[0];
+
+/* The row of command c (the first row when none has it). */
+const struct mb__command *mb__command_of(enum mb_command c)
+{
+    for (size_t i = 0; i < mb__ncommands; i++)
+        if (mb__commands[i].command == c)
+            return &mb__commands[i];
+    return &mb__commands[0];
+}
+
 /* Bars and colour in the table: only on a terminal, and never when NO_COLOR
  * is set to anything but the empty string (https://no-color.org). */
 bool mb_cli_fancy(bool is_tty, const char *no_color)
@@ -115,12 +134,11 @@ bool mb_cli_fancy(bool is_tty, const char *no_color)
     return is_tty && (no_color == NULL || no_color[0] == '\0');
 }
 
-/* Runs the parsed command: a run (run.c) or one of the small ones. */
+/* Runs the parsed command, as its row says. */
 enum mb_status mb_cli_run(const struct mb_options *o, struct mb_diag *d)
 {
-    if (o->command != MB_CMD_RUN)
-        return run_command(o, d);
-    return mb__cli_run_plan(o, d);
+    const struct mb__command *c = mb__command_of(o->command);
+    return c->run != NULL ? c->run(o, d) : run_report(o, c->report, d);
 }
 
 /* Prints what the status calls for (help, version, or the one-line message)

@@ -185,6 +185,20 @@ static enum mb_status bad_option(int opt, int bad, const char *word, struct mb_d
     return mb_diag_set(d, MB_USAGE, "unknown option '%s' (see matbench --help)", MB__SHOWN(word));
 }
 
+/* Whether the format named name is one of formats ("table, json"; NULL:
+ * every format). */
+static bool format_allowed(const char *formats, const char *name)
+{
+    size_t len = strlen(name);
+    for (const char *s = formats; s != NULL && *s != '\0'; s += strspn(s, ", ")) {
+        size_t word = strcspn(s, ", ");
+        if (word == len && strncmp(s, name, len) == 0)
+            return true;
+        s += word;
+    }
+    return formats == NULL;
+}
+
 /* The positional words: a command first, or the size N (for a run and the
  * commands that take one). */
 static enum mb_status parse_words(int argc, char **argv, int first, struct mb_options *o,
@@ -194,7 +208,7 @@ static enum mb_status parse_words(int argc, char **argv, int first, struct mb_op
     bool takes_size = true;
     for (int i = first; i < argc; i++) {
         bool command = false;
-        for (size_t c = 0; i == first && c < mb__ncommands; c++)
+        for (size_t c = 1; i == first && c < mb__ncommands; c++) /* 0: the run, no word */
             if (strcmp(argv[i], mb__commands[c].word) == 0) {
                 o->command = mb__commands[c].command;
                 takes_size = mb__commands[c].takes_size;
@@ -297,12 +311,11 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
 
     const char *size_word;
     st = parse_words(argc, argv, optind, o, &size_word, d);
-    if (st == MB_OK && o->command != MB_CMD_RUN && p->format != MB_FORMAT_TABLE &&
-        p->format != MB_FORMAT_JSON)
-        return mb_diag_set(d, MB_USAGE, "format: '%s' is not available for %s (table, json)",
-                           mb_format_name(p->format), argv[optind]);
-    if (st != MB_OK || o->command == MB_CMD_INFO || o->command == MB_CMD_PEAK ||
-        o->command == MB_CMD_KERNELS)
+    const struct mb__command *c = mb__command_of(o->command);
+    if (st == MB_OK && !format_allowed(c->formats, mb_format_name(p->format)))
+        return mb_diag_set(d, MB_USAGE, "format: '%s' is not available for %s (%s)",
+                           mb_format_name(p->format), c->word, c->formats);
+    if (st != MB_OK || !c->takes_size)
         return st;
     if (size_word != NULL && sizes_flag)
         return mb_diag_set(d, MB_USAGE, "N: '%s' given with --sizes; give one or the other",

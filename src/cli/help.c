@@ -5,16 +5,9 @@
 
 #include "cli/cli_internal.h"
 
-/* The text before the options and after them; the options come from the
- * rows of options.c. */
-static const char usage_head[] =
-    "Usage: matbench [N] [options]   naive loop + cblas_dgemm thread sweep at size N\n"
-    "       matbench info [--format json]   machine, BLAS build and thread settings\n"
-    "       matbench peak [--format json]   measured FMA peak, one core and all cores\n"
-    "       matbench coretypes [N] [--format json]   dgemm under each OpenBLAS core\n"
-    "                       type this CPU can run (one child process each)\n"
-    "       matbench kernels [--format json]   every kernel: what it runs on, its\n"
-    "                       flop count and its lesson\n"
+/* The text between the commands and the options, and after the options;
+ * commands and options come from their rows (commands.c, options.c). */
+static const char usage_size[] =
     "\n"
     "N is the matrix size (default 2000): C = A*B with n x n doubles.\n"
     "\n";
@@ -24,6 +17,19 @@ static const char usage_tail[] =
     "Exit codes: 0 ok, 1 a run failed (memory, verification, output), 2 bad input,\n"
     "130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP (the results completed so\n"
     "far are still written).\n";
+
+/* Writes lines of text, the first after what is on the line already and
+ * the others indented by indent columns. */
+static void print_lines(FILE *out, const char *text, int indent)
+{
+    for (const char *line = text, *nl;; line = nl + 1) {
+        nl = strchr(line, '\n');
+        fprintf(out, "%.*s\n", nl != NULL ? (int)(nl - line) : (int)strlen(line), line);
+        if (nl == NULL)
+            break;
+        fprintf(out, "%*s", indent, "");
+    }
+}
 
 /* Writes the label of row r ("-h, --help", "--sizes LIST") into buf. */
 void mb__option_label(const struct mb__option *r, char *buf, size_t cap)
@@ -47,21 +53,26 @@ static void print_options(FILE *out)
         }
         char label[64];
         mb__option_label(r, label, sizeof label);
-        fprintf(out, "  %-20s", label);
-        for (const char *line = r->help, *nl;; line = nl + 1) {
-            nl = strchr(line, '\n');
-            fprintf(out, " %.*s\n", nl != NULL ? (int)(nl - line) : (int)strlen(line), line);
-            if (nl == NULL)
-                break;
-            fprintf(out, "%22s", "");
-        }
+        fprintf(out, "  %-20s ", label);
+        print_lines(out, r->help, 23);
+    }
+}
+
+/* Writes the usage lines, one command row each. */
+static void print_commands(FILE *out)
+{
+    for (size_t i = 0; i < mb__ncommands; i++) {
+        const struct mb__command *c = &mb__commands[i];
+        fprintf(out, "%s%s   ", i == 0 ? "Usage: matbench " : "       matbench ", c->synopsis);
+        print_lines(out, c->help, 23);
     }
 }
 
 /* Writes the usage text (matbench --help) to out. */
 void mb__cli_help(FILE *out)
 {
-    fputs(usage_head, out);
+    print_commands(out);
+    fputs(usage_size, out);
     print_options(out);
     fputs(usage_tail, out);
 }
