@@ -81,13 +81,18 @@ static void write_man(FILE *out)
     fputs(".SH EXIT STATUS\n0 ok; 1 a run failed (memory, verification, output); 2 bad input; "
           "130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP (the results completed so far "
           "are still written).\n"
+          ".SH FILES\n.TP\n.I " MB_CONFIG_INSTALL_DIR "/NAME.ini\n"
+          "the configs that \\fB\\-\\-config NAME\\fR finds by name (a value without a '/' "
+          "that is not a file).\n"
           ".SH ENVIRONMENT\n"
           ".TP\n.B OPENBLAS_NUM_THREADS\nthe default thread list when \\fB\\-\\-threads\\fR is "
           "not given.\n"
           ".TP\n.B OPENBLAS_CORETYPE\nthe OpenBLAS kernels to use; a core type this CPU cannot "
           "run is refused.\n"
           ".TP\n.B NO_COLOR\nset to anything but the empty string: no bars or colour in the "
-          "table.\n",
+          "table.\n"
+          ".TP\n.B MATBENCH_CONFIG_DIR\nwhere \\fB\\-\\-config NAME\\fR looks for NAME.ini "
+          "instead of " MB_CONFIG_INSTALL_DIR ".\n",
           out);
 }
 

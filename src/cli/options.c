@@ -3,7 +3,9 @@
  * redis's config.c keeps name, bounds and default in one row). */
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli_internal.h"
 #include "matbench/blas.h"
@@ -88,7 +90,33 @@ static enum mb_status set_coretype(const char *arg, bool from_config, struct mb_
     return MB_OK;
 }
 
-/* --config: one file; which of two would win is a guess best not made. */
+/* The file that --config NAME means: a value with a '/', or that names an
+ * existing file, is a path as given; any other is a name, looked up as
+ * NAME.ini (NAME as is when it ends in .ini) in $MATBENCH_CONFIG_DIR when
+ * that is set and not empty, else in the installed configs directory.
+ * Returns MB_OK with the path in buf (cap bytes), or MB_USAGE naming what
+ * was tried. */
+static enum mb_status config_path(const char *arg, char *buf, size_t cap, struct mb_diag *d)
+{
+    if (strchr(arg, '/') != NULL || access(arg, F_OK) == 0 || arg[0] == '\0') {
+        snprintf(buf, cap, "%s", arg);
+        return MB_OK;
+    }
+    const char *env = getenv("MATBENCH_CONFIG_DIR");
+    const char *dir = env != NULL && env[0] != '\0' ? env : MB_CONFIG_INSTALL_DIR;
+    size_t len = strlen(arg);
+    bool has_ext = len > 4 && strcmp(arg + len - 4, ".ini") == 0;
+    int n = snprintf(buf, cap, "%s/%s%s", dir, arg, has_ext ? "" : ".ini");
+    if (n < 0 || (size_t)n >= cap)
+        return mb_diag_set(d, MB_USAGE, "config: '%s' is too long a name", MB__SHOWN(arg));
+    if (access(buf, F_OK) == 0)
+        return MB_OK;
+    return mb_diag_set(d, MB_USAGE, "config: '%s' is neither a file nor a config name (no %s)",
+                       MB__SHOWN(arg), MB__SHOWN(buf));
+}
+
+/* --config: one file, or the name of an installed one (config_path);
+ * which of two would win is a guess best not made. */
 static enum mb_status set_config(const char *arg, bool from_config, struct mb_options *o,
                                  struct mb_diag *d)
 {
@@ -96,8 +124,10 @@ static enum mb_status set_config(const char *arg, bool from_config, struct mb_op
     if (o->plan.config != NULL)
         return mb_diag_set(d, MB_USAGE, "config: given twice ('%s', then '%s'); give one file",
                            MB__SHOWN(o->plan.config), MB__SHOWN(arg));
-    o->plan.config = arg;
-    return MB_OK;
+    enum mb_status st = config_path(arg, o->config_path, sizeof o->config_path, d);
+    if (st == MB_OK)
+        o->plan.config = o->config_path;
+    return st;
 }
 
 /* --help and --version end the parse with their pseudo-statuses. */
