@@ -13,6 +13,52 @@
 #include "matbench/sink.h"
 #include "mb_internal.h"
 
+/* The FMA peak for the "of peak" figures, measured on the widest
+ * instruction set; a failure only costs those figures (said on stderr
+ * unless --quiet). Returns whether *peak holds one. */
+static bool optional_peak(const struct mb_options *o, struct mb_peak *peak)
+{
+    const struct mb_plan *p = &o->plan;
+    struct mb_diag pd = {0};
+    bool have = mb__measure_peak(o, mb_isa_widest(), !p->quiet && isatty(STDERR_FILENO), peak,
+                                 &pd) == MB_OK;
+    if (!have && !p->quiet)
+        fprintf(stderr, "matbench: no peak figures: %s\n", pd.msg);
+    return have;
+}
+
+/* Runs the plan into results (ctx->results) with progress on stderr (and the live
+ * view), the monitor sampling meanwhile (its figures into ctx->monitor),
+ * stopping early when *stop is raised. Returns the runner's status. */
+static enum mb_status measure(const struct mb_options *o, struct mb_report_ctx *ctx,
+                              struct mb_results *results, const volatile sig_atomic_t *stop,
+                              struct mb_diag *d)
+{
+    const struct mb_plan *p = &o->plan;
+    struct mb__progress pr = {.tty = !p->quiet && isatty(STDERR_FILENO)};
+    pr.live = pr.tty && p->live && p->monitor;
+    pthread_mutex_init(&pr.mu, NULL);
+    mb_progress_init(&pr.state, p, mb_clock_now_s());
+    struct mb_runner_hooks hooks = {mb__progress_on_event, &pr, stop, NULL};
+    if (p->monitor) {
+        struct mb_diag md = {0};
+        if (mb_monitor_start(MB_MONITOR_INTERVAL_S, pr.live ? mb__progress_on_sample : NULL, &pr,
+                             &hooks.monitor, &md) != MB_OK &&
+            !p->quiet)
+            fprintf(stderr, "matbench: no per-CPU figures: %s\n", md.msg);
+    }
+    enum mb_status st;
+    double run_start = mb_clock_now_s();
+    st = mb_runner_run(p, &hooks, results, d);
+    ctx->monitor.wall_s = mb_clock_now_s() - run_start;
+    ctx->monitor.on = hooks.monitor != NULL;
+    mb_results_apply_peak(results, ctx->peak);
+    mb_monitor_stop(hooks.monitor, &ctx->monitor.samples, &ctx->monitor.cpu_s);
+    mb__progress_clear(&pr);
+    pthread_mutex_destroy(&pr.mu);
+    return st;
+}
+
 /* Runs the parsed command: the header first (on stdout for a table on
  * stdout, else on stderr), the plan through the runner, then the report.
  * Results completed before a failure or an interruption are still written. */
@@ -37,14 +83,7 @@ enum mb_status mb__cli_run_plan(const struct mb_options *o, struct mb_diag *d)
     if (st != MB_OK)
         return st;
     struct mb_peak peak;
-    bool have_peak = false;
-    if (p->peak) {
-        struct mb_diag pd = {0};
-        have_peak = mb__measure_peak(o, mb_isa_widest(), !p->quiet && isatty(STDERR_FILENO), &peak,
-                                     &pd) == MB_OK;
-        if (!have_peak && !p->quiet)
-            fprintf(stderr, "matbench: no peak figures: %s\n", pd.msg);
-    }
+    bool have_peak = p->peak && optional_peak(o, &peak);
     struct mb_results results = {0};
     struct mb_report_ctx ctx = {.machine = &o->machine,
                                 .blas = &b,
@@ -63,26 +102,7 @@ enum mb_status mb__cli_run_plan(const struct mb_options *o, struct mb_diag *d)
         fflush(table_on_stdout ? stdout : stderr);
     }
 
-    struct mb__progress pr = {.tty = !p->quiet && isatty(STDERR_FILENO)};
-    pr.live = pr.tty && p->live && p->monitor;
-    pthread_mutex_init(&pr.mu, NULL);
-    mb_progress_init(&pr.state, p, mb_clock_now_s());
-    struct mb_runner_hooks hooks = {mb__progress_on_event, &pr, stop, NULL};
-    if (p->monitor) {
-        struct mb_diag md = {0};
-        if (mb_monitor_start(MB_MONITOR_INTERVAL_S, pr.live ? mb__progress_on_sample : NULL, &pr,
-                             &hooks.monitor, &md) != MB_OK &&
-            !p->quiet)
-            fprintf(stderr, "matbench: no per-CPU figures: %s\n", md.msg);
-    }
-    double run_start = mb_clock_now_s();
-    st = mb_runner_run(p, &hooks, &results, d);
-    ctx.monitor.wall_s = mb_clock_now_s() - run_start;
-    ctx.monitor.on = hooks.monitor != NULL;
-    mb_results_apply_peak(&results, ctx.peak);
-    mb_monitor_stop(hooks.monitor, &ctx.monitor.samples, &ctx.monitor.cpu_s);
-    mb__progress_clear(&pr);
-    pthread_mutex_destroy(&pr.mu);
+    st = measure(o, &ctx, &results, stop, d);
     ctx.interrupted = st == MB_INTERRUPTED;
     mb_cli_signals_hold(true); /* a signal now waits until the report is whole */
 
