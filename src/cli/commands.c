@@ -15,6 +15,7 @@
 #include "matbench/version.h"
 #include "mb_internal.h"
 
+/* matbench info: the machine and the BLAS build, as a table or JSON. */
 static enum mb_status run_info(const struct mb_options *o, FILE *out, struct mb_diag *d)
 {
     struct mb_blas_info b;

@@ -32,6 +32,7 @@ static const struct mb__option *option_of(int val)
     return NULL;
 }
 
+/* The long name of getopt_long's value val, or "?" for none. */
 static const char *option_name(int val)
 {
     const struct mb__option *r = option_of(val);

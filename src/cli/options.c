@@ -130,7 +130,7 @@ static enum mb_status set_config(const char *arg, bool from_config, struct mb_op
     return st;
 }
 
-/* --help and --version end the parse with their pseudo-statuses. */
+/* --help ends the parse with its pseudo-status MB_HELP. */
 static enum mb_status set_help(const char *arg, bool from_config, struct mb_options *o,
                                struct mb_diag *d)
 {
@@ -138,6 +138,7 @@ static enum mb_status set_help(const char *arg, bool from_config, struct mb_opti
     return MB_HELP;
 }
 
+/* --version ends the parse with its pseudo-status MB_VERSION. */
 static enum mb_status set_version(const char *arg, bool from_config, struct mb_options *o,
                                   struct mb_diag *d)
 {

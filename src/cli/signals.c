@@ -17,6 +17,7 @@ static volatile sig_atomic_t caught_signal;
 static struct sigaction saved_actions[NSTOP_SIGNALS];
 static bool catching;
 
+/* The handler: records the first stop signal only. */
 static void on_stop_signal(int sig)
 {
     if (caught_signal == 0)
