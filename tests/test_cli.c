@@ -481,3 +481,34 @@ Test(cli, fancy_output_table)
                      fancy_cases[i].fancy, "tty %d, NO_COLOR %s", fancy_cases[i].tty,
                      fancy_cases[i].no_color ? fancy_cases[i].no_color : "unset");
 }
+
+/* --config NAME: a name that is not a file is looked up as NAME.ini in
+ * MATBENCH_CONFIG_DIR (here the repository's configs/); the command line
+ * still wins over it, which keeps the run tiny. */
+Test(cli, config_name_resolves_in_matbench_config_dir)
+{
+    struct run r;
+    run_matbench(&r, "MATBENCH_CONFIG_DIR='" MB_SOURCE_DIR "/configs'",
+                 "--config quick --sizes 16 --kernels dgemm --threads 1 --repeat 1 --warmup 0 "
+                 "--no-peak --no-monitor --format csv --quiet");
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    cr_assert(strstr(r.out, "dgemm") != NULL, "%s", r.out);
+}
+
+Test(cli, config_name_missing_names_what_was_tried)
+{
+    struct run r;
+    run_matbench(&r, "MATBENCH_CONFIG_DIR='" MB_SOURCE_DIR "/configs'", "--config nosuch");
+    cr_assert_eq(r.code, 2, "exit %d", r.code);
+    cr_assert(strstr(r.err, "'nosuch'") != NULL, "%s", r.err);
+    cr_assert(strstr(r.err, MB_SOURCE_DIR "/configs/nosuch.ini") != NULL, "%s", r.err);
+    cr_assert(strchr(r.err, '\n') == r.err + strlen(r.err) - 1, "one line: %s", r.err);
+}
+
+Test(cli, config_path_with_a_slash_is_not_a_name)
+{
+    struct run r;
+    run_matbench(&r, "MATBENCH_CONFIG_DIR='" MB_SOURCE_DIR "/configs'", "--config ./quick");
+    cr_assert_eq(r.code, 2, "exit %d", r.code);
+    cr_assert(strstr(r.err, "./quick: cannot read the config file") != NULL, "%s", r.err);
+}

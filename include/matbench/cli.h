@@ -18,6 +18,7 @@ struct mb_options {
     struct mb_machine machine; /* probed once, by mb_cli_parse */
     char output_path[4096];    /* --output's value when it came from a config file */
     char coretype[32];         /* --coretype's value */
+    char config_path[4096];    /* the file --config names (a path, or a name's file) */
     char **argv;               /* the command line, for --coretype to run it again */
 };
 

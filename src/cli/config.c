@@ -4,6 +4,7 @@
  * tool_parsecfg.c does. */
 #include "matbench/config.h"
 
+#include "mb_internal.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <ini.h>
@@ -14,8 +15,6 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define SHOWN(s) mb_printable((s), (char[64]){0}, 64)
 
 struct load {
     const char *next, *end; /* the text not yet handed to inih */
@@ -212,7 +211,7 @@ enum mb_status mb_config_parse_bool(const char *key, const char *value, bool *ou
 {
     static const char *const yes[] = {"true", "yes", "on", "1"}, *const no[] = {"false", "no",
                                                                                 "off", "0"};
-    for (size_t i = 0; i < sizeof yes / sizeof yes[0]; i++) {
+    for (size_t i = 0; i < MB__ARRAY_SIZE(yes); i++) {
         if (strcasecmp(value, yes[i]) == 0) {
             *out = true;
             return MB_OK;

@@ -158,7 +158,7 @@ enum mb_status mb__cli_coretypes(const struct mb_options *o, FILE *out, struct m
         st = mb_diag_set(d, MB_RUNTIME, "no core type ran dgemm (every child failed; see above)");
     mb_cli_signals_hold(true); /* the rows so far are printed whole */
     enum mb_status wst = MB_OK;
-    if (p->format == MB_FORMAT_JSON)
+    if (mb_format_row(p->format)->traits & MB_FORMAT_DOCUMENT)
         wst = mb_report_coretypes_json(out, &r, d);
     else
         mb_report_coretypes(out, &r);

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* mkostemp */
 #include "matbench/sink.h"
 
+#include "mb_internal.h"
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -13,8 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-#define SHOWN(s) mb_printable((s), (char[64]){0}, 64)
 
 /* Symbolic links followed at most: the kernel's MAXSYMLINKS. */
 #define MAX_HOPS 40

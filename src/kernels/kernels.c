@@ -10,6 +10,7 @@
 #include "matbench/ladder.h"
 #include "matbench/lapack.h"
 #include "matbench/simd.h"
+#include "mb_internal.h"
 
 /* 2n^3: n^2 entries, each a dot product of n multiplies and n adds (the
  * standard count for GEMM, as in LAPACK Working Note 41). */
@@ -219,7 +220,7 @@ static const struct mb_kernel *const kernels[] = {
 
 size_t mb_kernel_count(void)
 {
-    return sizeof kernels / sizeof kernels[0];
+    return MB__ARRAY_SIZE(kernels);
 }
 
 /* The i-th registered kernel, or NULL past the end. */
@@ -271,7 +272,7 @@ static const struct {
 
 size_t mb_kernel_group_count(void)
 {
-    return sizeof groups / sizeof groups[0];
+    return MB__ARRAY_SIZE(groups);
 }
 
 /* The name of the i-th group, and its bit in bit (when not NULL); NULL

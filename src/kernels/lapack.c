@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "matbench/matrix.h"
+#include "mb_internal.h"
 
 static_assert(sizeof(lapack_int) == sizeof(int), "LAPACKE's integers are the pivots' int");
 
@@ -85,7 +86,7 @@ enum mb_status mb_lapack_info(const char *routine, int info, struct mb_diag *d)
     if (info < 0)
         return mb_diag_set(d, MB_RUNTIME, "LAPACKE_%s: argument %d had an illegal value (info %d)",
                            routine, -info, info);
-    for (size_t i = 0; i < sizeof positive_info / sizeof positive_info[0]; i++)
+    for (size_t i = 0; i < MB__ARRAY_SIZE(positive_info); i++)
         if (strcmp(positive_info[i].routine, routine) == 0)
             return mb_diag_set(d, MB_RUNTIME,
                                "LAPACKE_%s returned info %d: %s at column %d (k = %d: %s)", routine,

@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "matbench/peak.h"
+#include "mb_internal.h"
 
 /* ---- block sizes ---------------------------------------------------------
  * Micro-tiles (MR x NR) come from the register file: MR x NR/lanes
@@ -319,7 +320,7 @@ static const struct simd_path {
     {"portable", MB_ISA_SSE2, PORTABLE_MR, PORTABLE_NR, PORTABLE_MC, PORTABLE_KC, PORTABLE_NC,
      kernel_portable, pack_a_portable, pack_b_portable},
 };
-#define NPATHS (sizeof paths / sizeof paths[0])
+#define NPATHS (MB__ARRAY_SIZE(paths))
 
 /* The widest path the CPU has. gcc's CPU probe runs in a constructor, so
  * __builtin_cpu_supports (behind mb_isa_supported) only reads a table:

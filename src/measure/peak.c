@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "matbench/clock.h"
+#include "mb_internal.h"
 
 /* Each loop keeps CHAINS independent chains acc = acc * m + c in vector
  * registers. A chain cannot advance faster than one FMA latency (4 cycles
@@ -127,7 +128,7 @@ static const struct isa_row {
 /* isa's row, or NULL when isa is not one of the enum's values. */
 static const struct isa_row *find_isa(enum mb_isa isa)
 {
-    return (unsigned)isa < sizeof isas / sizeof isas[0] ? &isas[isa] : NULL;
+    return (unsigned)isa < MB__ARRAY_SIZE(isas) ? &isas[isa] : NULL;
 }
 
 /* Flops done by `instructions` vector arithmetic instructions of isa:

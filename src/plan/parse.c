@@ -359,13 +359,13 @@ static const char *const layout_names[] = {
 
 const char *mb_layout_name(enum mb_layout l)
 {
-    return (size_t)l < sizeof layout_names / sizeof layout_names[0] ? layout_names[l] : "?";
+    return (size_t)l < MB__ARRAY_SIZE(layout_names) ? layout_names[l] : "?";
 }
 
 /* --layout: how the LAPACK kernels hand their matrices to LAPACKE. */
 enum mb_status mb_parse_layout(const char *s, enum mb_layout *out, struct mb_diag *d)
 {
-    for (size_t i = 0; i < sizeof layout_names / sizeof layout_names[0]; i++)
+    for (size_t i = 0; i < MB__ARRAY_SIZE(layout_names); i++)
         if (strcmp(s, layout_names[i]) == 0) {
             *out = (enum mb_layout)i;
             return MB_OK;

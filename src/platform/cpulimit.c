@@ -5,6 +5,7 @@
 #define _GNU_SOURCE /* sched_getaffinity, CPU_ISSET */
 #include "matbench/cpulimit.h"
 
+#include "mb_internal.h"
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -509,7 +510,7 @@ void mb_cpulimit_read_cgroups(const char *proc_cgroup, const char *mountinfo,
     } quota_from[] = {{2, NULL}, {1, "cpu"}}, cpuset_from[] = {{2, NULL}, {1, "cpuset"}};
     char dir[PATH_MAX];
     size_t top;
-    for (size_t i = 0; i < sizeof quota_from / sizeof quota_from[0]; i++) {
+    for (size_t i = 0; i < MB__ARRAY_SIZE(quota_from); i++) {
         if (!cgroup_dir(proc_cgroup, mountinfo, quota_from[i].controller, dir, sizeof dir, &top))
             continue;
         double q = tightest_quota(dir, top, quota_from[i].version);
@@ -518,7 +519,7 @@ void mb_cpulimit_read_cgroups(const char *proc_cgroup, const char *mountinfo,
             out->quota_cgroup = quota_from[i].version;
         }
     }
-    for (size_t i = 0; i < sizeof cpuset_from / sizeof cpuset_from[0] && out->cpuset_cpus == 0; i++)
+    for (size_t i = 0; i < MB__ARRAY_SIZE(cpuset_from) && out->cpuset_cpus == 0; i++)
         if (cgroup_dir(proc_cgroup, mountinfo, cpuset_from[i].controller, dir, sizeof dir, &top))
             out->cpuset_cpus = nearest_cpuset(dir, top, cpuset_from[i].version, &out->cpuset);
 }

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 
+#include "mb_internal.h"
 #include "report_internal.h"
 
 /* A duration in a unit that keeps three or four significant digits. */
@@ -14,7 +15,7 @@ static void format_time(char *buf, size_t cap, double s, bool estimated)
         const char *unit;
     } units[] = {{1, "s"}, {1e3, "ms"}, {1e6, "us"}, {1e9, "ns"}};
     size_t u = 0;
-    while (u + 1 < sizeof units / sizeof units[0] && s * units[u].scale < 1)
+    while (u + 1 < MB__ARRAY_SIZE(units) && s * units[u].scale < 1)
         u++;
     double x = s * units[u].scale;
     snprintf(buf, cap, "%s%.*f %s", mark, x >= 100 ? 0 : x >= 10 ? 1 : 2, x, units[u].unit);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 
 #include "matbench/report.h"
+#include "mb_internal.h"
 
 /* x as a CSV field: nothing when unknown (NAN). */
 static void csv_number(FILE *out, double x)
@@ -31,7 +32,7 @@ enum mb_status mb_report_csv(FILE *out, const struct mb_report_ctx *ctx, struct 
                                r->cores_busy,  r->speedup_vs_naive, r->efficiency};
         fprintf(out, "%s,%zu,%d,%u,%u,%u", r->kernel->name, r->n, r->threads, r->repeat, r->warmup,
                 r->calls_per_sample);
-        for (size_t k = 0; k < sizeof nums / sizeof nums[0]; k++) {
+        for (size_t k = 0; k < MB__ARRAY_SIZE(nums); k++) {
             fputc(',', out);
             csv_number(out, nums[k]);
         }

@@ -5,8 +5,7 @@
 #include <string.h>
 
 #include "matbench/report.h"
-
-#define SHOWN(s) mb_printable((s), (char[64]){0}, 64)
+#include "mb_internal.h"
 
 static const struct mb_format_row formats[] = {
     [MB_FORMAT_TABLE] = {"table", mb_report_table,
@@ -17,7 +16,7 @@ static const struct mb_format_row formats[] = {
     [MB_FORMAT_MARKDOWN] = {"markdown", mb_report_markdown, MB_FORMAT_SHOWS_HINT},
 };
 
-#define FORMAT_COUNT (sizeof formats / sizeof formats[0])
+#define FORMAT_COUNT (MB__ARRAY_SIZE(formats))
 
 /* The row of format f, or NULL when f is not a format. */
 const struct mb_format_row *mb_format_row(enum mb_format f)

@@ -7,6 +7,7 @@
 
 #include "matbench/report.h"
 #include "matbench/version.h"
+#include "mb_internal.h"
 
 #define GIB (1024.0 * 1024.0 * 1024.0)
 
@@ -49,7 +50,7 @@ void mb_report_info(FILE *out, const struct mb_machine *m, const struct mb_blas_
         const struct mb_cache *c;
     } caches[] = {{"L1d", &m->l1d}, {"L2", &m->l2}, {"L3", &m->l3}};
     fprintf(out, "          caches:");
-    for (size_t i = 0; i < sizeof caches / sizeof caches[0]; i++) {
+    for (size_t i = 0; i < MB__ARRAY_SIZE(caches); i++) {
         char size[32];
         format_bytes(size, sizeof size, caches[i].c->bytes);
         if (caches[i].c->count > 0)

@@ -10,6 +10,7 @@
 #include "matbench/matrix.h"
 #include "matbench/report.h"
 #include "matbench/version.h"
+#include "mb_internal.h"
 
 /* A number, or null for NAN and infinities (JSON has neither). */
 static json_t *json_num(double x)
@@ -39,7 +40,7 @@ static json_t *json_machine(const struct mb_machine *m)
     } limits[] = {
         {MB_LIMIT_AFFINITY, "affinity"}, {MB_LIMIT_CPUSET, "cpuset"}, {MB_LIMIT_QUOTA, "quota"}};
     json_t *by = json_array();
-    for (size_t i = 0; i < sizeof limits / sizeof limits[0]; i++)
+    for (size_t i = 0; i < MB__ARRAY_SIZE(limits); i++)
         if (m->usable_limits & limits[i].bit)
             json_array_append_new(by, json_string(limits[i].name));
     json_t *x = json_pack("{s:s, s:i, s:i, s:i, s:s, s:{s:o, s:o, s:o}, s:I, s:I}", "cpu", m->cpu,

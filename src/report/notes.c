@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "mb_internal.h"
 #include "report_internal.h"
 
 /* How many results spread more than MB_NOISY_SPREAD. */
@@ -68,7 +69,7 @@ static size_t ladder_rows(const struct mb_results *rs, const struct mb_result **
 void mb__ladder_table(FILE *out, const struct mb_results *rs, bool markdown)
 {
     const struct mb_result *rows[MB_PLAN_MAX_KERNELS * MB_PLAN_MAX_THREADS];
-    size_t count = ladder_rows(rs, rows, sizeof rows / sizeof rows[0]);
+    size_t count = ladder_rows(rs, rows, MB__ARRAY_SIZE(rows));
     if (count == 0)
         return;
     const struct mb_kernel *reference = mb_kernel_with(MB_REFERENCE);
