@@ -512,3 +512,15 @@ Test(cli, config_path_with_a_slash_is_not_a_name)
     cr_assert_eq(r.code, 2, "exit %d", r.code);
     cr_assert(strstr(r.err, "./quick: cannot read the config file") != NULL, "%s", r.err);
 }
+
+Test(front, defaults_match_the_design)
+{
+    struct mb_front f;
+    mb_front_defaults(&f);
+    cr_assert_eq(f.format, MB_FORMAT_TABLE);
+    cr_assert_null(f.output, "stdout");
+    cr_assert(f.monitor && f.peak, "the monitor and the peak are on");
+    cr_assert(!f.quiet && !f.live);
+    cr_assert_null(f.config);
+    cr_assert_null(f.coretype, "the core type OpenBLAS detects");
+}

@@ -205,7 +205,7 @@ Test(config, a_file_sets_the_plan)
     cr_assert_eq(o.plan.nkernels, 1);
     cr_assert_str_eq(o.plan.kernels[0]->name, "dgemm");
     cr_assert_eq(o.plan.repeat, 2);
-    cr_assert_str_eq(o.plan.config, path);
+    cr_assert_str_eq(o.front.config, path);
 }
 
 Test(config, flags_on_the_command_line_win)
@@ -266,8 +266,8 @@ Test(config, flags_and_strings_from_a_file)
     struct mb_diag d = {0};
     cr_assert_eq(PARSE(&o, &d, "--config", path), MB_OK, "%s", d.msg);
     cr_assert_not(o.plan.verify);
-    cr_assert(o.plan.quiet);
-    cr_assert_str_eq(o.plan.output, "/tmp/mb_x.csv", "the value outlives the parser's buffer");
+    cr_assert(o.front.quiet);
+    cr_assert_str_eq(o.front.output, "/tmp/mb_x.csv", "the value outlives the parser's buffer");
 }
 
 Test(config, n_and_sizes_together_are_refused)
@@ -325,8 +325,8 @@ Test(config, default_ini_is_what_no_flags_do)
     cr_assert_eq(a.plan.nrhs, b.plan.nrhs);
     cr_assert_eq(a.plan.layout, b.plan.layout);
     cr_assert_eq(a.plan.verify, b.plan.verify);
-    cr_assert_eq(a.plan.format, b.plan.format);
-    cr_assert_eq(a.plan.quiet, b.plan.quiet);
+    cr_assert_eq(a.front.format, b.front.format);
+    cr_assert_eq(a.front.quiet, b.front.quiet);
 }
 
 Test(config, lapack_ini_runs_the_four_lapack_kernels_beside_dgemm)

@@ -462,8 +462,6 @@ Test(plan, defaults_match_the_design)
     cr_assert(p.verify);
     cr_assert_eq(p.nrhs, 1, "one right-hand side");
     cr_assert_eq(p.layout, MB_LAYOUT_COL, "column-major, as LAPACK stores matrices");
-    cr_assert_eq(p.format, MB_FORMAT_TABLE);
-    cr_assert_null(p.output);
     cr_assert_eq(p.nkernels, 2);
     cr_assert_str_eq(p.kernels[0]->name, "naive");
     cr_assert_str_eq(p.kernels[1]->name, "dgemm");

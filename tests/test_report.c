@@ -30,6 +30,7 @@ static struct mb_blas_info blas = {.name = "OpenBLAS",
                                    .threads = 2,
                                    .env_set = false};
 static struct mb_plan plan;
+static struct mb_front front; /* the front end's settings the header and JSON name */
 static struct mb_results results;
 static const struct mb_peak *peak; /* what the context carries; NULL unless a test sets it */
 static bool monitor_on;            /* likewise for the monitor's figures */
@@ -64,6 +65,7 @@ static struct mb_result result(const char *kernel, int threads, double median, b
 static void setup(void)
 {
     mb_plan_defaults(&plan);
+    mb_front_defaults(&front);
     plan.sizes[0] = 100, plan.nsizes = 1;
     plan.threads[0] = 1, plan.threads[1] = 2, plan.nthreads = 2;
     plan.threads_source = MB_THREADS_FLAG;
@@ -99,6 +101,7 @@ static char *render_ex(mb_report_fn *fn, bool fancy)
     struct mb_report_ctx ctx = {.machine = &machine,
                                 .blas = &blas,
                                 .plan = &plan,
+                                .front = &front,
                                 .results = &results,
                                 .pid = 1234,
                                 .fancy = fancy,
@@ -491,8 +494,12 @@ Test(report, works_with_the_real_blas_info)
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     cr_assert_not_null(f);
-    struct mb_report_ctx ctx = {
-        .machine = &machine, .blas = &real, .plan = &plan, .results = &results, .pid = 1};
+    struct mb_report_ctx ctx = {.machine = &machine,
+                                .blas = &real,
+                                .plan = &plan,
+                                .front = &front,
+                                .results = &results,
+                                .pid = 1};
     cr_assert_eq(mb_report_json(f, &ctx, NULL), MB_OK);
     fclose(f);
     json_t *root = json_loads(buf, 0, NULL);
@@ -738,7 +745,7 @@ Test(report, markdown_marks_noisy_results_too)
 
 Test(report, json_settings_name_the_config_file)
 {
-    plan.config = "configs/quick.ini";
+    front.config = "configs/quick.ini";
     json_t *root = render_json();
     json_t *s = json_object_get(root, "settings");
     cr_assert_str_eq(json_string_value(json_object_get(s, "config")), "configs/quick.ini");
@@ -921,6 +928,7 @@ Test(report, header_states_the_peak_and_info_the_caches)
     struct mb_report_ctx ctx = {.machine = &machine,
                                 .blas = &blas,
                                 .plan = &plan,
+                                .front = &front,
                                 .results = &results,
                                 .pid = 7,
                                 .peak = peak};

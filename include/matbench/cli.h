@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "matbench/front.h"
 #include "matbench/machine.h"
 #include "matbench/plan.h"
 #include "matbench/status.h"
@@ -15,6 +16,7 @@ enum mb_command { MB_CMD_RUN, MB_CMD_INFO, MB_CMD_PEAK, MB_CMD_CORETYPES, MB_CMD
 struct mb_options {
     enum mb_command command;
     struct mb_plan plan;
+    struct mb_front front;     /* how it is shown and measured around, where options came from */
     struct mb_machine machine; /* probed once, by mb_cli_parse */
     char output_path[4096];    /* --output's value when it came from a config file */
     char coretype[32];         /* --coretype's value */

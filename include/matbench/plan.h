@@ -56,14 +56,6 @@ struct mb_plan {
     unsigned nrhs;         /* right-hand sides for dgesv (--nrhs) */
     enum mb_layout layout; /* of the LAPACK kernels (--layout) */
     bool verify;
-    bool monitor; /* per-CPU busy and thread counts for every run (--no-monitor: off) */
-    bool peak;    /* measure the FMA peak first (--no-peak: off) */
-    bool live;    /* draw the live core view on a terminal */
-    enum mb_format format;
-    const char *output; /* NULL = stdout */
-    bool quiet;
-    const char *config;   /* the INI file the plan was read from, or NULL */
-    const char *coretype; /* --coretype: an OpenBLAS core type or "best"; NULL = as detected */
 };
 
 /* What a plan holds in memory at one size (mb_plan_memory). */

@@ -11,6 +11,7 @@
 #include "matbench/blas.h"
 #include "matbench/coretype.h"
 #include "matbench/format.h"
+#include "matbench/front.h"
 #include "matbench/machine.h"
 #include "matbench/peak.h"
 #include "matbench/plan.h"
@@ -21,6 +22,7 @@ struct mb_report_ctx {
     const struct mb_machine *machine;
     const struct mb_blas_info *blas;
     const struct mb_plan *plan;
+    const struct mb_front *front; /* format, live view, config file, --coretype */
     const struct mb_results *results;
     long pid;
     bool interrupted;

@@ -20,7 +20,7 @@ static enum mb_status run_info(const struct mb_options *o, FILE *out, struct mb_
 {
     struct mb_blas_info b;
     mb_blas_info(&b);
-    if (mb_format_row(o->plan.format)->traits & MB_FORMAT_DOCUMENT)
+    if (mb_format_row(o->front.format)->traits & MB_FORMAT_DOCUMENT)
         return mb_report_info_json(out, &o->machine, &b, d);
     mb_report_info(out, &o->machine, &b);
     return MB_OK;
@@ -48,7 +48,7 @@ static enum mb_status run_peak(const struct mb_options *o, FILE *out, struct mb_
     static const enum mb_isa isas[] = {MB_ISA_AVX512, MB_ISA_AVX2, MB_ISA_SSE2};
     struct mb_peak pk[MB__ARRAY_SIZE(isas)];
     size_t count = 0;
-    bool tell = !o->plan.quiet && isatty(STDERR_FILENO);
+    bool tell = !o->front.quiet && isatty(STDERR_FILENO);
     for (size_t i = 0; i < MB__ARRAY_SIZE(isas); i++) {
         if (!mb_isa_supported(isas[i]))
             continue;
@@ -57,7 +57,7 @@ static enum mb_status run_peak(const struct mb_options *o, FILE *out, struct mb_
             return st;
         count++;
     }
-    if (mb_format_row(o->plan.format)->traits & MB_FORMAT_DOCUMENT)
+    if (mb_format_row(o->front.format)->traits & MB_FORMAT_DOCUMENT)
         return mb_report_peak_json(out, &o->machine, pk, count, d);
     mb_report_peak(out, &o->machine, pk, count);
     return MB_OK;
@@ -66,7 +66,7 @@ static enum mb_status run_peak(const struct mb_options *o, FILE *out, struct mb_
 /* matbench kernels: the kernel table. */
 static enum mb_status run_kernels(const struct mb_options *o, FILE *out, struct mb_diag *d)
 {
-    if (mb_format_row(o->plan.format)->traits & MB_FORMAT_DOCUMENT)
+    if (mb_format_row(o->front.format)->traits & MB_FORMAT_DOCUMENT)
         return mb_report_kernels_json(out, d);
     mb_report_kernels(out);
     return MB_OK;
@@ -81,7 +81,7 @@ static enum mb_status run_report(const struct mb_options *o, mb__report_fn *fn, 
 {
     const volatile sig_atomic_t *stop = mb_cli_signals_catch();
     struct mb_sink out;
-    enum mb_status st = mb_sink_open(&out, o->plan.output, d);
+    enum mb_status st = mb_sink_open(&out, o->front.output, d);
     if (st != MB_OK)
         return st;
     st = fn(o, out.f, d);

@@ -137,6 +137,7 @@ enum mb_status mb__cli_coretypes(const struct mb_options *o, FILE *out, struct m
 {
     const volatile sig_atomic_t *stop = mb_cli_signals_catch();
     const struct mb_plan *p = &o->plan;
+    const struct mb_front *f = &o->front;
     struct mb_coretype_row *rows = calloc(mb_coretype_count(), sizeof *rows);
     if (rows == NULL)
         return mb_diag_set(d, MB_NOMEM, "cannot allocate the core-type table");
@@ -150,7 +151,7 @@ enum mb_status mb__cli_coretypes(const struct mb_options *o, FILE *out, struct m
                                    .detected = detected,
                                    .rows = rows};
     enum mb_status st;
-    r.count = probe_all(r.n, r.threads, 0, !p->quiet && isatty(STDERR_FILENO), rows, &st, d);
+    r.count = probe_all(r.n, r.threads, 0, !f->quiet && isatty(STDERR_FILENO), rows, &st, d);
     r.best = fastest_row(rows, r.count);
     r.interrupted = *stop != 0;
     r.baseline = detected_row(rows, r.count, detected);
@@ -158,7 +159,7 @@ enum mb_status mb__cli_coretypes(const struct mb_options *o, FILE *out, struct m
         st = mb_diag_set(d, MB_RUNTIME, "no core type ran dgemm (every child failed; see above)");
     mb_cli_signals_hold(true); /* the rows so far are printed whole */
     enum mb_status wst = MB_OK;
-    if (mb_format_row(p->format)->traits & MB_FORMAT_DOCUMENT)
+    if (mb_format_row(f->format)->traits & MB_FORMAT_DOCUMENT)
         wst = mb_report_coretypes_json(out, &r, d);
     else
         mb_report_coretypes(out, &r);
@@ -179,7 +180,7 @@ enum mb_status mb__cli_coretypes(const struct mb_options *o, FILE *out, struct m
  * not return unless it fails (MB_RUNTIME, or the probe's status). */
 enum mb_status mb__cli_coretype_exec(const struct mb_options *o, char **argv, struct mb_diag *d)
 {
-    const char *want = o->plan.coretype;
+    const char *want = o->front.coretype;
     if (want == NULL || getenv(ENV_FORCED) != NULL)
         return MB_OK;
     char detected[64], how[160];
@@ -194,7 +195,7 @@ enum mb_status mb__cli_coretype_exec(const struct mb_options *o, char **argv, st
         enum mb_status st;
         size_t count = probe_all(BEST_PROBE_N, mb_machine_usable_cores(&o->machine),
                                  det != NULL ? mb_isa_rank(det->isa) : 0,
-                                 !o->plan.quiet && isatty(STDERR_FILENO), rows, &st, d);
+                                 !o->front.quiet && isatty(STDERR_FILENO), rows, &st, d);
         int best = fastest_row(rows, count), base = detected_row(rows, count, detected);
         if (st == MB_OK && best < 0)
             st = mb_diag_set(d, MB_RUNTIME, "--coretype best: no core type ran dgemm");

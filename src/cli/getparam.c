@@ -277,8 +277,8 @@ static enum mb_status parse_options(int argc, char **argv, struct mb_options *o,
                 return st;
             prev = optind;
         }
-        if (pass == 0 && o->plan.config != NULL) {
-            enum mb_status st = mb_config_load(o->plan.config, apply_config_key, o, d);
+        if (pass == 0 && o->front.config != NULL) {
+            enum mb_status st = mb_config_load(o->front.config, apply_config_key, o, d);
             if (st != MB_OK)
                 return st;
         }
@@ -299,7 +299,9 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
     o->command = MB_CMD_RUN;
     o->argv = argv;
     mb_plan_defaults(&o->plan);
+    mb_front_defaults(&o->front);
     struct mb_plan *p = &o->plan;
+    const struct mb_front *f = &o->front;
     struct mb_machine *m = &o->machine;
     if (mb_machine_probe(m, d) != MB_OK)
         m->physical_cores = m->logical_cores = m->usable_cores = m->usable_cpus = 1;
@@ -312,9 +314,9 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
     const char *size_word;
     st = parse_words(argc, argv, optind, o, &size_word, d);
     const struct mb__command *c = mb__command_of(o->command);
-    if (st == MB_OK && !format_allowed(c->formats, mb_format_name(p->format)))
+    if (st == MB_OK && !format_allowed(c->formats, mb_format_name(f->format)))
         return mb_diag_set(d, MB_USAGE, "format: '%s' is not available for %s (%s)",
-                           mb_format_name(p->format), c->word, c->formats);
+                           mb_format_name(f->format), c->word, c->formats);
     if (st != MB_OK || !c->takes_size)
         return st;
     if (size_word != NULL && sizes_flag)
@@ -330,7 +332,7 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
                                  mb_machine_usable_cores(m), d);
     if (st != MB_OK)
         return st;
-    if (o->command == MB_CMD_RUN && p->coretype == NULL &&
+    if (o->command == MB_CMD_RUN && f->coretype == NULL &&
         (st = check_env_coretype(getenv("OPENBLAS_CORETYPE"), d)) != MB_OK)
         return st;
     uint64_t available;

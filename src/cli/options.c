@@ -13,6 +13,7 @@
 #include "mb_internal.h"
 
 #define PLAN(field) offsetof(struct mb_options, plan.field)
+#define FRONT(field) offsetof(struct mb_options, front.field)
 
 /* --sizes: a list or a range of sizes. */
 static enum mb_status set_sizes(const char *arg, bool from_config, struct mb_options *o,
@@ -55,7 +56,7 @@ static enum mb_status set_format(const char *arg, bool from_config, struct mb_op
                                  struct mb_diag *d)
 {
     (void)from_config;
-    return mb_parse_format(arg, &o->plan.format, d);
+    return mb_parse_format(arg, &o->front.format, d);
 }
 
 /* --output: a file name; one from a config file is copied, as the file's
@@ -72,7 +73,7 @@ static enum mb_status set_output(const char *arg, bool from_config, struct mb_op
         strcpy(o->output_path, arg);
         arg = o->output_path;
     }
-    o->plan.output = arg;
+    o->front.output = arg;
     return MB_OK;
 }
 
@@ -86,7 +87,7 @@ static enum mb_status set_coretype(const char *arg, bool from_config, struct mb_
         return st;
     const struct mb_coretype *ct = mb_coretype_find(arg);
     snprintf(o->coretype, sizeof o->coretype, "%s", ct != NULL ? ct->name : "best");
-    o->plan.coretype = o->coretype;
+    o->front.coretype = o->coretype;
     return MB_OK;
 }
 
@@ -121,12 +122,12 @@ static enum mb_status set_config(const char *arg, bool from_config, struct mb_op
                                  struct mb_diag *d)
 {
     (void)from_config;
-    if (o->plan.config != NULL)
+    if (o->front.config != NULL)
         return mb_diag_set(d, MB_USAGE, "config: given twice ('%s', then '%s'); give one file",
-                           SHOWN(o->plan.config), SHOWN(arg));
+                           SHOWN(o->front.config), SHOWN(arg));
     enum mb_status st = config_path(arg, o->config_path, sizeof o->config_path, d);
     if (st == MB_OK)
-        o->plan.config = o->config_path;
+        o->front.config = o->config_path;
     return st;
 }
 
@@ -159,9 +160,8 @@ static enum mb_status set_version(const char *arg, bool from_config, struct mb_o
         (n), "run", (meta), (text), MB__UINT, PLAN(f), (lo), (hi), NULL, 0, false                  \
     }
 
-/* In --help order. The fields that only the front end reads (format,
- * output, quiet, live, config, coretype, monitor, peak) are still in
- * struct mb_plan, where the report and the runner read them today. */
+/* In --help order. PLAN rows set what to run (struct mb_plan), FRONT rows
+ * the front end's own settings (struct mb_front). */
 const struct mb__option mb__options[] = {
     HEADING("What to run:"),
     FN("sizes", "run", "LIST", set_sizes,
@@ -212,11 +212,11 @@ const struct mb__option mb__options[] = {
     {"no-monitor", "run", NULL,
      "no per-CPU busy or thread counts (the monitor samples\n"
      "/proc/stat 10 times a second while kernels run)",
-     MB__NOFLAG, PLAN(monitor), 0, 0, NULL, 0, false},
+     MB__NOFLAG, FRONT(monitor), 0, 0, NULL, 0, false},
     {"no-peak", "run", NULL,
      "do not measure the FMA peak first (saves ~0.5 s; no\n"
      "\"of peak\" figures)",
-     MB__NOFLAG, PLAN(peak), 0, 0, NULL, 0, false},
+     MB__NOFLAG, FRONT(peak), 0, 0, NULL, 0, false},
     FN("coretype", "run", "NAME", set_coretype,
        "run again with OPENBLAS_CORETYPE=NAME (a core type this\n"
        "CPU can run, see matbench coretypes), or best: the\n"
@@ -226,13 +226,20 @@ const struct mb__option mb__options[] = {
        "table, csv, json or markdown (default table); the table\n"
        "draws GFLOP/s bars on a terminal unless NO_COLOR is set"),
     FN("output", "output", "FILE", set_output, "write the report to FILE instead of stdout"),
-    {"quiet", "output", NULL, "no header or progress on stderr", MB__FLAG, PLAN(quiet), 0, 0, NULL,
+    {"quiet", "output", NULL, "no header or progress on stderr", MB__FLAG, FRONT(quiet), 0, 0, NULL,
      0, false},
     {"live", "output", NULL,
      "on a terminal, draw each CPU's load, the thread count\n"
      "and what runs, 10 times a second (htop for this run)",
-     MB__FLAG, PLAN(live), 0, 0, NULL, 0, false},
+     MB__FLAG, FRONT(live), 0, 0, NULL, 0, false},
     {"help", NULL, NULL, "this help", MB__FN, 0, 0, 0, set_help, 'h', true},
     {"version", NULL, NULL, "the version", MB__FN, 0, 0, 0, set_version, 'V', true},
 };
 const size_t mb__noptions = MB__ARRAY_SIZE(mb__options);
+
+/* The front end's settings before any option: a table on stdout, the
+ * monitor and the peak on, nothing read from a file. */
+void mb_front_defaults(struct mb_front *f)
+{
+    *f = (struct mb_front){.format = MB_FORMAT_TABLE, .monitor = true, .peak = true};
+}

@@ -18,11 +18,11 @@
  * unless --quiet). Returns whether *peak holds one. */
 static bool optional_peak(const struct mb_options *o, struct mb_peak *peak)
 {
-    const struct mb_plan *p = &o->plan;
+    const struct mb_front *f = &o->front;
     struct mb_diag pd = {0};
-    bool have = mb__measure_peak(o, mb_isa_widest(), !p->quiet && isatty(STDERR_FILENO), peak,
+    bool have = mb__measure_peak(o, mb_isa_widest(), !f->quiet && isatty(STDERR_FILENO), peak,
                                  &pd) == MB_OK;
-    if (!have && !p->quiet)
+    if (!have && !f->quiet)
         fprintf(stderr, "matbench: no peak figures: %s\n", pd.msg);
     return have;
 }
@@ -35,16 +35,17 @@ static enum mb_status measure(const struct mb_options *o, struct mb_report_ctx *
                               struct mb_diag *d)
 {
     const struct mb_plan *p = &o->plan;
-    struct mb__progress pr = {.tty = !p->quiet && isatty(STDERR_FILENO)};
-    pr.live = pr.tty && p->live && p->monitor;
+    const struct mb_front *f = &o->front;
+    struct mb__progress pr = {.tty = !f->quiet && isatty(STDERR_FILENO)};
+    pr.live = pr.tty && f->live && f->monitor;
     pthread_mutex_init(&pr.mu, NULL);
     mb_progress_init(&pr.state, p, mb_clock_now_s());
     struct mb_runner_hooks hooks = {mb__progress_on_event, &pr, stop, NULL, ctx->peak};
-    if (p->monitor) {
+    if (f->monitor) {
         struct mb_diag md = {0};
         if (mb_monitor_start(MB_MONITOR_INTERVAL_S, pr.live ? mb__progress_on_sample : NULL, &pr,
                              &hooks.monitor, &md) != MB_OK &&
-            !p->quiet)
+            !f->quiet)
             fprintf(stderr, "matbench: no per-CPU figures: %s\n", md.msg);
     }
     enum mb_status st;
@@ -70,6 +71,7 @@ enum mb_status mb__cli_run_plan(const struct mb_options *o, struct mb_diag *d)
     if (st != MB_OK)
         return mb_cli_interrupted(st, *stop, "no results", d);
     const struct mb_plan *p = &o->plan;
+    const struct mb_front *f = &o->front;
     struct mb_blas_info b;
     mb_blas_info(&b);
     char coretype_note[256], hint[256];
@@ -78,15 +80,16 @@ enum mb_status mb__cli_run_plan(const struct mb_options *o, struct mb_diag *d)
     /* --output is checked (the temporary file made, the device opened)
      * before the peak takes its half a second */
     struct mb_sink out;
-    st = mb_sink_open(&out, p->output, d);
+    st = mb_sink_open(&out, f->output, d);
     if (st != MB_OK)
         return st;
     struct mb_peak peak;
-    bool have_peak = p->peak && optional_peak(o, &peak);
+    bool have_peak = f->peak && optional_peak(o, &peak);
     struct mb_results results = {0};
     struct mb_report_ctx ctx = {.machine = &o->machine,
                                 .blas = &b,
                                 .plan = p,
+                                .front = f,
                                 .results = &results,
                                 .pid = (long)getpid(),
                                 .peak = have_peak ? &peak : NULL,
@@ -94,12 +97,12 @@ enum mb_status mb__cli_run_plan(const struct mb_options *o, struct mb_diag *d)
                                 .hint = hint,
                                 .monitor = {.interval_s = MB_MONITOR_INTERVAL_S}};
 
-    const unsigned traits = mb_format_row(p->format)->traits;
+    const unsigned traits = mb_format_row(f->format)->traits;
     bool header_first = traits & MB_FORMAT_HEADER_ON_STDOUT;
     bool table_on_stdout = header_first && out.f == stdout;
     ctx.fancy = out.f == stdout && mb_cli_fancy(isatty(STDOUT_FILENO), getenv("NO_COLOR"));
     ctx.columns = ctx.fancy ? mb__terminal_columns(STDOUT_FILENO) : 0;
-    if (!p->quiet) {
+    if (!f->quiet) {
         mb_report_header(table_on_stdout ? stdout : stderr, &ctx);
         fflush(table_on_stdout ? stdout : stderr);
     }
@@ -111,8 +114,8 @@ enum mb_status mb__cli_run_plan(const struct mb_options *o, struct mb_diag *d)
     if (header_first && out.f != stdout)
         mb_report_header(out.f, &ctx);
     struct mb_diag wd = {0};
-    enum mb_status wst = mb_format_row(p->format)->write(out.f, &ctx, &wd);
-    if (hint[0] != '\0' && !p->quiet && !(traits & MB_FORMAT_SHOWS_HINT))
+    enum mb_status wst = mb_format_row(f->format)->write(out.f, &ctx, &wd);
+    if (hint[0] != '\0' && !f->quiet && !(traits & MB_FORMAT_SHOWS_HINT))
         fprintf(stderr, "%s\n", hint);
     bool complete = results.count > 0;
     enum mb_status cst = mb_sink_close(&out, complete, &wd);

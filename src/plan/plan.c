@@ -27,9 +27,6 @@ void mb_plan_defaults(struct mb_plan *p)
     p->nrhs = 1;
     p->layout = MB_LAYOUT_COL;
     p->verify = true;
-    p->monitor = true;
-    p->peak = true;
-    p->format = MB_FORMAT_TABLE;
 }
 
 /* Whether the plan runs every kernel of the group called name. */

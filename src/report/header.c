@@ -106,7 +106,8 @@ static void print_time_boxes(FILE *out, const struct mb_plan *p)
 /* The settings under the Plan line: LAPACKE's layout and dgesv's
  * right-hand sides when they run, the run count, warm-up, repeat,
  * duration, verification and config file. */
-static void print_settings(FILE *out, const struct mb_plan *p, const struct mb_memory *m)
+static void print_settings(FILE *out, const struct mb_plan *p, const struct mb_front *f,
+                           const struct mb_memory *m)
 {
     if (m->pivots)
         fprintf(out, "\n          LAPACKE %s",
@@ -123,8 +124,8 @@ static void print_settings(FILE *out, const struct mb_plan *p, const struct mb_m
     if (p->duration_s > 0)
         fprintf(out, " (more for at least %g s each)", p->duration_s);
     fprintf(out, ", verification %s", p->verify ? "on" : "off (--no-verify)");
-    if (p->config != NULL)
-        fprintf(out, ", config %s", p->config);
+    if (f->config != NULL)
+        fprintf(out, ", config %s", f->config);
 }
 
 /* What is about to run: the facts of mb_report_info, then the process to
@@ -145,7 +146,7 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
                 ctx->peak->all_cores_gflops, ctx->peak->cores, ctx->peak->cores == 1 ? "" : "s",
                 ctx->peak->seconds);
     fprintf(out, "Process   PID %ld: watch it with  htop -p %ld%s\n", ctx->pid, ctx->pid,
-            p->live ? " (or here: --live draws each CPU's load)" : "");
+            ctx->front->live ? " (or here: --live draws each CPU's load)" : "");
     if (p->duration_s > 0)
         fprintf(out,
                 "          watch it now: each BLAS run keeps going for at least %g s "
@@ -154,6 +155,6 @@ void mb_report_header(FILE *out, const struct mb_report_ctx *ctx)
     print_matrices(out, p, &mem);
     print_kernels(out, p);
     print_time_boxes(out, p);
-    print_settings(out, p, &mem);
+    print_settings(out, p, ctx->front, &mem);
     fprintf(out, "\n\n");
 }

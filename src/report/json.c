@@ -177,7 +177,7 @@ enum mb_status mb_report_kernels_json(FILE *out, struct mb_diag *d)
 }
 
 /* The contract's "settings" object: the plan as resolved. */
-static json_t *json_settings(const struct mb_plan *p)
+static json_t *json_settings(const struct mb_plan *p, const struct mb_front *f)
 {
     json_t *sizes = json_array(), *threads = json_array(), *kernels = json_array();
     for (size_t i = 0; i < p->nsizes; i++)
@@ -197,10 +197,10 @@ static json_t *json_settings(const struct mb_plan *p)
         "n", (json_int_t)mb_plan_largest_size(p), "sizes", sizes, "threads", threads,
         "threads_source", sources[p->threads_source], "kernels", kernels, "repeat", (int)p->repeat,
         "warmup", (int)p->warmup, "naive_budget_s", json_num(p->naive_budget_s), "duration_s",
-        json_num(p->duration_s), "seed", seed, "verify", p->verify, "monitor", p->monitor, "peak",
-        p->peak, "live", p->live, "format", mb_format_name(p->format), "config",
-        p->config != NULL ? json_string(p->config) : json_null(), "coretype",
-        p->coretype != NULL ? json_string(p->coretype) : json_null());
+        json_num(p->duration_s), "seed", seed, "verify", p->verify, "monitor", f->monitor, "peak",
+        f->peak, "live", f->live, "format", mb_format_name(f->format), "config",
+        f->config != NULL ? json_string(f->config) : json_null(), "coretype",
+        f->coretype != NULL ? json_string(f->coretype) : json_null());
     struct mb_memory m;
     json_object_set_new(o, "nrhs", json_integer(p->nrhs));
     json_object_set_new(o, "layout", json_string(mb_layout_name(p->layout)));
@@ -274,7 +274,7 @@ enum mb_status mb_report_json(FILE *out, const struct mb_report_ctx *ctx, struct
                      json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "matbench",
                                MB_VERSION_STRING, "machine", json_machine(ctx->machine), "blas",
                                json_blas(ctx->blas), "peak", json_peak(ctx->peak), "settings",
-                               json_settings(ctx->plan), "monitor", json_monitor(ctx), "results",
-                               results, "interrupted", ctx->interrupted),
+                               json_settings(ctx->plan, ctx->front), "monitor", json_monitor(ctx),
+                               "results", results, "interrupted", ctx->interrupted),
                      d);
 }

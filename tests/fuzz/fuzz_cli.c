@@ -49,7 +49,7 @@ static void check_plan(const struct mb_options *o)
                p->naive_budget_s);
     FUZZ_CHECK(p->duration_s >= 0 && p->duration_s <= MB_DURATION_MAX_S, "duration %g",
                p->duration_s);
-    FUZZ_CHECK(p->output == NULL || p->output[0] != '\0', "an empty output file name");
+    FUZZ_CHECK(o->front.output == NULL || o->front.output[0] != '\0', "an empty output file name");
 }
 
 static hwloc_topology_t hwloc_kept; /* keeps hwloc's plugins loaded */
