@@ -207,15 +207,15 @@ Test(cli_limits, pinned_the_ladder_runs_at_one_thread_only)
     struct mb_options o;
     parse_pinned(&o, (const char *[]){"48", "--kernels", "ladder", NULL});
     cr_assert_eq(o.machine.usable_cores, 1);
-    cr_assert_eq(o.plan.nthreads, 1, "1 and the usable cores are one count");
-    cr_assert_eq(o.plan.threads[0], 1);
+    cr_assert_eq(o.plan.threads.n, 1, "1 and the usable cores are one count");
+    cr_assert_eq(o.plan.threads.v[0], 1);
 }
 
 Test(cli_limits, pinned_the_default_sweep_is_one_thread)
 {
     struct mb_options o;
     parse_pinned(&o, (const char *[]){"48", "--kernels", "dgemm", NULL});
-    cr_assert_eq(o.plan.nthreads, 1);
-    cr_assert_eq(o.plan.threads[0], 1);
+    cr_assert_eq(o.plan.threads.n, 1);
+    cr_assert_eq(o.plan.threads.v[0], 1);
     cr_assert_geq(o.machine.physical_cores, 1, "the machine's count is kept");
 }

@@ -196,14 +196,14 @@ Test(config, a_file_sets_the_plan)
     struct mb_options o;
     struct mb_diag d = {0};
     cr_assert_eq(PARSE(&o, &d, "--config", path), MB_OK, "%s", d.msg);
-    cr_assert_eq(o.plan.nsizes, 2);
-    cr_assert_eq(o.plan.sizes[0], 100);
-    cr_assert_eq(o.plan.sizes[1], 200);
-    cr_assert_eq(o.plan.nthreads, 1);
-    cr_assert_eq(o.plan.threads[0], 1);
+    cr_assert_eq(o.plan.sizes.n, 2);
+    cr_assert_eq(o.plan.sizes.v[0], 100);
+    cr_assert_eq(o.plan.sizes.v[1], 200);
+    cr_assert_eq(o.plan.threads.n, 1);
+    cr_assert_eq(o.plan.threads.v[0], 1);
     cr_assert_eq(o.plan.threads_source, MB_THREADS_CONFIG);
-    cr_assert_eq(o.plan.nkernels, 1);
-    cr_assert_str_eq(o.plan.kernels[0]->name, "dgemm");
+    cr_assert_eq(o.plan.kernels.n, 1);
+    cr_assert_str_eq(o.plan.kernels.v[0]->name, "dgemm");
     cr_assert_eq(o.plan.repeat, 2);
     cr_assert_str_eq(o.front.config, path);
 }
@@ -216,12 +216,12 @@ Test(config, flags_on_the_command_line_win)
     cr_assert_eq(PARSE(&o, &d, "--repeat", "5", "--config", path, "--threads", "2", "300"), MB_OK,
                  "%s", d.msg);
     cr_assert_eq(o.plan.repeat, 5, "--repeat before --config still wins");
-    cr_assert_eq(o.plan.nthreads, 1);
-    cr_assert_eq(o.plan.threads[0], 2);
+    cr_assert_eq(o.plan.threads.n, 1);
+    cr_assert_eq(o.plan.threads.v[0], 2);
     cr_assert_eq(o.plan.threads_source, MB_THREADS_FLAG);
-    cr_assert_eq(o.plan.nsizes, 1, "N replaces the file's sizes");
-    cr_assert_eq(o.plan.sizes[0], 300);
-    cr_assert_eq(o.plan.nkernels, 1, "what the command line leaves alone stays from the file");
+    cr_assert_eq(o.plan.sizes.n, 1, "N replaces the file's sizes");
+    cr_assert_eq(o.plan.sizes.v[0], 300);
+    cr_assert_eq(o.plan.kernels.n, 1, "what the command line leaves alone stays from the file");
 }
 
 static const struct {
@@ -308,14 +308,14 @@ Test(config, default_ini_is_what_no_flags_do)
     struct mb_diag d = {0};
     cr_assert_eq(PARSE(&a, &d, "--config", file), MB_OK, "%s", d.msg);
     cr_assert_eq(parse(&b, &d, (const char *[]){NULL}), MB_OK, "%s", d.msg);
-    cr_assert_eq(a.plan.nsizes, b.plan.nsizes);
-    cr_assert_eq(a.plan.sizes[0], b.plan.sizes[0]);
-    cr_assert_eq(a.plan.nkernels, b.plan.nkernels);
-    for (size_t i = 0; i < a.plan.nkernels; i++)
-        cr_assert_eq(a.plan.kernels[i], b.plan.kernels[i]);
-    cr_assert_eq(a.plan.nthreads, b.plan.nthreads);
-    for (size_t i = 0; i < a.plan.nthreads; i++)
-        cr_assert_eq(a.plan.threads[i], b.plan.threads[i]);
+    cr_assert_eq(a.plan.sizes.n, b.plan.sizes.n);
+    cr_assert_eq(a.plan.sizes.v[0], b.plan.sizes.v[0]);
+    cr_assert_eq(a.plan.kernels.n, b.plan.kernels.n);
+    for (size_t i = 0; i < a.plan.kernels.n; i++)
+        cr_assert_eq(a.plan.kernels.v[i], b.plan.kernels.v[i]);
+    cr_assert_eq(a.plan.threads.n, b.plan.threads.n);
+    for (size_t i = 0; i < a.plan.threads.n; i++)
+        cr_assert_eq(a.plan.threads.v[i], b.plan.threads.v[i]);
     cr_assert_eq(a.plan.threads_source, MB_THREADS_DEFAULT);
     cr_assert_eq(a.plan.repeat, b.plan.repeat);
     cr_assert_eq(a.plan.warmup, b.plan.warmup);
@@ -337,9 +337,9 @@ Test(config, lapack_ini_runs_the_four_lapack_kernels_beside_dgemm)
     struct mb_diag d = {0};
     cr_assert_eq(PARSE(&o, &d, "--config", file), MB_OK, "%s", d.msg);
     static const char *const want[] = {"dgemm", "dgetrf", "dpotrf", "dgesv", "dgeqrf"};
-    cr_assert_eq(o.plan.nkernels, COUNT(want));
+    cr_assert_eq(o.plan.kernels.n, COUNT(want));
     for (size_t i = 0; i < COUNT(want); i++)
-        cr_assert_str_eq(o.plan.kernels[i]->name, want[i]);
+        cr_assert_str_eq(o.plan.kernels.v[i]->name, want[i]);
     cr_assert_eq(o.plan.layout, MB_LAYOUT_COL);
     cr_assert_eq(o.plan.nrhs, 1);
 }
@@ -372,9 +372,9 @@ Test(config, oversubscribe_ini_runs_to_twice_the_cores)
     struct mb_diag d = {0};
     cr_assert_eq(PARSE(&o, &d, "--config", file), MB_OK, "%s", d.msg);
     const int cores = mb_machine_usable_cores(&o.machine); /* 2*cores: the usable ones */
-    cr_assert_eq(o.plan.nthreads, (size_t)(2 * cores));
+    cr_assert_eq(o.plan.threads.n, (size_t)(2 * cores));
     for (int t = 1; t <= 2 * cores; t++)
-        cr_assert_eq(o.plan.threads[t - 1], t);
+        cr_assert_eq(o.plan.threads.v[t - 1], t);
 }
 
 Test(config, htop_ini_keeps_each_run_going)
@@ -384,7 +384,7 @@ Test(config, htop_ini_keeps_each_run_going)
     struct mb_options o;
     struct mb_diag d = {0};
     cr_assert_eq(PARSE(&o, &d, "--config", file), MB_OK, "%s", d.msg);
-    cr_assert_eq(o.plan.sizes[0], 5000);
+    cr_assert_eq(o.plan.sizes.v[0], 5000);
     cr_assert_gt(o.plan.duration_s, 0);
 }
 

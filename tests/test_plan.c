@@ -116,56 +116,57 @@ static const struct {
 Test(plan, thread_list_table)
 {
     for (size_t c = 0; c < COUNT(thread_cases); c++) {
-        int out[MB_PLAN_MAX_THREADS];
-        size_t count = 99;
+        struct mb_thread_list out = {.n = 99};
         struct mb_diag d = {0};
         const char *s = thread_cases[c].input;
-        cr_assert_eq(mb_parse_threads(s, 64, 2, out, MB_PLAN_MAX_THREADS, &count, &d),
-                     thread_cases[c].status, "threads '%s': %s", s, d.msg);
+        cr_assert_eq(mb_parse_threads(s, 64, 2, &out, &d), thread_cases[c].status,
+                     "threads '%s': %s", s, d.msg);
         if (thread_cases[c].status != MB_OK) {
             assert_quotes(d.msg, s);
             continue;
         }
-        cr_assert_eq(count, thread_cases[c].count, "threads '%s' has %zu entries, got %zu", s,
-                     thread_cases[c].count, count);
-        for (size_t i = 0; i < count; i++)
-            cr_assert_eq(out[i], thread_cases[c].want[i], "threads '%s'[%zu]", s, i);
+        cr_assert_eq(out.n, thread_cases[c].count, "threads '%s' has %zu entries, got %zu", s,
+                     thread_cases[c].count, out.n);
+        for (size_t i = 0; i < out.n; i++)
+            cr_assert_eq(out.v[i], thread_cases[c].want[i], "threads '%s'[%zu]", s, i);
     }
 }
 
 Test(plan, max_is_the_physical_core_count)
 {
-    int out[MB_PLAN_MAX_THREADS];
-    size_t count = 0;
-    cr_assert_eq(mb_parse_threads("max", 64, 6, out, MB_PLAN_MAX_THREADS, &count, NULL), MB_OK);
-    cr_assert_eq(count, 1);
-    cr_assert_eq(out[0], 6);
+    struct mb_thread_list out = {0};
+    cr_assert_eq(mb_parse_threads("max", 64, 6, &out, NULL), MB_OK);
+    cr_assert_eq(out.n, 1);
+    cr_assert_eq(out.v[0], 6);
 }
 
 Test(plan, a_list_longer_than_the_plan_holds_is_refused)
 {
-    int out[MB_PLAN_MAX_THREADS];
-    size_t count = 0;
+    struct mb_thread_list out = {0};
     struct mb_diag d = {0};
-    cr_assert_eq(mb_parse_threads("1-10", 64, 2, out, 4, &count, &d), MB_USAGE);
-    assert_quotes(d.msg, "1-10");
+    char more[16];
+    snprintf(more, sizeof more, "1-%d", MB_PLAN_MAX_THREADS + 1);
+    cr_assert_eq(mb_parse_threads(more, MB_PLAN_MAX_THREADS + 1, 2, &out, &d), MB_USAGE);
+    assert_quotes(d.msg, more);
+    cr_assert_eq(out.n, 0, "a refused list is left empty");
+    snprintf(more, sizeof more, "1-%d", MB_PLAN_MAX_THREADS);
+    cr_assert_eq(mb_parse_threads(more, MB_PLAN_MAX_THREADS, 2, &out, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(out.n, MB_PLAN_MAX_THREADS);
 }
 
 /* ---- kernels ----------------------------------------------------------- */
 
 Test(plan, kernel_lists_keep_the_order_given)
 {
-    const struct mb_kernel *k[MB_PLAN_MAX_KERNELS];
-    size_t count = 0;
+    struct mb_kernel_list k = {0};
     struct mb_diag d = {0};
-    cr_assert_eq(mb_parse_kernels("naive,dgemm", k, MB_PLAN_MAX_KERNELS, &count, &d), MB_OK, "%s",
-                 d.msg);
-    cr_assert_eq(count, 2);
-    cr_assert_eq(k[0], mb_kernel_find("naive"));
-    cr_assert_eq(k[1], mb_kernel_find("dgemm"));
-    cr_assert_eq(mb_parse_kernels("dgemm", k, MB_PLAN_MAX_KERNELS, &count, &d), MB_OK);
-    cr_assert_eq(count, 1);
-    cr_assert_eq(k[0], mb_kernel_find("dgemm"));
+    cr_assert_eq(mb_parse_kernels("naive,dgemm", &k, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(k.n, 2);
+    cr_assert_eq(k.v[0], mb_kernel_find("naive"));
+    cr_assert_eq(k.v[1], mb_kernel_find("dgemm"));
+    cr_assert_eq(mb_parse_kernels("dgemm", &k, &d), MB_OK);
+    cr_assert_eq(k.n, 1);
+    cr_assert_eq(k.v[0], mb_kernel_find("dgemm"));
 }
 
 Test(plan, unknown_kernels_are_refused_with_the_known_ones_listed)
@@ -173,11 +174,9 @@ Test(plan, unknown_kernels_are_refused_with_the_known_ones_listed)
     static const char *const bad[] = {"foo",   "",       "naive,",   "naive,,dgemm",
                                       "DGEMM", ",dgemm", "naive,foo"};
     for (size_t i = 0; i < COUNT(bad); i++) {
-        const struct mb_kernel *k[MB_PLAN_MAX_KERNELS];
-        size_t count = 0;
+        struct mb_kernel_list k = {0};
         struct mb_diag d = {0};
-        cr_assert_eq(mb_parse_kernels(bad[i], k, MB_PLAN_MAX_KERNELS, &count, &d), MB_USAGE,
-                     "kernels '%s'", bad[i]);
+        cr_assert_eq(mb_parse_kernels(bad[i], &k, &d), MB_USAGE, "kernels '%s'", bad[i]);
         assert_quotes(d.msg, bad[i]);
         cr_assert(strstr(d.msg, "naive") && strstr(d.msg, "dgemm"), "lists the kernels: %s", d.msg);
     }
@@ -185,27 +184,24 @@ Test(plan, unknown_kernels_are_refused_with_the_known_ones_listed)
 
 Test(plan, lapack_names_the_four_lapack_kernels_and_duplicates_run_once)
 {
-    const struct mb_kernel *k[MB_PLAN_MAX_KERNELS];
-    size_t count = 0;
+    struct mb_kernel_list k = {0};
     struct mb_diag d = {0};
-    cr_assert_eq(mb_parse_kernels("dgemm,lapack", k, MB_PLAN_MAX_KERNELS, &count, &d), MB_OK, "%s",
-                 d.msg);
+    cr_assert_eq(mb_parse_kernels("dgemm,lapack", &k, &d), MB_OK, "%s", d.msg);
     static const char *const want[] = {"dgemm", "dgetrf", "dpotrf", "dgesv", "dgeqrf"};
-    cr_assert_eq(count, COUNT(want));
+    cr_assert_eq(k.n, COUNT(want));
     for (size_t i = 0; i < COUNT(want); i++)
-        cr_assert_str_eq(k[i]->name, want[i], "position %zu", i);
-    cr_assert_eq(mb_parse_kernels("dgesv,lapack,dgesv", k, MB_PLAN_MAX_KERNELS, &count, &d), MB_OK);
-    cr_assert_eq(count, 4, "dgesv named three times runs once");
-    cr_assert_str_eq(k[0]->name, "dgesv", "in the order first given");
-    cr_assert_str_eq(k[1]->name, "dgetrf");
+        cr_assert_str_eq(k.v[i]->name, want[i], "position %zu", i);
+    cr_assert_eq(mb_parse_kernels("dgesv,lapack,dgesv", &k, &d), MB_OK);
+    cr_assert_eq(k.n, 4, "dgesv named three times runs once");
+    cr_assert_str_eq(k.v[0]->name, "dgesv", "in the order first given");
+    cr_assert_str_eq(k.v[1]->name, "dgetrf");
 }
 
 Test(plan, the_unknown_kernel_message_lists_the_groups)
 {
-    const struct mb_kernel *k[MB_PLAN_MAX_KERNELS];
-    size_t count = 0;
+    struct mb_kernel_list k = {0};
     struct mb_diag d = {0};
-    cr_assert_eq(mb_parse_kernels("lapak", k, MB_PLAN_MAX_KERNELS, &count, &d), MB_USAGE);
+    cr_assert_eq(mb_parse_kernels("lapak", &k, &d), MB_USAGE);
     cr_assert(strstr(d.msg, "lapack = dgetrf,dpotrf,dgesv,dgeqrf") != NULL, "%s", d.msg);
     cr_assert(strstr(d.msg, "dgeqrf") != NULL, "%s", d.msg);
 }
@@ -382,15 +378,15 @@ static const struct {
 Test(plan, size_list_table)
 {
     for (size_t i = 0; i < COUNT(sizes_cases); i++) {
-        size_t out[MB_PLAN_MAX_SIZES] = {0}, count = 99;
+        struct mb_size_list out = {.n = 99};
         struct mb_diag d = {0};
         const char *in = sizes_cases[i].input;
-        cr_assert_eq(mb_parse_sizes(in, out, MB_PLAN_MAX_SIZES, &count, &d), sizes_cases[i].status,
-                     "sizes '%s': %s", in, d.msg);
-        cr_assert_eq(count, sizes_cases[i].count, "sizes '%s' gives %zu sizes, got %zu", in,
-                     sizes_cases[i].count, count);
-        for (size_t k = 0; k < count; k++)
-            cr_assert_eq(out[k], sizes_cases[i].want[k], "sizes '%s' [%zu]", in, k);
+        cr_assert_eq(mb_parse_sizes(in, &out, &d), sizes_cases[i].status, "sizes '%s': %s", in,
+                     d.msg);
+        cr_assert_eq(out.n, sizes_cases[i].count, "sizes '%s' gives %zu sizes, got %zu", in,
+                     sizes_cases[i].count, out.n);
+        for (size_t k = 0; k < out.n; k++)
+            cr_assert_eq(out.v[k], sizes_cases[i].want[k], "sizes '%s' [%zu]", in, k);
         if (sizes_cases[i].status != MB_OK)
             assert_quotes(d.msg, in);
     }
@@ -398,12 +394,12 @@ Test(plan, size_list_table)
 
 Test(plan, a_size_range_past_the_plan_says_how_many_fit)
 {
-    size_t out[MB_PLAN_MAX_SIZES], count;
+    struct mb_size_list out;
     struct mb_diag d = {0};
-    cr_assert_eq(mb_parse_sizes("1:100:1", out, MB_PLAN_MAX_SIZES, &count, &d), MB_USAGE);
+    cr_assert_eq(mb_parse_sizes("1:100:1", &out, &d), MB_USAGE);
     cr_assert(strstr(d.msg, "more than 64") != NULL, "%s", d.msg);
-    cr_assert_eq(mb_parse_sizes("1:64:1", out, MB_PLAN_MAX_SIZES, &count, &d), MB_OK);
-    cr_assert_eq(count, 64);
+    cr_assert_eq(mb_parse_sizes("1:64:1", &out, &d), MB_OK);
+    cr_assert_eq(out.n, 64);
 }
 
 /* ---- the configurations of a plan --------------------------------------- */
@@ -412,8 +408,8 @@ static struct mb_plan grid_plan(void)
 {
     struct mb_plan p;
     mb_plan_defaults(&p);
-    p.sizes[0] = 300, p.sizes[1] = 100, p.nsizes = 2;
-    p.threads[0] = 1, p.threads[1] = 2, p.nthreads = 2;
+    p.sizes.v[0] = 300, p.sizes.v[1] = 100, p.sizes.n = 2;
+    p.threads.v[0] = 1, p.threads.v[1] = 2, p.threads.n = 2;
     return p; /* kernels: naive, dgemm */
 }
 
@@ -444,7 +440,7 @@ Test(plan, the_largest_size_sets_the_memory)
 {
     struct mb_plan p = grid_plan();
     cr_assert_eq(mb_plan_largest_size(&p), 300);
-    p.sizes[2] = 700, p.nsizes = 3;
+    p.sizes.v[2] = 700, p.sizes.n = 3;
     cr_assert_eq(mb_plan_largest_size(&p), 700);
 }
 
@@ -454,17 +450,17 @@ Test(plan, defaults_match_the_design)
 {
     struct mb_plan p;
     mb_plan_defaults(&p);
-    cr_assert_eq(p.nsizes, 1);
-    cr_assert_eq(p.sizes[0], 2000);
+    cr_assert_eq(p.sizes.n, 1);
+    cr_assert_eq(p.sizes.v[0], 2000);
     cr_assert_eq(p.repeat, 3);
     cr_assert_eq(p.warmup, 1);
     cr_assert_float_eq(p.naive_budget_s, 10.0, 0);
     cr_assert(p.verify);
     cr_assert_eq(p.nrhs, 1, "one right-hand side");
     cr_assert_eq(p.layout, MB_LAYOUT_COL, "column-major, as LAPACK stores matrices");
-    cr_assert_eq(p.nkernels, 2);
-    cr_assert_str_eq(p.kernels[0]->name, "naive");
-    cr_assert_str_eq(p.kernels[1]->name, "dgemm");
+    cr_assert_eq(p.kernels.n, 2);
+    cr_assert_str_eq(p.kernels.v[0]->name, "naive");
+    cr_assert_str_eq(p.kernels.v[1]->name, "dgemm");
 }
 
 static const struct {
@@ -494,14 +490,13 @@ Test(plan, default_thread_list_table)
 {
     for (size_t c = 0; c < COUNT(default_thread_cases); c++) {
         const char *env = default_thread_cases[c].env;
-        int out[MB_PLAN_MAX_THREADS];
-        size_t count = 99;
+        struct mb_thread_list out = {.n = 99};
         enum mb_threads_source source = MB_THREADS_FLAG;
         struct mb_diag d = {0};
-        cr_assert_eq(mb_plan_default_threads(env, 64, default_thread_cases[c].physical, out,
-                                             MB_PLAN_MAX_THREADS, &count, &source, &d),
-                     default_thread_cases[c].status, "env %s, %d cores: %s", env ? env : "(unset)",
-                     default_thread_cases[c].physical, d.msg);
+        cr_assert_eq(
+            mb_plan_default_threads(env, 64, default_thread_cases[c].physical, &out, &source, &d),
+            default_thread_cases[c].status, "env %s, %d cores: %s", env ? env : "(unset)",
+            default_thread_cases[c].physical, d.msg);
         if (default_thread_cases[c].status != MB_OK) {
             cr_assert(strstr(d.msg, "OPENBLAS_NUM_THREADS") != NULL, "names the variable: %s",
                       d.msg);
@@ -509,10 +504,10 @@ Test(plan, default_thread_list_table)
             continue;
         }
         cr_assert_eq(source, default_thread_cases[c].source, "env %s", env ? env : "(unset)");
-        cr_assert_eq(count, default_thread_cases[c].count, "env %s, %d cores: %zu entries",
-                     env ? env : "(unset)", default_thread_cases[c].physical, count);
-        for (size_t i = 0; i < count; i++)
-            cr_assert_eq(out[i], default_thread_cases[c].want[i], "env %s, %d cores: [%zu]",
+        cr_assert_eq(out.n, default_thread_cases[c].count, "env %s, %d cores: %zu entries",
+                     env ? env : "(unset)", default_thread_cases[c].physical, out.n);
+        for (size_t i = 0; i < out.n; i++)
+            cr_assert_eq(out.v[i], default_thread_cases[c].want[i], "env %s, %d cores: [%zu]",
                          env ? env : "(unset)", default_thread_cases[c].physical, i);
     }
 }
@@ -525,7 +520,7 @@ static struct mb_plan plan_at(size_t n)
 {
     struct mb_plan p;
     mb_plan_defaults(&p);
-    p.sizes[0] = n;
+    p.sizes.v[0] = n;
     return p;
 }
 
@@ -556,8 +551,7 @@ static struct mb_plan plan_with(size_t n, const char *kernels)
 {
     struct mb_plan p = plan_at(n);
     struct mb_diag d = {0};
-    cr_assert_eq(mb_parse_kernels(kernels, p.kernels, MB_PLAN_MAX_KERNELS, &p.nkernels, &d), MB_OK,
-                 "%s", d.msg);
+    cr_assert_eq(mb_parse_kernels(kernels, &p.kernels, &d), MB_OK, "%s", d.msg);
     return p;
 }
 

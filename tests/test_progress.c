@@ -16,8 +16,8 @@ static struct mb_progress pr;
 static void setup(void)
 {
     mb_plan_defaults(&plan);
-    plan.sizes[0] = 100, plan.sizes[1] = 200, plan.nsizes = 2;
-    plan.threads[0] = 1, plan.threads[1] = 2, plan.nthreads = 2;
+    plan.sizes.v[0] = 100, plan.sizes.v[1] = 200, plan.sizes.n = 2;
+    plan.threads.v[0] = 1, plan.threads.v[1] = 2, plan.threads.n = 2;
     mb_progress_init(&pr, &plan, 0.0);
 }
 
@@ -91,7 +91,7 @@ Test(progress, the_naive_budget_caps_its_estimate)
 {
     pass(1, 20.0); /* n = 100 in 20 s: 1e5 flop/s */
     learn_n100();
-    plan.sizes[1] = 100; /* both sizes 100: run 4 is the naive loop again */
+    plan.sizes.v[1] = 100; /* both sizes 100: run 4 is the naive loop again */
     pass(1, 20.0);
     struct mb_event ev = event(MB_EVENT_RUN_START, 4, 0);
     /* naive: min(10 s budget, 4 x 20 s) = 10 s; dgemm 4 x 0.1 ms and 4 x
@@ -120,7 +120,7 @@ Test(progress, rows_of_the_first_naive_pass_give_its_rate)
 {
     /* 10 of 100 rows in 1 s: a full pass is 10 s, four would be 40 s, the
      * budget caps it at 10 s, and 1 s is gone: 9 s left, then dgemm. */
-    plan.nsizes = 1;
+    plan.sizes.n = 1;
     struct mb_event ev = event(MB_EVENT_ROWS, 1, 0);
     ev.rows = 10;
     mb_progress_update(&pr, &ev);

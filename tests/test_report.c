@@ -66,8 +66,8 @@ static void setup(void)
 {
     mb_plan_defaults(&plan);
     mb_front_defaults(&front);
-    plan.sizes[0] = 100, plan.nsizes = 1;
-    plan.threads[0] = 1, plan.threads[1] = 2, plan.nthreads = 2;
+    plan.sizes.v[0] = 100, plan.sizes.n = 1;
+    plan.threads.v[0] = 1, plan.threads.v[1] = 2, plan.threads.n = 2;
     plan.threads_source = MB_THREADS_FLAG;
     plan.naive_budget_s = 0.5;
     memset(&results, 0, sizeof results);
@@ -633,8 +633,8 @@ Test(report, a_steady_run_has_no_noise_note)
 static void grid_results(void)
 {
     mb_results_free(&results);
-    plan.sizes[0] = 100, plan.sizes[1] = 200, plan.nsizes = 2;
-    plan.threads[2] = 4, plan.nthreads = 3;
+    plan.sizes.v[0] = 100, plan.sizes.v[1] = 200, plan.sizes.n = 2;
+    plan.threads.v[2] = 4, plan.threads.n = 3;
     const struct {
         size_t n;
         int threads;

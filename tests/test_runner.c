@@ -14,8 +14,8 @@ static struct mb_plan small_plan(size_t n)
 {
     struct mb_plan p;
     mb_plan_defaults(&p);
-    p.sizes[0] = n, p.nsizes = 1;
-    p.threads[0] = 1, p.threads[1] = 2, p.nthreads = 2;
+    p.sizes.v[0] = n, p.sizes.n = 1;
+    p.threads.v[0] = 1, p.threads.v[1] = 2, p.threads.n = 2;
     p.repeat = 2;
     return p;
 }
@@ -60,7 +60,7 @@ Test(runner, one_verified_result_per_configuration)
 Test(runner, naive_past_its_budget_is_an_estimate_from_the_rows_done)
 {
     struct mb_plan p = small_plan(300);
-    p.kernels[0] = mb_kernel_find("naive"), p.nkernels = 1;
+    p.kernels.v[0] = mb_kernel_find("naive"), p.kernels.n = 1;
     p.naive_budget_s = 1e-9;
     struct mb_results rs = {0};
     struct mb_diag d = {0};
@@ -102,9 +102,9 @@ Test(runner, a_raised_stop_flag_interrupts)
 static struct mb_plan grid_plan(size_t a, size_t b, bool naive)
 {
     struct mb_plan p = small_plan(a);
-    p.sizes[1] = b, p.nsizes = 2;
+    p.sizes.v[1] = b, p.sizes.n = 2;
     if (!naive)
-        p.kernels[0] = mb_kernel_find("dgemm"), p.nkernels = 1;
+        p.kernels.v[0] = mb_kernel_find("dgemm"), p.kernels.n = 1;
     p.repeat = 1;
     return p;
 }
@@ -199,8 +199,8 @@ Test(runner, a_duration_repeats_until_its_wall_time_has_passed)
      * least that long; the result counts every sample, each of the same
      * calls_per_sample calls, and its statistics are of one call */
     struct mb_plan p = small_plan(16);
-    p.kernels[0] = mb_kernel_find("dgemm"), p.nkernels = 1;
-    p.nthreads = 1, p.repeat = 1, p.warmup = 1, p.duration_s = 0.05;
+    p.kernels.v[0] = mb_kernel_find("dgemm"), p.kernels.n = 1;
+    p.threads.n = 1, p.repeat = 1, p.warmup = 1, p.duration_s = 0.05;
     struct passes ps = {0};
     struct mb_runner_hooks hooks = {.progress = count_passes, .user = &ps};
     struct mb_results rs = {0};
@@ -352,8 +352,8 @@ static void run_fake(const struct mb_kernel *k, double duration_s, struct mb_res
 {
     memset(&fake, 0, sizeof fake);
     struct mb_plan p = small_plan(4);
-    p.kernels[0] = k, p.nkernels = 1;
-    p.nthreads = 1, p.warmup = 2, p.repeat = 5, p.duration_s = duration_s;
+    p.kernels.v[0] = k, p.kernels.n = 1;
+    p.threads.n = 1, p.warmup = 2, p.repeat = 5, p.duration_s = duration_s;
     struct brackets b = {.last_event_s = mb_clock_now_s()};
     struct mb_runner_hooks hooks = {.progress = check_sample, .user = &b};
     struct mb_results rs = {0};
@@ -398,8 +398,8 @@ Test(runner, a_duration_keeps_the_sample_count_within_the_repeat_cap)
 Test(runner, tiny_dgemm_calls_are_timed_many_at_a_time_and_still_verified)
 {
     struct mb_plan p = small_plan(1);
-    p.kernels[0] = mb_kernel_find("dgemm"), p.nkernels = 1;
-    p.nthreads = 1, p.repeat = 3;
+    p.kernels.v[0] = mb_kernel_find("dgemm"), p.kernels.n = 1;
+    p.threads.n = 1, p.repeat = 3;
     struct passes ps = {0};
     struct mb_runner_hooks hooks = {.progress = count_passes, .user = &ps};
     struct mb_results rs = {0};

@@ -41,14 +41,26 @@ enum mb_threads_source {
     MB_THREADS_LADDER
 };
 
+/* The three lists of a plan, each its entries v[0..n) in the order given;
+ * a parser that fails leaves n at 0. */
+struct mb_size_list {
+    size_t v[MB_PLAN_MAX_SIZES];
+    size_t n;
+};
+struct mb_thread_list {
+    int v[MB_PLAN_MAX_THREADS];
+    size_t n;
+};
+struct mb_kernel_list {
+    const struct mb_kernel *v[MB_PLAN_MAX_KERNELS];
+    size_t n;
+};
+
 struct mb_plan {
-    size_t sizes[MB_PLAN_MAX_SIZES]; /* run in this order */
-    size_t nsizes;
-    int threads[MB_PLAN_MAX_THREADS];
-    size_t nthreads;
+    struct mb_size_list sizes; /* run in this order */
+    struct mb_thread_list threads;
     enum mb_threads_source threads_source;
-    const struct mb_kernel *kernels[MB_PLAN_MAX_KERNELS];
-    size_t nkernels;
+    struct mb_kernel_list kernels;
     unsigned repeat, warmup;
     double naive_budget_s; /* 0 = run time-boxed kernels in full */
     double duration_s;     /* keep each repeated (BLAS) configuration busy this long; 0 = off */
@@ -79,20 +91,18 @@ struct mb_run_spec {
 
 void mb_plan_defaults(struct mb_plan *p);
 enum mb_status mb_parse_size(const char *s, size_t *n, struct mb_diag *d);
-enum mb_status mb_parse_sizes(const char *s, size_t *out, size_t cap, size_t *count,
-                              struct mb_diag *d);
-enum mb_status mb_parse_threads(const char *s, int max_threads, int physical_cores, int *out,
-                                size_t cap, size_t *count, struct mb_diag *d);
-enum mb_status mb_parse_kernels(const char *s, const struct mb_kernel **out, size_t cap,
-                                size_t *count, struct mb_diag *d);
+enum mb_status mb_parse_sizes(const char *s, struct mb_size_list *out, struct mb_diag *d);
+enum mb_status mb_parse_threads(const char *s, int max_threads, int physical_cores,
+                                struct mb_thread_list *out, struct mb_diag *d);
+enum mb_status mb_parse_kernels(const char *s, struct mb_kernel_list *out, struct mb_diag *d);
 enum mb_status mb_parse_uint(const char *what, const char *s, unsigned min, unsigned max,
                              unsigned *out, struct mb_diag *d);
 enum mb_status mb_parse_u64(const char *what, const char *s, uint64_t *out, struct mb_diag *d);
 enum mb_status mb_parse_seconds(const char *what, const char *s, double max, double *out,
                                 struct mb_diag *d);
 enum mb_status mb_plan_default_threads(const char *env, int max_threads, int physical_cores,
-                                       int *out, size_t cap, size_t *count,
-                                       enum mb_threads_source *source, struct mb_diag *d);
+                                       struct mb_thread_list *out, enum mb_threads_source *source,
+                                       struct mb_diag *d);
 enum mb_status mb_plan_resolve_threads(struct mb_plan *p, const char *env, int max_threads,
                                        int usable_cores, struct mb_diag *d);
 enum mb_status mb_parse_layout(const char *s, enum mb_layout *out, struct mb_diag *d);

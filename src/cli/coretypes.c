@@ -146,7 +146,7 @@ enum mb_status mb__cli_coretypes(const struct mb_options *o, FILE *out, struct m
     struct mb_coretype_report r = {.machine = &o->machine,
                                    .env = getenv(ENV_FORCED) == NULL ? getenv("OPENBLAS_CORETYPE")
                                                                      : NULL,
-                                   .n = p->sizes[0],
+                                   .n = p->sizes.v[0],
                                    .threads = mb_machine_usable_cores(&o->machine),
                                    .detected = detected,
                                    .rows = rows};

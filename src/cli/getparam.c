@@ -323,9 +323,9 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
         return mb_diag_set(d, MB_USAGE, "N: '%s' given with --sizes; give one or the other",
                            SHOWN(size_word));
     if (size_word != NULL) {
-        if ((st = mb_parse_size(size_word, &p->sizes[0], d)) != MB_OK)
+        if ((st = mb_parse_size(size_word, &p->sizes.v[0], d)) != MB_OK)
             return st;
-        p->nsizes = 1;
+        p->sizes.n = 1;
     }
 
     st = mb_plan_resolve_threads(p, getenv("OPENBLAS_NUM_THREADS"), mb_blas_max_threads(),

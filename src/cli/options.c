@@ -20,8 +20,7 @@ static enum mb_status set_sizes(const char *arg, bool from_config, struct mb_opt
                                 struct mb_diag *d)
 {
     (void)from_config;
-    struct mb_plan *p = &o->plan;
-    return mb_parse_sizes(arg, p->sizes, MB_PLAN_MAX_SIZES, &p->nsizes, d);
+    return mb_parse_sizes(arg, &o->plan.sizes, d);
 }
 
 /* --threads: the list, and where it came from (the header says). */
@@ -31,7 +30,7 @@ static enum mb_status set_threads(const char *arg, bool from_config, struct mb_o
     struct mb_plan *p = &o->plan;
     p->threads_source = from_config ? MB_THREADS_CONFIG : MB_THREADS_FLAG;
     return mb_parse_threads(arg, mb_blas_max_threads(), mb_machine_usable_cores(&o->machine),
-                            p->threads, MB_PLAN_MAX_THREADS, &p->nthreads, d);
+                            &p->threads, d);
 }
 
 /* --kernels: names and groups of the kernel table. */
@@ -39,8 +38,7 @@ static enum mb_status set_kernels(const char *arg, bool from_config, struct mb_o
                                   struct mb_diag *d)
 {
     (void)from_config;
-    struct mb_plan *p = &o->plan;
-    return mb_parse_kernels(arg, p->kernels, MB_PLAN_MAX_KERNELS, &p->nkernels, d);
+    return mb_parse_kernels(arg, &o->plan.kernels, d);
 }
 
 /* --layout: col or row. */

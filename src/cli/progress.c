@@ -21,15 +21,15 @@ void mb_progress_init(struct mb_progress *pr, const struct mb_plan *p, double no
 static bool slot(const struct mb_plan *p, const struct mb_kernel *k, int threads, size_t *ki,
                  size_t *ti)
 {
-    for (*ki = 0; *ki < p->nkernels && p->kernels[*ki] != k; ++*ki)
+    for (*ki = 0; *ki < p->kernels.n && p->kernels.v[*ki] != k; ++*ki)
         ;
-    if (*ki == p->nkernels)
+    if (*ki == p->kernels.n)
         return false;
     *ti = 0;
     if (mb_kernel_sweeps_threads(k))
-        for (; *ti < p->nthreads && p->threads[*ti] != threads; ++*ti)
+        for (; *ti < p->threads.n && p->threads.v[*ti] != threads; ++*ti)
             ;
-    return *ti < MB_PLAN_MAX_THREADS && (*ti < p->nthreads || *ti == 0);
+    return *ti < MB_PLAN_MAX_THREADS && (*ti < p->threads.n || *ti == 0);
 }
 
 /* Takes in an event: a finished pass gives the rate of its kernel and

@@ -90,8 +90,7 @@ static int parse_thread_count(const char *s, size_t len, int max, int cores,
 /* Parses one item of a thread list, "a" or "a-b" with 1 <= a <= b <= max,
  * appending to out. */
 static enum mb_status parse_thread_item(const char *item, size_t len, const char *whole, int max,
-                                        int cores, int *out, size_t cap, size_t *count,
-                                        struct mb_diag *d)
+                                        int cores, struct mb_thread_list *out, struct mb_diag *d)
 {
     const char *dash = memchr(item, '-', len);
     unsigned long long lo, hi;
@@ -106,10 +105,10 @@ static enum mb_status parse_thread_item(const char *item, size_t len, const char
         return bad_threads(whole, max, d);
     }
     for (unsigned long long t = lo; t <= hi; t++) {
-        if (*count >= cap)
+        if (out->n >= MB__ARRAY_SIZE(out->v))
             return mb_diag_set(d, MB_USAGE, "threads: '%s' has more than %zu entries", SHOWN(whole),
-                               cap);
-        out[(*count)++] = (int)t;
+                               MB__ARRAY_SIZE(out->v));
+        out->v[out->n++] = (int)t;
     }
     return MB_OK;
 }
@@ -120,18 +119,17 @@ static enum mb_status parse_thread_item(const char *item, size_t len, const char
  * may use, mb_machine_usable_cores): "max" or "cores", or "2*cores" (so
  * "1-2*cores" sweeps into oversubscription on any machine). Empty items
  * ("1,,2", "1,") are errors. */
-enum mb_status mb_parse_threads(const char *s, int max_threads, int physical_cores, int *out,
-                                size_t cap, size_t *count, struct mb_diag *d)
+enum mb_status mb_parse_threads(const char *s, int max_threads, int physical_cores,
+                                struct mb_thread_list *out, struct mb_diag *d)
 {
-    *count = 0;
+    out->n = 0;
     const char *p = s;
     for (;;) {
         const char *comma = strchr(p, ',');
         size_t len = comma != NULL ? (size_t)(comma - p) : strlen(p);
-        enum mb_status st =
-            parse_thread_item(p, len, s, max_threads, physical_cores, out, cap, count, d);
+        enum mb_status st = parse_thread_item(p, len, s, max_threads, physical_cores, out, d);
         if (st != MB_OK) {
-            *count = 0;
+            out->n = 0;
             return st;
         }
         if (comma == NULL)
@@ -157,10 +155,9 @@ static int parse_size_field(const char *s, size_t len, unsigned long long *out)
 /* A size list: comma-separated items, each a size or a range
  * "first:last:step" (first <= last, step >= 1) that runs first,
  * first + step, ... up to last. Sizes run in the order given. */
-enum mb_status mb_parse_sizes(const char *s, size_t *out, size_t cap, size_t *count,
-                              struct mb_diag *d)
+enum mb_status mb_parse_sizes(const char *s, struct mb_size_list *out, struct mb_diag *d)
 {
-    *count = 0;
+    out->n = 0;
     const char *p = s;
     for (;;) {
         const char *comma = strchr(p, ',');
@@ -178,16 +175,16 @@ enum mb_status mb_parse_sizes(const char *s, size_t *out, size_t cap, size_t *co
                   parse_size_field(c2 + 1, len - (size_t)(c2 + 1 - p), &step) != 0 || hi < lo;
         }
         if (bad) {
-            *count = 0;
+            out->n = 0;
             return bad_sizes(s, d);
         }
         for (unsigned long long n = lo; n <= hi; n += step) {
-            if (*count >= cap) {
-                *count = 0;
+            if (out->n >= MB__ARRAY_SIZE(out->v)) {
+                out->n = 0;
                 return mb_diag_set(d, MB_USAGE, "sizes: '%s' has more than %zu sizes", SHOWN(s),
-                                   cap);
+                                   MB__ARRAY_SIZE(out->v));
             }
-            out[(*count)++] = (size_t)n;
+            out->v[out->n++] = (size_t)n;
         }
         if (comma == NULL)
             return MB_OK;
@@ -225,40 +222,37 @@ static void list_kernels(char *buf, size_t cap)
 
 /* Appends k to out unless it is there already. Returns false when out is
  * full. */
-static bool add_kernel(const struct mb_kernel *k, const struct mb_kernel **out, size_t cap,
-                       size_t *count)
+static bool add_kernel(const struct mb_kernel *k, struct mb_kernel_list *out)
 {
-    for (size_t i = 0; i < *count; i++)
-        if (out[i] == k)
+    for (size_t i = 0; i < out->n; i++)
+        if (out->v[i] == k)
             return true;
-    if (*count >= cap)
+    if (out->n >= MB__ARRAY_SIZE(out->v))
         return false;
-    out[(*count)++] = k;
+    out->v[out->n++] = k;
     return true;
 }
 
 /* Adds the kernel or group called name. Returns false for an unknown name
  * or a full list. */
-static bool add_kernel_word(const char *name, const struct mb_kernel **out, size_t cap,
-                            size_t *count)
+static bool add_kernel_word(const char *name, struct mb_kernel_list *out)
 {
     const struct mb_kernel *k = mb_kernel_find(name);
     if (k != NULL)
-        return add_kernel(k, out, cap, count);
+        return add_kernel(k, out);
     unsigned bit = mb__plan_group_bit(name);
     for (size_t i = 0; i < mb_kernel_count(); i++)
-        if ((mb_kernel_at(i)->groups & bit) && !add_kernel(mb_kernel_at(i), out, cap, count))
+        if ((mb_kernel_at(i)->groups & bit) && !add_kernel(mb_kernel_at(i), out))
             return false;
     return bit != 0;
 }
 
 /* A comma-separated list of registered kernel names and group names
  * (lapack), in the order given; a kernel named twice runs once. */
-enum mb_status mb_parse_kernels(const char *s, const struct mb_kernel **out, size_t cap,
-                                size_t *count, struct mb_diag *d)
+enum mb_status mb_parse_kernels(const char *s, struct mb_kernel_list *out, struct mb_diag *d)
 {
     char known[256], name[64];
-    *count = 0;
+    out->n = 0;
     const char *p = s;
     for (;;) {
         const char *comma = strchr(p, ',');
@@ -267,11 +261,11 @@ enum mb_status mb_parse_kernels(const char *s, const struct mb_kernel **out, siz
         if (ok) {
             memcpy(name, p, len);
             name[len] = '\0';
-            ok = add_kernel_word(name, out, cap, count);
+            ok = add_kernel_word(name, out);
         }
         if (!ok) {
             list_kernels(known, sizeof known);
-            *count = 0;
+            out->n = 0;
             char bad[64];
             snprintf(bad, sizeof bad, "%.*s", (int)(len < sizeof bad ? len : sizeof bad - 1), p);
             if (strcmp(bad, s) == 0)

@@ -15,11 +15,11 @@
 void mb_plan_defaults(struct mb_plan *p)
 {
     memset(p, 0, sizeof *p);
-    p->sizes[0] = MB_DEFAULT_N;
-    p->nsizes = 1;
-    p->kernels[0] = mb_kernel_with(MB_BASELINE);
-    p->kernels[1] = mb_kernel_with(MB_REFERENCE);
-    p->nkernels = 2;
+    p->sizes.v[0] = MB_DEFAULT_N;
+    p->sizes.n = 1;
+    p->kernels.v[0] = mb_kernel_with(MB_BASELINE);
+    p->kernels.v[1] = mb_kernel_with(MB_REFERENCE);
+    p->kernels.n = 2;
     p->repeat = MB_DEFAULT_REPEAT;
     p->warmup = MB_DEFAULT_WARMUP;
     p->naive_budget_s = MB_DEFAULT_BUDGET_S;
@@ -38,8 +38,8 @@ bool mb_plan_has_group(const struct mb_plan *p, const char *name)
     for (size_t i = 0; i < mb_kernel_count(); i++) {
         const struct mb_kernel *k = mb_kernel_at(i);
         bool found = !(k->groups & bit);
-        for (size_t j = 0; j < p->nkernels && !found; j++)
-            found = p->kernels[j] == k;
+        for (size_t j = 0; j < p->kernels.n && !found; j++)
+            found = p->kernels.v[j] == k;
         if (!found)
             return false;
     }
@@ -56,8 +56,8 @@ enum mb_status mb_plan_memory(const struct mb_plan *p, size_t n, struct mb_memor
 {
     *m = (struct mb_memory){.matrices = 2};
     size_t scratch = 0; /* per worker, the most any kernel asks for */
-    for (size_t i = 0; i < p->nkernels; i++) {
-        const struct mb_kernel *k = p->kernels[i];
+    for (size_t i = 0; i < p->kernels.n; i++) {
+        const struct mb_kernel *k = p->kernels.v[i];
         m->has_b |= (k->traits & MB_GEMM) != 0;
         m->pivots |= (k->traits & MB_LAPACK) != 0;
         m->rhs |= (k->traits & MB_RHS) != 0;
@@ -77,8 +77,8 @@ enum mb_status mb_plan_memory(const struct mb_plan *p, size_t n, struct mb_memor
     if (m->rhs && __builtin_mul_overflow(nrhs_elems, 2 * sizeof(double), &rhs_bytes))
         return MB_USAGE;
     int most = 1;
-    for (size_t i = 0; i < p->nthreads; i++)
-        most = p->threads[i] > most ? p->threads[i] : most;
+    for (size_t i = 0; i < p->threads.n; i++)
+        most = p->threads.v[i] > most ? p->threads.v[i] : most;
     uint64_t scratch_bytes = (uint64_t)scratch * (uint64_t)most; /* both below 2^40 */
     if (__builtin_add_overflow(m->bytes, vectors + rhs_bytes + scratch_bytes, &m->bytes))
         return MB_USAGE;
@@ -140,9 +140,9 @@ enum mb_status mb_plan_check_memory(const struct mb_plan *p, uint64_t available_
 size_t mb_plan_largest_size(const struct mb_plan *p)
 {
     size_t largest = 0;
-    for (size_t i = 0; i < p->nsizes; i++)
-        if (p->sizes[i] > largest)
-            largest = p->sizes[i];
+    for (size_t i = 0; i < p->sizes.n; i++)
+        if (p->sizes.v[i] > largest)
+            largest = p->sizes.v[i];
     return largest;
 }
 
@@ -155,7 +155,7 @@ bool mb_kernel_sweeps_threads(const struct mb_kernel *k)
 
 static size_t threads_for(const struct mb_plan *p, const struct mb_kernel *k)
 {
-    return mb_kernel_sweeps_threads(k) ? p->nthreads : 1;
+    return mb_kernel_sweeps_threads(k) ? p->threads.n : 1;
 }
 
 /* The number of configurations the plan runs: every size, every kernel,
@@ -163,25 +163,25 @@ static size_t threads_for(const struct mb_plan *p, const struct mb_kernel *k)
 size_t mb_plan_run_count(const struct mb_plan *p)
 {
     size_t per_size = 0;
-    for (size_t i = 0; i < p->nkernels; i++)
-        per_size += threads_for(p, p->kernels[i]);
-    return per_size * p->nsizes;
+    for (size_t i = 0; i < p->kernels.n; i++)
+        per_size += threads_for(p, p->kernels.v[i]);
+    return per_size * p->sizes.n;
 }
 
 /* The index-th configuration (from 0) in run order: sizes outermost, then
  * kernels, then thread counts. Returns false past the end. */
 bool mb_plan_run_at(const struct mb_plan *p, size_t index, struct mb_run_spec *out)
 {
-    size_t per_size = mb_plan_run_count(p) / (p->nsizes ? p->nsizes : 1);
-    if (per_size == 0 || index >= per_size * p->nsizes)
+    size_t per_size = mb_plan_run_count(p) / (p->sizes.n ? p->sizes.n : 1);
+    if (per_size == 0 || index >= per_size * p->sizes.n)
         return false;
     size_t rest = index % per_size;
-    out->n = p->sizes[index / per_size];
-    for (size_t i = 0; i < p->nkernels; i++) {
-        size_t t = threads_for(p, p->kernels[i]);
+    out->n = p->sizes.v[index / per_size];
+    for (size_t i = 0; i < p->kernels.n; i++) {
+        size_t t = threads_for(p, p->kernels.v[i]);
         if (rest < t) {
-            out->kernel = p->kernels[i];
-            out->threads = mb_kernel_sweeps_threads(p->kernels[i]) ? p->threads[rest] : 1;
+            out->kernel = p->kernels.v[i];
+            out->threads = mb_kernel_sweeps_threads(p->kernels.v[i]) ? p->threads.v[rest] : 1;
             return true;
         }
         rest -= t;

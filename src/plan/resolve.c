@@ -13,10 +13,10 @@
  * count given (the CLI passes the usable cores, mb_machine_usable_cores),
  * then that count. */
 enum mb_status mb_plan_default_threads(const char *env, int max_threads, int physical_cores,
-                                       int *out, size_t cap, size_t *count,
-                                       enum mb_threads_source *source, struct mb_diag *d)
+                                       struct mb_thread_list *out, enum mb_threads_source *source,
+                                       struct mb_diag *d)
 {
-    *count = 0;
+    out->n = 0;
     if (env != NULL && env[0] != '\0') {
         unsigned long long v;
         if (mb__parse_decimal(env, strlen(env), (unsigned long long)max_threads, &v) != 0 || v < 1)
@@ -24,16 +24,16 @@ enum mb_status mb_plan_default_threads(const char *env, int max_threads, int phy
                                "OPENBLAS_NUM_THREADS: '%s' is not allowed (1..%d); unset it or "
                                "give --threads",
                                SHOWN(env), max_threads);
-        out[(*count)++] = (int)v;
+        out->v[out->n++] = (int)v;
         *source = MB_THREADS_ENV;
         return MB_OK;
     }
     int top = physical_cores < 1 ? 1 : physical_cores;
     if (top > max_threads)
         top = max_threads;
-    for (int t = 1; t < top && *count + 1 < cap; t *= 2)
-        out[(*count)++] = t;
-    out[(*count)++] = top;
+    for (int t = 1; t < top && out->n + 1 < MB__ARRAY_SIZE(out->v); t *= 2)
+        out->v[out->n++] = t;
+    out->v[out->n++] = top;
     *source = MB_THREADS_DEFAULT;
     return MB_OK;
 }
@@ -47,16 +47,15 @@ enum mb_status mb_plan_default_threads(const char *env, int max_threads, int phy
 enum mb_status mb_plan_resolve_threads(struct mb_plan *p, const char *env, int max_threads,
                                        int usable_cores, struct mb_diag *d)
 {
-    if (p->nthreads > 0)
+    if (p->threads.n > 0)
         return MB_OK;
     enum mb_status st =
-        mb_plan_default_threads(env, max_threads, usable_cores, p->threads, MB_PLAN_MAX_THREADS,
-                                &p->nthreads, &p->threads_source, d);
+        mb_plan_default_threads(env, max_threads, usable_cores, &p->threads, &p->threads_source, d);
     if (st != MB_OK)
         return st;
     if (p->threads_source == MB_THREADS_DEFAULT && mb_plan_has_group(p, "ladder")) {
-        p->threads[1] = p->threads[p->nthreads - 1];
-        p->nthreads = p->threads[1] > 1 ? 2 : 1;
+        p->threads.v[1] = p->threads.v[p->threads.n - 1];
+        p->threads.n = p->threads.v[1] > 1 ? 2 : 1;
         p->threads_source = MB_THREADS_LADDER;
     }
     return MB_OK;

@@ -9,8 +9,8 @@
 /* The plan's thread counts, "1, 2, 4". */
 static void print_threads(FILE *out, const struct mb_plan *p)
 {
-    for (size_t i = 0; i < p->nthreads; i++)
-        fprintf(out, "%s%d", i ? ", " : "", p->threads[i]);
+    for (size_t i = 0; i < p->threads.n; i++)
+        fprintf(out, "%s%d", i ? ", " : "", p->threads.v[i]);
 }
 
 /* Where the thread list came from, as the Plan line says it. */
@@ -34,8 +34,8 @@ static const char *threads_source_name(enum mb_threads_source s)
 /* The plan's sizes, "1000, 2000". */
 static void print_sizes(FILE *out, const struct mb_plan *p)
 {
-    for (size_t i = 0; i < p->nsizes; i++)
-        fprintf(out, "%s%zu", i ? ", " : "", p->sizes[i]);
+    for (size_t i = 0; i < p->sizes.n; i++)
+        fprintf(out, "%s%zu", i ? ", " : "", p->sizes.v[i]);
 }
 
 /* The Matrices line: the sizes, the matrices allocated for the largest,
@@ -47,7 +47,7 @@ static void print_matrices(FILE *out, const struct mb_plan *p, const struct mb_m
     mb_memory_names(m, names, sizeof names);
     fprintf(out, "Matrices  n = ");
     print_sizes(out, p);
-    if (p->nsizes > 1)
+    if (p->sizes.n > 1)
         fprintf(out, ": %s allocated once for n = %zu, %.1f MiB in all", names, largest,
                 (double)m->bytes / MIB);
     else
@@ -68,13 +68,13 @@ static void print_matrices(FILE *out, const struct mb_plan *p, const struct mb_m
 static void print_kernels(FILE *out, const struct mb_plan *p)
 {
     fprintf(out, "Plan      ");
-    for (size_t i = 0; i < p->nkernels; i++) {
-        const struct mb_kernel *k = p->kernels[i];
+    for (size_t i = 0; i < p->kernels.n; i++) {
+        const struct mb_kernel *k = p->kernels.v[i];
         /* kernels with threads in a row share one "at threads ..." */
         const bool blas = mb_kernel_sweeps_threads(k);
-        const bool prev_blas = i > 0 && mb_kernel_sweeps_threads(p->kernels[i - 1]);
+        const bool prev_blas = i > 0 && mb_kernel_sweeps_threads(p->kernels.v[i - 1]);
         fprintf(out, "%s%s", i == 0 ? "" : blas && prev_blas ? ", " : "; ", k->name);
-        if (blas && i + 1 < p->nkernels && mb_kernel_sweeps_threads(p->kernels[i + 1]))
+        if (blas && i + 1 < p->kernels.n && mb_kernel_sweeps_threads(p->kernels.v[i + 1]))
             continue;
         if (blas) {
             fprintf(out, " at threads ");
@@ -93,8 +93,8 @@ static void print_kernels(FILE *out, const struct mb_plan *p)
 static void print_time_boxes(FILE *out, const struct mb_plan *p)
 {
     size_t boxed = 0;
-    for (size_t i = 0; i < p->nkernels && p->naive_budget_s > 0; i++) {
-        const struct mb_kernel *k = p->kernels[i];
+    for (size_t i = 0; i < p->kernels.n && p->naive_budget_s > 0; i++) {
+        const struct mb_kernel *k = p->kernels.v[i];
         if (!(k->traits & MB_TIMEBOXED) || (k->traits & MB_BASELINE))
             continue;
         fprintf(out, "%s%s", boxed++ ? ", " : "\n          time budget per run: ", k->name);

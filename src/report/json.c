@@ -180,12 +180,12 @@ enum mb_status mb_report_kernels_json(FILE *out, struct mb_diag *d)
 static json_t *json_settings(const struct mb_plan *p, const struct mb_front *f)
 {
     json_t *sizes = json_array(), *threads = json_array(), *kernels = json_array();
-    for (size_t i = 0; i < p->nsizes; i++)
-        json_array_append_new(sizes, json_integer((json_int_t)p->sizes[i]));
-    for (size_t i = 0; i < p->nthreads; i++)
-        json_array_append_new(threads, json_integer(p->threads[i]));
-    for (size_t i = 0; i < p->nkernels; i++)
-        json_array_append_new(kernels, json_string(p->kernels[i]->name));
+    for (size_t i = 0; i < p->sizes.n; i++)
+        json_array_append_new(sizes, json_integer((json_int_t)p->sizes.v[i]));
+    for (size_t i = 0; i < p->threads.n; i++)
+        json_array_append_new(threads, json_integer(p->threads.v[i]));
+    for (size_t i = 0; i < p->kernels.n; i++)
+        json_array_append_new(kernels, json_string(p->kernels.v[i]->name));
     static const char *const sources[] = {"default", "env", "flag", "config", "ladder"};
     json_t *seed = p->seed <= INT64_MAX ? json_integer((json_int_t)p->seed)
                                         : json_sprintf("%llu", (unsigned long long)p->seed);

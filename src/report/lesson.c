@@ -51,9 +51,9 @@ static void size_lesson(FILE *out, const struct mb_report_ctx *ctx)
     const int cores = mb_machine_usable_cores(ctx->machine);
     const struct mb_result *few[MB_PLAN_MAX_SIZES], *many[MB_PLAN_MAX_SIZES];
     size_t count = 0;
-    for (size_t i = 0; i < p->nsizes; i++) {
-        few[count] = pick(ctx->results, p->sizes[i], NULL, 1, INT_MAX, FEWEST_THREADS);
-        many[count] = pick(ctx->results, p->sizes[i], NULL, 1, cores, MOST_THREADS);
+    for (size_t i = 0; i < p->sizes.n; i++) {
+        few[count] = pick(ctx->results, p->sizes.v[i], NULL, 1, INT_MAX, FEWEST_THREADS);
+        many[count] = pick(ctx->results, p->sizes.v[i], NULL, 1, cores, MOST_THREADS);
         if (few[count] != NULL && many[count] != NULL && many[count]->threads > few[count]->threads)
             count++;
     }
@@ -117,8 +117,8 @@ static void lapack_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
     const struct mb_plan *p = ctx->plan;
     const struct mb_kernel *dgemm = mb_kernel_with(MB_REFERENCE);
     bool any = false;
-    for (size_t i = 0; i < p->nkernels; i++) {
-        const struct mb_kernel *k = p->kernels[i];
+    for (size_t i = 0; i < p->kernels.n; i++) {
+        const struct mb_kernel *k = p->kernels.v[i];
         const struct mb_result *best = pick(ctx->results, n, k, 1, INT_MAX, FASTEST);
         if (!(k->traits & MB_LAPACK) || best == NULL)
             continue;
@@ -163,8 +163,8 @@ static void no_gil_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
     const struct mb_kernel *baseline = mb_kernel_with(MB_BASELINE);
     const struct mb_result *naive = baseline ? mb_results_find(rs, baseline, n, 1) : NULL;
     int most = 1;
-    for (size_t i = 0; i < ctx->plan->nthreads; i++)
-        most = ctx->plan->threads[i] > most ? ctx->plan->threads[i] : most;
+    for (size_t i = 0; i < ctx->plan->threads.n; i++)
+        most = ctx->plan->threads.v[i] > most ? ctx->plan->threads.v[i] : most;
     /* the baseline's own worker variants have no trait of their own: by name */
     const struct mb_kernel *threads = mb_kernel_find("naive-threads");
     const struct mb_kernel *procs = mb_kernel_with(MB_PROCS);

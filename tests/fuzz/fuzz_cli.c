@@ -29,19 +29,20 @@ static void check_plan(const struct mb_options *o)
     const struct mb_plan *p = &o->plan;
     if (o->command != MB_CMD_RUN && o->command != MB_CMD_CORETYPES)
         return;
-    FUZZ_CHECK(p->nsizes >= 1 && p->nsizes <= MB_PLAN_MAX_SIZES, "%zu sizes", p->nsizes);
-    for (size_t i = 0; i < p->nsizes; i++)
-        FUZZ_CHECK(p->sizes[i] >= 1 && p->sizes[i] <= MB_N_MAX, "size %zu", p->sizes[i]);
-    FUZZ_CHECK(p->nkernels >= 1 && p->nkernels <= MB_PLAN_MAX_KERNELS, "%zu kernels", p->nkernels);
-    for (size_t i = 0; i < p->nkernels; i++)
-        FUZZ_CHECK(p->kernels[i] != NULL, "kernel %zu is NULL", i);
+    FUZZ_CHECK(p->sizes.n >= 1 && p->sizes.n <= MB_PLAN_MAX_SIZES, "%zu sizes", p->sizes.n);
+    for (size_t i = 0; i < p->sizes.n; i++)
+        FUZZ_CHECK(p->sizes.v[i] >= 1 && p->sizes.v[i] <= MB_N_MAX, "size %zu", p->sizes.v[i]);
+    FUZZ_CHECK(p->kernels.n >= 1 && p->kernels.n <= MB_PLAN_MAX_KERNELS, "%zu kernels",
+               p->kernels.n);
+    for (size_t i = 0; i < p->kernels.n; i++)
+        FUZZ_CHECK(p->kernels.v[i] != NULL, "kernel %zu is NULL", i);
     if (o->command != MB_CMD_RUN)
         return;
-    FUZZ_CHECK(p->nthreads >= 1 && p->nthreads <= MB_PLAN_MAX_THREADS, "%zu thread counts",
-               p->nthreads);
-    for (size_t i = 0; i < p->nthreads; i++)
-        FUZZ_CHECK(p->threads[i] >= 1 && p->threads[i] <= mb_blas_max_threads(), "thread count %d",
-                   p->threads[i]);
+    FUZZ_CHECK(p->threads.n >= 1 && p->threads.n <= MB_PLAN_MAX_THREADS, "%zu thread counts",
+               p->threads.n);
+    for (size_t i = 0; i < p->threads.n; i++)
+        FUZZ_CHECK(p->threads.v[i] >= 1 && p->threads.v[i] <= mb_blas_max_threads(),
+                   "thread count %d", p->threads.v[i]);
     FUZZ_CHECK(p->repeat >= 1 && p->repeat <= MB_REPEAT_MAX, "repeat %u", p->repeat);
     FUZZ_CHECK(p->warmup <= MB_WARMUP_MAX, "warmup %u", p->warmup);
     FUZZ_CHECK(p->nrhs >= 1 && p->nrhs <= MB_NRHS_MAX, "nrhs %u", p->nrhs);

@@ -51,73 +51,77 @@ static bool reference_decimal(const char *s, unsigned long long max, unsigned lo
 static const unsigned uint_limits[] = {0, 1, 2, 3, 8, 9, 10, 99, 100, 1000, 1000000, UINT_MAX};
 #define NLIMITS (sizeof uint_limits / sizeof uint_limits[0])
 
-static void fuzz_sizes(const char *s, size_t cap)
+#define CAP(list) (sizeof(list)->v / sizeof(list)->v[0])
+
+/* Each list is allocated on its own, so that a write past its entries is
+ * a write past the allocation (ASan). */
+static void fuzz_sizes(const char *s)
 {
-    size_t *out = malloc(cap * sizeof *out), count = 99;
+    struct mb_size_list *out = malloc(sizeof *out);
     struct mb_diag d = {0};
     FUZZ_CHECK(out != NULL, "out of memory");
-    enum mb_status st = mb_parse_sizes(s, out, cap, &count, &d);
+    out->n = 99;
+    enum mb_status st = mb_parse_sizes(s, out, &d);
     fuzz_check_message(st, &d);
     if (st == MB_OK) {
-        FUZZ_CHECK(count >= 1 && count <= cap, "'%s': %zu sizes (cap %zu)", s, count, cap);
-        for (size_t i = 0; i < count; i++)
-            FUZZ_CHECK(out[i] >= 1 && out[i] <= MB_N_MAX, "'%s': size %zu", s, out[i]);
+        FUZZ_CHECK(out->n >= 1 && out->n <= CAP(out), "'%s': %zu sizes", s, out->n);
+        for (size_t i = 0; i < out->n; i++)
+            FUZZ_CHECK(out->v[i] >= 1 && out->v[i] <= MB_N_MAX, "'%s': size %zu", s, out->v[i]);
         unsigned long long v;
         if (reference_decimal(s, MB_N_MAX, &v))
-            FUZZ_CHECK(count == 1 && out[0] == v, "'%s' read as %zu", s, out[0]);
+            FUZZ_CHECK(out->n == 1 && out->v[0] == v, "'%s' read as %zu", s, out->v[0]);
     } else {
-        FUZZ_CHECK(st == MB_USAGE && count == 0, "'%s': status %d, count %zu", s, st, count);
+        FUZZ_CHECK(st == MB_USAGE && out->n == 0, "'%s': status %d, count %zu", s, st, out->n);
     }
     free(out);
 }
 
-static void fuzz_threads(const char *s, int max, int cores, size_t cap, bool from_env)
+static void fuzz_threads(const char *s, int max, int cores, bool from_env)
 {
-    int *out = malloc(cap * sizeof *out);
-    size_t count = 99;
+    struct mb_thread_list *out = malloc(sizeof *out);
     enum mb_threads_source source = MB_THREADS_FLAG;
     struct mb_diag d = {0};
     FUZZ_CHECK(out != NULL, "out of memory");
-    enum mb_status st = from_env
-                            ? mb_plan_default_threads(s, max, cores, out, cap, &count, &source, &d)
-                            : mb_parse_threads(s, max, cores, out, cap, &count, &d);
+    out->n = 99;
+    enum mb_status st = from_env ? mb_plan_default_threads(s, max, cores, out, &source, &d)
+                                 : mb_parse_threads(s, max, cores, out, &d);
     fuzz_check_message(st, &d);
     if (st == MB_OK) {
-        FUZZ_CHECK(count >= 1 && count <= cap, "'%s': %zu thread counts (cap %zu)", s, count, cap);
-        for (size_t i = 0; i < count; i++)
-            FUZZ_CHECK(out[i] >= 1 && out[i] <= max, "'%s': thread count %d (max %d, cores %d)", s,
-                       out[i], max, cores);
+        FUZZ_CHECK(out->n >= 1 && out->n <= CAP(out), "'%s': %zu thread counts", s, out->n);
+        for (size_t i = 0; i < out->n; i++)
+            FUZZ_CHECK(out->v[i] >= 1 && out->v[i] <= max,
+                       "'%s': thread count %d (max %d, cores %d)", s, out->v[i], max, cores);
         unsigned long long v;
         if (s[0] != '\0' && reference_decimal(s, (unsigned long long)max, &v) && v >= 1)
-            FUZZ_CHECK(count == 1 && out[0] == (int)v, "'%s' read as %d", s, out[0]);
+            FUZZ_CHECK(out->n == 1 && out->v[0] == (int)v, "'%s' read as %d", s, out->v[0]);
         if (from_env)
             FUZZ_CHECK(source == (s[0] != '\0' ? MB_THREADS_ENV : MB_THREADS_DEFAULT),
                        "'%s': source %d", s, source);
     } else {
-        FUZZ_CHECK(st == MB_USAGE && (from_env || count == 0), "'%s': status %d, count %zu", s, st,
-                   count);
+        FUZZ_CHECK(st == MB_USAGE && (from_env || out->n == 0), "'%s': status %d, count %zu", s, st,
+                   out->n);
     }
     free(out);
 }
 
-static void fuzz_kernels(const char *s, size_t cap)
+static void fuzz_kernels(const char *s)
 {
-    const struct mb_kernel **out = malloc(cap * sizeof *out);
-    size_t count = 99;
+    struct mb_kernel_list *out = malloc(sizeof *out);
     struct mb_diag d = {0};
     FUZZ_CHECK(out != NULL, "out of memory");
-    enum mb_status st = mb_parse_kernels(s, out, cap, &count, &d);
+    out->n = 99;
+    enum mb_status st = mb_parse_kernels(s, out, &d);
     fuzz_check_message(st, &d);
     if (st == MB_OK) {
-        FUZZ_CHECK(count >= 1 && count <= cap, "'%s': %zu kernels (cap %zu)", s, count, cap);
-        for (size_t i = 0; i < count; i++) {
-            FUZZ_CHECK(out[i] != NULL && mb_kernel_find(out[i]->name) == out[i],
+        FUZZ_CHECK(out->n >= 1 && out->n <= CAP(out), "'%s': %zu kernels", s, out->n);
+        for (size_t i = 0; i < out->n; i++) {
+            FUZZ_CHECK(out->v[i] != NULL && mb_kernel_find(out->v[i]->name) == out->v[i],
                        "'%s': kernel %zu is not registered", s, i);
             for (size_t j = 0; j < i; j++)
-                FUZZ_CHECK(out[j] != out[i], "'%s': %s twice", s, out[i]->name);
+                FUZZ_CHECK(out->v[j] != out->v[i], "'%s': %s twice", s, out->v[i]->name);
         }
     } else {
-        FUZZ_CHECK(st == MB_USAGE && count == 0, "'%s': status %d, count %zu", s, st, count);
+        FUZZ_CHECK(st == MB_USAGE && out->n == 0, "'%s': status %d, count %zu", s, st, out->n);
     }
     free(out);
 }
@@ -200,25 +204,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size < 4)
         return 0;
     enum parser which = (enum parser)(data[0] % P_COUNT);
-    uint8_t b1 = data[1], b2 = data[2];
+    uint8_t b1 = data[1], b2 = data[2]; /* data[3] is spare: the corpus keeps its layout */
     char *s = fuzz_strndup(data + 4, size - 4);
     if (s == NULL)
         return 0;
-    int max = 1 + b1;                        /* OpenBLAS's MAX_THREADS: 1..256 */
-    int cores = 1 + b2 % 128;                /* physical cores from hwloc */
-    size_t cap = 1 + (size_t)(data[3] % 64); /* room in the plan's arrays */
+    int max = 1 + b1;         /* OpenBLAS's MAX_THREADS: 1..256 */
+    int cores = 1 + b2 % 128; /* physical cores from hwloc */
     switch (which) {
     case P_SIZES:
-        fuzz_sizes(s, cap);
+        fuzz_sizes(s);
         break;
     case P_THREADS:
-        fuzz_threads(s, max, cores, cap, false);
+        fuzz_threads(s, max, cores, false);
         break;
     case P_DEFAULT_THREADS:
-        fuzz_threads(s, max, cores, MB_PLAN_MAX_THREADS, true);
+        fuzz_threads(s, max, cores, true);
         break;
     case P_KERNELS:
-        fuzz_kernels(s, cap);
+        fuzz_kernels(s);
         break;
     default:
         fuzz_scalar(which, s, b1, b2);
