@@ -142,7 +142,7 @@ ParameterizedTest(size_t *n, kernels, naive_computes_every_entry)
     cr_assert_not_null(k);
     make_abc(*n);
     struct mb_kernel_call call = call_for(1); /* deadline 0: run in full */
-    cr_assert_eq(k->run(&call, NULL), MB_OK);
+    cr_assert_eq(mb_kernel_run(k, &call, NULL), MB_OK);
     cr_assert_eq(call.rows_done, *n, "naive n=%zu computes every row, got %zu", *n, call.rows_done);
     assert_rows_are_the_product(*n, "naive", 1);
     assert_kernel_verifies(k, &call);
@@ -164,7 +164,7 @@ ParameterizedTest(size_t *n, kernels, dgemm_computes_every_entry_at_1_and_2_thre
         for (size_t i = 0; i < *n * *n; i++)
             m.C[i] = NAN;
         struct mb_kernel_call call = call_for(threads);
-        cr_assert_eq(k->run(&call, NULL), MB_OK);
+        cr_assert_eq(mb_kernel_run(k, &call, NULL), MB_OK);
         cr_assert_eq(call.rows_done, *n, "dgemm reports every row done");
         assert_rows_are_the_product(*n, "dgemm", threads);
         assert_kernel_verifies(k, &call);
@@ -178,7 +178,7 @@ Test(kernels, naive_with_a_past_deadline_computes_exactly_one_row)
     make_abc(40);
     struct mb_kernel_call call = call_for(1);
     call.deadline_s = mb_clock_now_s() - 1.0;
-    cr_assert_eq(mb_kernel_find("naive")->run(&call, NULL), MB_OK);
+    cr_assert_eq(mb_kernel_run(mb_kernel_find("naive"), &call, NULL), MB_OK);
     cr_assert_eq(call.rows_done, 1,
                  "it stops after the row during which the deadline passed, got %zu rows",
                  call.rows_done);
@@ -193,7 +193,7 @@ Test(kernels, naive_with_a_distant_deadline_computes_every_row)
     make_abc(40);
     struct mb_kernel_call call = call_for(1);
     call.deadline_s = mb_clock_now_s() + 3600.0;
-    cr_assert_eq(mb_kernel_find("naive")->run(&call, NULL), MB_OK);
+    cr_assert_eq(mb_kernel_run(mb_kernel_find("naive"), &call, NULL), MB_OK);
     cr_assert_eq(call.rows_done, 40);
     assert_rows_are_the_product(40, "naive", 1);
 }
@@ -204,7 +204,7 @@ Test(kernels, naive_with_the_stop_flag_raised_returns_after_at_most_one_row)
     volatile sig_atomic_t stop = 1;
     struct mb_kernel_call call = call_for(1);
     call.stop = &stop;
-    cr_assert_eq(mb_kernel_find("naive")->run(&call, NULL), MB_OK);
+    cr_assert_eq(mb_kernel_run(mb_kernel_find("naive"), &call, NULL), MB_OK);
     cr_assert_leq(call.rows_done, 1, "got %zu rows", call.rows_done);
     assert_rows_are_the_product(call.rows_done, "naive", 1);
 }
@@ -215,6 +215,6 @@ Test(kernels, naive_with_the_stop_flag_lowered_runs_in_full)
     volatile sig_atomic_t stop = 0;
     struct mb_kernel_call call = call_for(1);
     call.stop = &stop;
-    cr_assert_eq(mb_kernel_find("naive")->run(&call, NULL), MB_OK);
+    cr_assert_eq(mb_kernel_run(mb_kernel_find("naive"), &call, NULL), MB_OK);
     cr_assert_eq(call.rows_done, 40);
 }

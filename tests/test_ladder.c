@@ -189,8 +189,8 @@ static void assert_kernel_verifies(const struct mb_kernel *k, const struct mb_ke
 static void assert_runs_in_full(const struct mb_kernel *k, struct mb_kernel_call *call, int workers)
 {
     struct mb_diag d = {0};
-    cr_assert_eq(k->run(call, &d), MB_OK, "%s, %d worker(s), n=%zu: %s", k->name, workers, m.n,
-                 d.msg);
+    cr_assert_eq(mb_kernel_run(k, call, &d), MB_OK, "%s, %d worker(s), n=%zu: %s", k->name, workers,
+                 m.n, d.msg);
     cr_assert_eq(call->rows_done, m.n, "%s, %d worker(s), n=%zu: %zu rows done", k->name, workers,
                  m.n, call->rows_done);
     assert_kernel_verifies(k, call, workers);
@@ -464,7 +464,7 @@ static void assert_timeboxed_kernels_stop_early(void (*arm)(struct mb_kernel_cal
             struct mb_kernel_call call = open_call(k, threads, true);
             arm(&call);
             struct mb_diag d = {0};
-            cr_assert_eq(k->run(&call, &d), MB_OK, "%s, %s: %s", k->name, how, d.msg);
+            cr_assert_eq(mb_kernel_run(k, &call, &d), MB_OK, "%s, %s: %s", k->name, how, d.msg);
             cr_assert(call.rows_done >= 1 && call.rows_done <= m.n,
                       "%s, %d worker(s), %s: %zu rows done of %zu", k->name, threads, how,
                       call.rows_done, m.n);
@@ -513,7 +513,7 @@ Test(ladder, naive_with_a_past_deadline_computes_exactly_one_row)
     make_inputs(50);
     struct mb_kernel_call call = open_call(k, 1, false);
     past_deadline(&call);
-    cr_assert_eq(k->run(&call, NULL), MB_OK);
+    cr_assert_eq(mb_kernel_run(k, &call, NULL), MB_OK);
     cr_assert_eq(call.rows_done, 1, "the row during which the deadline passed, got %zu",
                  call.rows_done);
     close_call();
@@ -542,7 +542,7 @@ static size_t rows_done_when_stopped_midway(const struct mb_kernel *k)
     call.tick = raise_stop;
     call.tick_user = &ticks;
     struct mb_diag d = {0};
-    cr_assert_eq(k->run(&call, &d), MB_OK, "%s: %s", k->name, d.msg);
+    cr_assert_eq(mb_kernel_run(k, &call, &d), MB_OK, "%s: %s", k->name, d.msg);
     cr_assert_geq(ticks, 1, "%s ticked while it ran", k->name);
     cr_assert(call.rows_done >= 1 && call.rows_done <= m.n, "%s: %zu rows done", k->name,
               call.rows_done);

@@ -121,7 +121,7 @@ static enum mb_status setup_and_run(const struct mb_kernel *k, struct mb_kernel_
         k->setup(call);
     if (k->prepare != NULL)
         k->prepare(call);
-    return k->run(call, d);
+    return mb_kernel_run(k, call, d);
 }
 
 /* A clean pass that must succeed. */
@@ -139,8 +139,8 @@ static void assert_verifies(const struct mb_kernel *k, const struct mb_kernel_ca
     struct mb_verify v = {.residual = NAN};
     struct mb_diag d = {0};
     const char *lay = layout_name(call->row_major);
-    cr_assert_eq(k->verify(call, &v, &d), MB_OK, "%s n=%zu nrhs=%zu %s %d thread(s): %s",
-                 k->name, call->n, call->nrhs, lay, threads, d.msg);
+    cr_assert_eq(k->verify(call, &v, &d), MB_OK, "%s n=%zu nrhs=%zu %s %d thread(s): %s", k->name,
+                 call->n, call->nrhs, lay, threads, d.msg);
     cr_assert(v.ok, "%s n=%zu %s: verify says ok", k->name, call->n, lay);
     cr_assert(isfinite(v.residual), "%s n=%zu %s: residual %g is finite", k->name, call->n, lay,
               v.residual);
@@ -260,7 +260,7 @@ static void assert_second_pass_is_identical(const char *name)
         if (k->prepare != NULL)
             k->prepare(&call);
         struct mb_diag d = {0};
-        cr_assert_eq(k->run(&call, &d), MB_OK, "%s second pass: %s", name, d.msg);
+        cr_assert_eq(mb_kernel_run(k, &call, &d), MB_OK, "%s second pass: %s", name, d.msg);
         bool same_c = memcmp(C1, b.C, n * n * sizeof *C1) == 0;
         bool same_ipiv = memcmp(ipiv1, b.ipiv, n * sizeof *ipiv1) == 0;
         bool same_tau = memcmp(tau1, b.tau, n * sizeof *tau1) == 0;
@@ -414,7 +414,7 @@ Test(lapack, dpotrf_of_a_matrix_with_a_negative_diagonal_is_not_positive_definit
                 char ctx[96];
                 snprintf(ctx, sizeof ctx, "dpotrf S(%zu,%zu) = -1 %s %d thread(s)", js[t], js[t],
                          layout_name(rm), threads);
-                cr_assert_eq(k->run(&call, &d), MB_RUNTIME, "%s: %s", ctx, d.msg);
+                cr_assert_eq(mb_kernel_run(k, &call, &d), MB_RUNTIME, "%s: %s", ctx, d.msg);
                 assert_msg_has(d.msg, "not positive definite", ctx);
                 assert_msg_names(d.msg, "info ", (long)js[t] + 1, ctx);
                 assert_msg_names(d.msg, "column ", (long)js[t] + 1, ctx);
@@ -433,7 +433,7 @@ Test(lapack, dpotrf_of_a_symmetric_indefinite_matrix_fails_at_order_2)
         b.C[0] = b.C[3] = 1.0;
         b.C[1] = b.C[2] = 2.0;
         struct mb_diag d = {0};
-        cr_assert_eq(k->run(&call, &d), MB_RUNTIME, "%s", d.msg);
+        cr_assert_eq(mb_kernel_run(k, &call, &d), MB_RUNTIME, "%s", d.msg);
         assert_msg_has(d.msg, "not positive definite", layout_name(rm));
         assert_msg_names(d.msg, "info ", 2, layout_name(rm));
     }
@@ -532,8 +532,7 @@ static void assert_verify_rejects(const char *name, const struct mb_kernel_call 
     const struct mb_kernel *k = mb_kernel_find(name);
     struct mb_verify v = {.ok = true, .residual = NAN};
     struct mb_diag d = {0};
-    cr_assert_eq(k->verify(call, &v, &d), MB_VERIFY, "%s %s", name,
-                 layout_name(call->row_major));
+    cr_assert_eq(k->verify(call, &v, &d), MB_VERIFY, "%s %s", name, layout_name(call->row_major));
     cr_assert(!v.ok);
     cr_assert(v.residual > FAR_ABOVE, "%s %s: residual %g", name, layout_name(call->row_major),
               v.residual);

@@ -265,8 +265,10 @@ static void spin(double s)
         ;
 }
 
-static enum mb_status fake_run(struct mb_kernel_call *call, struct mb_diag *d)
+static enum mb_status fake_run(const struct mb_kernel *k, struct mb_kernel_call *call,
+                               struct mb_diag *d)
 {
+    (void)k;
     (void)call, (void)d;
     double t0 = mb_clock_now_s();
     spin(20e-6);

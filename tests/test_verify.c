@@ -467,7 +467,7 @@ static void naive_rows(size_t rows)
     for (size_t i = 0; i < n * n; i++)
         m.C[i] = NAN;
     struct mb_kernel_call call = {.n = n, .A = m.A, .B = m.B, .C = m.C, .threads = 1};
-    cr_assert_eq(mb_kernel_find("naive")->run(&call, NULL), MB_OK);
+    cr_assert_eq(mb_kernel_run(mb_kernel_find("naive"), &call, NULL), MB_OK);
     cr_assert_eq(call.rows_done, n);
     for (size_t i = rows * n; i < n * n; i++)
         m.C[i] = NAN;

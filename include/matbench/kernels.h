@@ -51,7 +51,11 @@ struct mb_kernel_call {
 };
 
 typedef double mb_kernel_flops_fn(size_t n, size_t nrhs);
-typedef enum mb_status mb_kernel_run_fn(struct mb_kernel_call *call, struct mb_diag *d);
+struct mb_kernel;
+/* Runs kernel k (the row that holds the function: a worker model reads the
+ * step from it) on call. */
+typedef enum mb_status mb_kernel_run_fn(const struct mb_kernel *k, struct mb_kernel_call *call,
+                                        struct mb_diag *d);
 typedef void mb_kernel_setup_fn(struct mb_kernel_call *call);
 typedef enum mb_status mb_kernel_verify_fn(const struct mb_kernel_call *call, struct mb_verify *out,
                                            struct mb_diag *d);
@@ -97,6 +101,8 @@ struct mb_kernel {
 };
 
 double mb_flops_gemm(size_t n, size_t nrhs);
+enum mb_status mb_kernel_run(const struct mb_kernel *k, struct mb_kernel_call *call,
+                             struct mb_diag *d);
 size_t mb_kernel_count(void);
 const struct mb_kernel *mb_kernel_at(size_t i);
 const struct mb_kernel *mb_kernel_find(const char *name);

@@ -21,9 +21,16 @@ double mb_flops_gemm(size_t n, size_t nrhs)
     return 2.0 * x * x * x;
 }
 
-/* The ladder's worker models. Each runs the step of kernel k: on the
- * calling thread alone, on call->threads POSIX threads, or in call->threads
- * fork()ed processes. One core is the same code as the threads on one
+/* Runs kernel k on call, through the run function of its row. */
+enum mb_status mb_kernel_run(const struct mb_kernel *k, struct mb_kernel_call *call,
+                             struct mb_diag *d)
+{
+    return k->run(k, call, d);
+}
+
+/* The ladder's worker models: the run of every ladder row. Each runs the
+ * step of kernel k on the calling thread alone, on call->threads POSIX
+ * threads, or in call->threads fork()ed processes. One core is the same code as the threads on one
  * worker, so the ratios between the models measure the workers alone. */
 static enum mb_status ladder_one_core_run(const struct mb_kernel *k, struct mb_kernel_call *call,
                                           struct mb_diag *d)
@@ -46,24 +53,6 @@ static enum mb_status ladder_procs_run(const struct mb_kernel *k, struct mb_kern
     return mb_ladder_procs(call, k->step, call->W[0], d);
 }
 
-/* The runner calls run(call, d), which does not name the kernel: a ladder
- * kernel's run is this one-line entry, handing its own row to its worker
- * model. Declares the row (defined below) and defines var##_run. */
-#define LADDER_ENTRY(var, model)                                                                   \
-    static const struct mb_kernel var;                                                             \
-    static enum mb_status var##_run(struct mb_kernel_call *call, struct mb_diag *d)                \
-    {                                                                                              \
-        return model(&var, call, d);                                                               \
-    }
-
-LADDER_ENTRY(naive, ladder_one_core_run)
-LADDER_ENTRY(naive_threads, ladder_threads_run)
-LADDER_ENTRY(naive_procs, ladder_procs_run)
-LADDER_ENTRY(ikj, ladder_one_core_run)
-LADDER_ENTRY(tiled, ladder_one_core_run)
-LADDER_ENTRY(tiled_threads, ladder_threads_run)
-LADDER_ENTRY(simd, ladder_threads_run)
-
 /* The rows of C a time-boxed kernel finished, checked row by row. */
 static enum mb_status rows_verify(const struct mb_kernel_call *call, struct mb_verify *out,
                                   struct mb_diag *d)
@@ -79,9 +68,10 @@ static enum mb_status procs_verify(const struct mb_kernel_call *call, struct mb_
 }
 
 /* cblas_dgemm with however many threads the BLAS is set to use. */
-static enum mb_status dgemm_run(struct mb_kernel_call *call, struct mb_diag *d)
+static enum mb_status dgemm_run(const struct mb_kernel *k, struct mb_kernel_call *call,
+                                struct mb_diag *d)
 {
-    (void)d;
+    (void)k, (void)d;
     const int n = (int)call->n;
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, call->A, n, call->B, n,
                 0.0, call->C, n);
@@ -102,7 +92,7 @@ static const struct mb_kernel naive = {
     .lesson = "the textbook i-j-k triple loop: one core, strided loads from B",
     .flops = mb_flops_gemm,
     .flops_formula = "2n^3",
-    .run = naive_run,
+    .run = ladder_one_core_run,
     .step = &mb_step_naive,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_BASELINE | MB_GEMM,
@@ -115,7 +105,7 @@ static const struct mb_kernel naive_threads = {
               "thread keeps a core busy",
     .flops = mb_flops_gemm,
     .flops_formula = "2n^3",
-    .run = naive_threads_run,
+    .run = ladder_threads_run,
     .step = &mb_step_naive,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,
@@ -128,7 +118,7 @@ static const struct mb_kernel naive_procs = {
               "scale like threads, at the cost of a fork each",
     .flops = mb_flops_gemm,
     .flops_formula = "2n^3",
-    .run = naive_procs_run,
+    .run = ladder_procs_run,
     .step = &mb_step_naive,
     .verify = procs_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS | MB_PROCS,
@@ -142,7 +132,7 @@ static const struct mb_kernel ikj = {
               "stride, so every cache line is used whole and the compiler vectorises it",
     .flops = mb_flops_gemm,
     .flops_formula = "2n^3",
-    .run = ikj_run,
+    .run = ladder_one_core_run,
     .step = &mb_step_ikj,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM,
@@ -156,7 +146,7 @@ static const struct mb_kernel tiled = {
               "them: memory traffic falls, one core",
     .flops = mb_flops_gemm,
     .flops_formula = "2n^3",
-    .run = tiled_run,
+    .run = ladder_one_core_run,
     .step = &mb_step_tiled,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM,
@@ -169,7 +159,7 @@ static const struct mb_kernel tiled_threads = {
     .lesson = "the tiled loop with blocks of rows shared out to POSIX threads",
     .flops = mb_flops_gemm,
     .flops_formula = "2n^3",
-    .run = tiled_threads_run,
+    .run = ladder_threads_run,
     .step = &mb_step_tiled,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,
@@ -194,7 +184,7 @@ static const struct mb_kernel simd = {
               "in vector registers, as BLIS and OpenBLAS do: the vector units do the work",
     .flops = mb_flops_gemm,
     .flops_formula = "2n^3",
-    .run = simd_run,
+    .run = ladder_threads_run,
     .step = &mb_step_simd,
     .verify = rows_verify,
     .traits = MB_TIMEBOXED | MB_GEMM | MB_THREADS,

@@ -299,8 +299,10 @@ static enum mb_status verdict(const char *routine, const char *what, double resi
                        what, residual, MB_LAPACK_THRESHOLD);
 }
 
-static enum mb_status getrf_run(struct mb_kernel_call *call, struct mb_diag *d)
+static enum mb_status getrf_run(const struct mb_kernel *k, struct mb_kernel_call *call,
+                                struct mb_diag *d)
 {
+    (void)k;
     const int n = (int)call->n;
     int info = LAPACKE_dgetrf(layout(call->row_major), n, n, call->C, n, call->ipiv);
     call->rows_done = call->n;
@@ -340,8 +342,10 @@ static void potrf_prepare(struct mb_kernel_call *call)
     memcpy(call->C, call->W[0], call->n * call->n * sizeof *call->C);
 }
 
-static enum mb_status potrf_run(struct mb_kernel_call *call, struct mb_diag *d)
+static enum mb_status potrf_run(const struct mb_kernel *k, struct mb_kernel_call *call,
+                                struct mb_diag *d)
 {
+    (void)k;
     const int n = (int)call->n;
     int info = LAPACKE_dpotrf(layout(call->row_major), 'L', n, call->C, n);
     call->rows_done = call->n;
@@ -371,8 +375,10 @@ static void gesv_prepare(struct mb_kernel_call *call)
     memcpy(call->X, call->X0, call->n * call->nrhs * sizeof *call->X);
 }
 
-static enum mb_status gesv_run(struct mb_kernel_call *call, struct mb_diag *d)
+static enum mb_status gesv_run(const struct mb_kernel *k, struct mb_kernel_call *call,
+                               struct mb_diag *d)
 {
+    (void)k;
     const int n = (int)call->n;
     int info = LAPACKE_dgesv(layout(call->row_major), n, (int)call->nrhs, call->C, n, call->ipiv,
                              call->X, (int)ldx(call));
@@ -392,8 +398,10 @@ static enum mb_status gesv_verify(const struct mb_kernel_call *call, struct mb_v
                    out, d);
 }
 
-static enum mb_status geqrf_run(struct mb_kernel_call *call, struct mb_diag *d)
+static enum mb_status geqrf_run(const struct mb_kernel *k, struct mb_kernel_call *call,
+                                struct mb_diag *d)
 {
+    (void)k;
     const int n = (int)call->n;
     int info = LAPACKE_dgeqrf(layout(call->row_major), n, n, call->C, n, call->tau);
     call->rows_done = call->n;

@@ -96,7 +96,7 @@ static double timed_pass(struct run *r, const struct mb_kernel *k, struct mb_ker
     if (k->prepare != NULL)
         k->prepare(call);
     double cpu0 = mb_clock_cpu_s() + call->child_cpu_s, t0 = mb_clock_now_s();
-    enum mb_status st = k->run(call, r->st == MB_OK ? r->d : NULL);
+    enum mb_status st = mb_kernel_run(k, call, r->st == MB_OK ? r->d : NULL);
     double t = mb_clock_now_s() - t0;
     if (!warmup) { /* a process kernel's children count as busy cores too */
         r->wall_s += t;
@@ -184,14 +184,14 @@ static double timed_batch(struct run *r, const struct mb_kernel *k, struct mb_ke
     if (k->prepare == NULL) {
         double cpu0 = mb_clock_cpu_s() + call->child_cpu_s, t0 = mb_clock_now_s();
         for (; done < calls && r->st == MB_OK && !(done > 0 && stopped(r->h)); done++)
-            r->st = k->run(call, r->d);
+            r->st = mb_kernel_run(k, call, r->d);
         t = mb_clock_now_s() - t0;
         cpu = mb_clock_cpu_s() + call->child_cpu_s - cpu0;
     } else {
         for (; done < calls && r->st == MB_OK && !(done > 0 && stopped(r->h)); done++) {
             k->prepare(call);
             double cpu0 = mb_clock_cpu_s() + call->child_cpu_s, t0 = mb_clock_now_s();
-            r->st = k->run(call, r->d);
+            r->st = mb_kernel_run(k, call, r->d);
             t += mb_clock_now_s() - t0;
             cpu += mb_clock_cpu_s() + call->child_cpu_s - cpu0;
         }
