@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli/cli_internal.h"
+#include "matbench/format.h"
 #include "matbench/kernels.h"
 
 /* The whole file at path, malloc'd and NUL-terminated. */
@@ -97,4 +98,35 @@ Test(cli_docs, completion_holds_every_option_command_and_kernel)
     cr_expect(strstr(comp, "table csv json markdown") != NULL);
     cr_expect(strstr(comp, "complete -F _matbench matbench") != NULL);
     free(comp);
+}
+
+/* --help, the man page and the completion list the values of --kernels and
+ * --format from their tables: a kernel or format added to its table is in
+ * all three without a word of help written for it. */
+Test(cli_docs, help_man_and_completion_list_every_kernel_group_and_format)
+{
+    char *help = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&help, &len);
+    cr_assert_not_null(out);
+    mb__cli_help(out);
+    fclose(out);
+    char *man = slurp(MB_MAN_PAGE), *comp = slurp(MB_COMPLETION);
+    const char *words[64];
+    size_t n = 0;
+    for (size_t i = 0; i < mb_kernel_count(); i++)
+        words[n++] = mb_kernel_at(i)->name;
+    for (size_t g = 0; g < mb_kernel_group_count(); g++)
+        words[n++] = mb_kernel_group_name(g, NULL);
+    const struct mb_format_row *f;
+    for (size_t i = 0; (f = mb_format_row((enum mb_format)i)) != NULL; i++)
+        words[n++] = f->name;
+    for (size_t i = 0; i < n; i++) {
+        char roff[64];
+        roff_name(words[i], roff, sizeof roff);
+        cr_expect(strstr(help, words[i]) != NULL, "--help does not list %s", words[i]);
+        cr_expect(strstr(man, roff) != NULL, "the man page does not list %s", words[i]);
+        cr_expect(has_word(comp, words[i]), "the completion does not list %s", words[i]);
+    }
+    free(help), free(man), free(comp);
 }

@@ -21,6 +21,9 @@
 enum mb__option_kind { MB__HEADING, MB__UINT, MB__SECONDS, MB__U64, MB__FLAG, MB__NOFLAG, MB__FN };
 typedef enum mb_status mb__option_fn(const char *arg, bool from_config, struct mb_options *o,
                                      struct mb_diag *d);
+/* The i-th value an option takes, from the table that holds them (kernels,
+ * formats, core types); NULL past the last. */
+typedef const char *mb__value_fn(size_t i);
 struct mb__option {
     const char *name;    /* the long option, also its key in a config file */
     const char *section; /* its INI section; NULL: command line only */
@@ -30,8 +33,10 @@ struct mb__option {
     size_t field;
     double min, max;
     mb__option_fn *parse;
-    int short_name; /* 'h', 'V'; 0: none */
-    bool early;     /* applied in the first pass (--config, --help, --version) */
+    int short_name;       /* 'h', 'V'; 0: none */
+    bool early;           /* applied in the first pass (--config, --help, --version) */
+    mb__value_fn *values; /* the values it takes, for completion; NULL: free text */
+    bool values_in_help;  /* --help and the man page list them after the help text */
 };
 #define MB__MAX_OPTIONS 64 /* rows of mb__options, headings too */
 extern const struct mb__option mb__options[];
@@ -40,6 +45,7 @@ extern const size_t mb__noptions;
 /* help.c */
 void mb__cli_help(FILE *out);
 void mb__option_label(const struct mb__option *r, char *buf, size_t cap);
+const char *mb__option_values(const struct mb__option *r, char *buf, size_t cap);
 
 /* commands.c */
 typedef enum mb_status mb__command_fn(const struct mb_options *o, struct mb_diag *d);

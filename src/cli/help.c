@@ -41,8 +41,44 @@ void mb__option_label(const struct mb__option *r, char *buf, size_t cap)
              r->metavar != NULL ? r->metavar : "");
 }
 
+/* The values row r takes ("table, csv, json, markdown") into buf, in the
+ * order of their table; "" when it takes free text. Returns buf. */
+const char *mb__option_values(const struct mb__option *r, char *buf, size_t cap)
+{
+    size_t len = 0;
+    buf[0] = '\0';
+    const char *v;
+    for (size_t i = 0; r->values != NULL && (v = r->values(i)) != NULL && len < cap; i++) {
+        int w = snprintf(buf + len, cap - len, "%s%s", i ? ", " : "", v);
+        len += w > 0 ? (size_t)w : 0;
+    }
+    return buf;
+}
+
+/* Writes "one of: " and the values of row r at indent, as words wrapped
+ * to lines of at most 80 columns. */
+static void print_values(FILE *out, const struct mb__option *r, int indent)
+{
+    char values[1024];
+    mb__option_values(r, values, sizeof values);
+    int col = fprintf(out, "%*sone of:", indent, "");
+    for (const char *w = values; *w != '\0';) {
+        int len = (int)strcspn(w, " ");
+        if (col + 1 + len > 80) {
+            col = fprintf(out, "\n%*s", indent, "") - 1;
+        } else {
+            fputc(' ', out);
+            col++;
+        }
+        col += fprintf(out, "%.*s", len, w);
+        w += len + (w[len] == ' ');
+    }
+    fputc('\n', out);
+}
+
 /* Writes the options part of --help: each heading row alone, each option
- * as its label in a column of 21 and its help lines beside it. */
+ * as its label in a column of 21 and its help lines beside it, then the
+ * values it takes when its row lists them. */
 static void print_options(FILE *out)
 {
     for (size_t i = 0; i < mb__noptions; i++) {
@@ -55,6 +91,8 @@ static void print_options(FILE *out)
         mb__option_label(r, label, sizeof label);
         fprintf(out, "  %-20s ", label);
         print_lines(out, r->help, 23);
+        if (r->values_in_help)
+            print_values(out, r, 23);
     }
 }
 

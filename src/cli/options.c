@@ -49,6 +49,30 @@ static enum mb_status set_layout(const char *arg, bool from_config, struct mb_op
     return mb_parse_layout(arg, &o->plan.layout, d);
 }
 
+/* The values of --kernels: every kernel of the registry, then the groups. */
+static const char *kernel_value(size_t i)
+{
+    if (i < mb_kernel_count())
+        return mb_kernel_at(i)->name;
+    return mb_kernel_group_name(i - mb_kernel_count(), NULL);
+}
+
+/* The values of --format: the rows of the format table. */
+static const char *format_value(size_t i)
+{
+    const struct mb_format_row *row = mb_format_row((enum mb_format)i);
+    return row != NULL ? row->name : NULL;
+}
+
+/* The values of --coretype: best, then the core-type table. */
+static const char *coretype_value(size_t i)
+{
+    if (i == 0)
+        return "best";
+    const struct mb_coretype *ct = mb_coretype_at(i - 1);
+    return ct != NULL ? ct->name : NULL;
+}
+
 /* --format: one of the reporters' names. */
 static enum mb_status set_format(const char *arg, bool from_config, struct mb_options *o,
                                  struct mb_diag *d)
@@ -145,18 +169,28 @@ static enum mb_status set_version(const char *arg, bool from_config, struct mb_o
     return MB_VERSION;
 }
 
+/* Row makers, in designated initializers so that a field a row leaves
+ * out is zero. */
+#define ROW(n, sec, meta, text, k, f, lo, hi, fn, letter, first)                                   \
+    {                                                                                              \
+        .name = (n), .section = (sec), .metavar = (meta), .help = (text), .kind = (k),             \
+        .field = (f), .min = (lo), .max = (hi), .parse = (fn), .short_name = (letter),             \
+        .early = (first)                                                                           \
+    }
 #define HEADING(text)                                                                              \
     {                                                                                              \
         .kind = MB__HEADING, .help = (text)                                                        \
     }
-#define FN(n, sec, meta, fn, text)                                                                 \
+#define FN(n, sec, meta, fn, text) ROW(n, sec, meta, text, MB__FN, 0, 0, 0, fn, 0, false)
+/* An FN row whose values come from a table (fn_values), listed in --help
+ * when shown. */
+#define FN_VALUES(n, sec, meta, fn, fn_values, shown, text)                                        \
     {                                                                                              \
-        (n), (sec), (meta), (text), MB__FN, 0, 0, 0, (fn), 0, false                                \
+        .name = (n), .section = (sec), .metavar = (meta), .help = (text), .kind = MB__FN,          \
+        .parse = (fn), .values = (fn_values), .values_in_help = (shown)                            \
     }
 #define UINT(n, meta, f, lo, hi, text)                                                             \
-    {                                                                                              \
-        (n), "run", (meta), (text), MB__UINT, PLAN(f), (lo), (hi), NULL, 0, false                  \
-    }
+    ROW(n, "run", meta, text, MB__UINT, PLAN(f), lo, hi, NULL, 0, false)
 
 /* In --help order. PLAN rows set what to run (struct mb_plan), FRONT rows
  * the front end's own settings (struct mb_front). */
@@ -169,69 +203,66 @@ const struct mb__option mb__options[] = {
        "BLAS thread counts: 1,2,4 or 1-8; max or cores is the\n"
        "usable core count, 2*cores twice it (1-2*cores);\n"
        "default OPENBLAS_NUM_THREADS if set, else 1,2,4,... cores"),
-    FN("kernels", "run", "LIST", set_kernels,
-       "kernels to run (default naive,dgemm; matbench kernels\n"
-       "lists them): naive, the ladder naive-threads,\n"
-       "naive-procs, ikj, tiled, tiled-threads, simd, then\n"
-       "dgemm and through LAPACKE dgetrf (LU), dpotrf\n"
-       "(Cholesky), dgesv (solve), dgeqrf (QR); ladder = naive\n"
-       "to dgemm step by step, lapack = the four LAPACK ones"),
+    FN_VALUES("kernels", "run", "LIST", set_kernels, kernel_value, true,
+              "kernels to run (default naive,dgemm; matbench kernels\n"
+              "says what each one runs); the group ladder is naive to\n"
+              "dgemm step by step, lapack the LAPACKE calls"),
     UINT("nrhs", "K", nrhs, 1, MB_NRHS_MAX, "right-hand sides for dgesv (default 1)"),
     FN("layout", "run", "L", set_layout,
        "col (default: column-major, as LAPACK stores matrices)\n"
        "or row (row-major: LAPACKE transposes into a copy and\n"
        "back inside the call, which the timing then shows)"),
-    {"config", NULL, "FILE",
-     "read options from an INI file (configs/*.ini, at most\n"
-     "1 MiB, given once); options given on the command line\n"
-     "win over the file",
-     MB__FN, 0, 0, 0, set_config, 0, true},
+    ROW("config", NULL, "FILE",
+        "read options from an INI file (configs/*.ini, at most\n"
+        "1 MiB, given once); options given on the command line\n"
+        "win over the file",
+        MB__FN, 0, 0, 0, set_config, 0, true),
     HEADING("How to measure:"),
     UINT("repeat", "R", repeat, 1, MB_REPEAT_MAX,
          "timed samples per run (default 3; at most 1000000); a\n"
          "sample times enough calls to last 1 ms, and the times\n"
          "reported are one call's (calls_per_sample in CSV, JSON)"),
     UINT("warmup", "W", warmup, 0, MB_WARMUP_MAX, "untimed warm-up runs first (default 1)"),
-    {"duration", "run", "S",
-     "keep each BLAS run going S seconds of wall time\n"
-     "(repeating the call; the statistics cover every\n"
-     "sample): time to watch htop",
-     MB__SECONDS, PLAN(duration_s), 0, MB_DURATION_MAX_S, NULL, 0, false},
-    {"naive-budget", "run", "S",
-     "seconds for each slow kernel (naive and the hand-written\n"
-     "ladder); it computes whole rows until the budget is\n"
-     "spent and estimates the full time (default 10; 0 runs\n"
-     "them in full)",
-     MB__SECONDS, PLAN(naive_budget_s), 0, MB_BUDGET_MAX_S, NULL, 0, false},
-    {"seed", "run", "S", "seed of the random matrices (default 20260101)", MB__U64, PLAN(seed), 0,
-     0, NULL, 0, false},
-    {"no-verify", "run", NULL, "skip checking the results", MB__NOFLAG, PLAN(verify), 0, 0, NULL, 0,
-     false},
-    {"no-monitor", "run", NULL,
-     "no per-CPU busy or thread counts (the monitor samples\n"
-     "/proc/stat 10 times a second while kernels run)",
-     MB__NOFLAG, FRONT(monitor), 0, 0, NULL, 0, false},
-    {"no-peak", "run", NULL,
-     "do not measure the FMA peak first (saves ~0.5 s; no\n"
-     "\"of peak\" figures)",
-     MB__NOFLAG, FRONT(peak), 0, 0, NULL, 0, false},
-    FN("coretype", "run", "NAME", set_coretype,
-       "run again with OPENBLAS_CORETYPE=NAME (a core type this\n"
-       "CPU can run, see matbench coretypes), or best: the\n"
-       "fastest in a quick probe"),
+    ROW("duration", "run", "S",
+        "keep each BLAS run going S seconds of wall time\n"
+        "(repeating the call; the statistics cover every\n"
+        "sample): time to watch htop",
+        MB__SECONDS, PLAN(duration_s), 0, MB_DURATION_MAX_S, NULL, 0, false),
+    ROW("naive-budget", "run", "S",
+        "seconds for each slow kernel (naive and the hand-written\n"
+        "ladder); it computes whole rows until the budget is\n"
+        "spent and estimates the full time (default 10; 0 runs\n"
+        "them in full)",
+        MB__SECONDS, PLAN(naive_budget_s), 0, MB_BUDGET_MAX_S, NULL, 0, false),
+    ROW("seed", "run", "S", "seed of the random matrices (default 20260101)", MB__U64, PLAN(seed),
+        0, 0, NULL, 0, false),
+    ROW("no-verify", "run", NULL, "skip checking the results", MB__NOFLAG, PLAN(verify), 0, 0, NULL,
+        0, false),
+    ROW("no-monitor", "run", NULL,
+        "no per-CPU busy or thread counts (the monitor samples\n"
+        "/proc/stat 10 times a second while kernels run)",
+        MB__NOFLAG, FRONT(monitor), 0, 0, NULL, 0, false),
+    ROW("no-peak", "run", NULL,
+        "do not measure the FMA peak first (saves ~0.5 s; no\n"
+        "\"of peak\" figures)",
+        MB__NOFLAG, FRONT(peak), 0, 0, NULL, 0, false),
+    FN_VALUES("coretype", "run", "NAME", set_coretype, coretype_value, false,
+              "run again with OPENBLAS_CORETYPE=NAME (a core type this\n"
+              "CPU can run, see matbench coretypes), or best: the\n"
+              "fastest in a quick probe"),
     HEADING("Output:"),
-    FN("format", "output", "F", set_format,
-       "table, csv, json or markdown (default table); the table\n"
-       "draws GFLOP/s bars on a terminal unless NO_COLOR is set"),
+    FN_VALUES("format", "output", "F", set_format, format_value, true,
+              "the report's format (default table); the table draws\n"
+              "GFLOP/s bars on a terminal unless NO_COLOR is set"),
     FN("output", "output", "FILE", set_output, "write the report to FILE instead of stdout"),
-    {"quiet", "output", NULL, "no header or progress on stderr", MB__FLAG, FRONT(quiet), 0, 0, NULL,
-     0, false},
-    {"live", "output", NULL,
-     "on a terminal, draw each CPU's load, the thread count\n"
-     "and what runs, 10 times a second (htop for this run)",
-     MB__FLAG, FRONT(live), 0, 0, NULL, 0, false},
-    {"help", NULL, NULL, "this help", MB__FN, 0, 0, 0, set_help, 'h', true},
-    {"version", NULL, NULL, "the version", MB__FN, 0, 0, 0, set_version, 'V', true},
+    ROW("quiet", "output", NULL, "no header or progress on stderr", MB__FLAG, FRONT(quiet), 0, 0,
+        NULL, 0, false),
+    ROW("live", "output", NULL,
+        "on a terminal, draw each CPU's load, the thread count\n"
+        "and what runs, 10 times a second (htop for this run)",
+        MB__FLAG, FRONT(live), 0, 0, NULL, 0, false),
+    ROW("help", NULL, NULL, "this help", MB__FN, 0, 0, 0, set_help, 'h', true),
+    ROW("version", NULL, NULL, "the version", MB__FN, 0, 0, 0, set_version, 'V', true),
 };
 const size_t mb__noptions = MB__ARRAY_SIZE(mb__options);
 
