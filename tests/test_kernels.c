@@ -117,6 +117,21 @@ Test(kernels, every_registered_kernel_is_complete_and_findable)
     cr_assert_null(mb_kernel_at(mb_kernel_count()), "past the end is NULL");
 }
 
+Test(kernels, the_naive_loop_has_one_thread_and_one_process_variant)
+{
+    const struct mb_kernel *naive = mb_kernel_with(MB_BASELINE);
+    const struct mb_kernel *th = mb_kernel_variant(naive, MB_THREADS, MB_PROCS);
+    const struct mb_kernel *pr = mb_kernel_variant(naive, MB_PROCS, 0);
+    cr_assert_not_null(th);
+    cr_assert_not_null(pr);
+    cr_assert_str_eq(th->name, "naive-threads");
+    cr_assert_str_eq(pr->name, "naive-procs");
+    cr_assert_eq(th->step, naive->step, "the same loop");
+    cr_assert_null(mb_kernel_variant(mb_kernel_with(MB_REFERENCE), MB_THREADS, 0),
+                   "dgemm is no ladder step: it has no variants");
+    cr_assert_null(mb_kernel_variant(NULL, 0, 0));
+}
+
 Test(kernels, gemm_flops_are_2n_cubed)
 {
     cr_assert_float_eq(mb_flops_gemm(1, 1), 2.0, 0);

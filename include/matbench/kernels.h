@@ -108,6 +108,8 @@ const struct mb_kernel *mb_kernel_at(size_t i);
 const struct mb_kernel *mb_kernel_find(const char *name);
 const char *mb_kernel_workers(const struct mb_kernel *k);
 const struct mb_kernel *mb_kernel_with(unsigned traits);
+const struct mb_kernel *mb_kernel_variant(const struct mb_kernel *base, unsigned with,
+                                          unsigned without);
 size_t mb_kernel_scratch_bytes(const struct mb_kernel *k, size_t n);
 size_t mb_kernel_group_count(void);
 const char *mb_kernel_group_name(size_t i, unsigned *bit);

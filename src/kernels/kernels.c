@@ -253,6 +253,19 @@ const struct mb_kernel *mb_kernel_with(unsigned traits)
     return NULL;
 }
 
+/* The ladder kernel that runs the step of base with every trait of with
+ * and none of without (the naive loop's thread variant: MB_THREADS without
+ * MB_PROCS), or NULL. */
+const struct mb_kernel *mb_kernel_variant(const struct mb_kernel *base, unsigned with,
+                                          unsigned without)
+{
+    for (size_t i = 0; base != NULL && base->step != NULL && i < mb_kernel_count(); i++)
+        if (kernels[i]->step == base->step && (kernels[i]->traits & with) == with &&
+            (kernels[i]->traits & without) == 0)
+            return kernels[i];
+    return NULL;
+}
+
 /* The words --kernels takes for a group of kernels, in the order help and
  * messages list them. */
 static const struct {

@@ -165,9 +165,8 @@ static void no_gil_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n)
     int most = 1;
     for (size_t i = 0; i < ctx->plan->threads.n; i++)
         most = ctx->plan->threads.v[i] > most ? ctx->plan->threads.v[i] : most;
-    /* the baseline's own worker variants have no trait of their own: by name */
-    const struct mb_kernel *threads = mb_kernel_find("naive-threads");
-    const struct mb_kernel *procs = mb_kernel_with(MB_PROCS);
+    const struct mb_kernel *threads = mb_kernel_variant(baseline, MB_THREADS, MB_PROCS);
+    const struct mb_kernel *procs = mb_kernel_variant(baseline, MB_PROCS, 0);
     const struct mb_result *th = threads ? mb_results_find(rs, threads, n, most) : NULL;
     const struct mb_result *pr = procs ? mb_results_find(rs, procs, n, most) : NULL;
     if (naive == NULL || most <= 1 || (th == NULL && pr == NULL))
