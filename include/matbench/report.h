@@ -80,4 +80,14 @@ size_t mb_report_cells(const char *s);
 void mb_report_header(FILE *out, const struct mb_report_ctx *ctx);
 void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx);
 
+/* What a core-type probe reads back from a run's JSON report: blas.core
+ * and the first result. */
+struct mb_report_summary {
+    char core[64]; /* blas.core; "" when the document has none */
+    double gflops; /* results[0].gflops */
+    bool verified; /* results[0].verified */
+};
+bool mb_report_json_summary(const char *doc, size_t len, struct mb_report_summary *out, char *why,
+                            size_t cap);
+
 #endif /* MATBENCH_REPORT_H */

@@ -6,7 +6,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <jansson.h>
 #include <limits.h>
 #include <math.h>
 #include <poll.h>
@@ -23,6 +22,7 @@
 #include <unistd.h>
 
 #include "matbench/proc.h"
+#include "matbench/report.h"
 #include "mb_internal.h"
 
 /* What each core type needs, and why.
@@ -316,31 +316,16 @@ static enum mb_status parse_report(const struct capture *c, struct mb_coretype_p
                     MB__PROBE_OUT_MAX);
     if (c->out_len == 0)
         return fail(out, d, MB_OK, "unreadable output: nothing on stdout");
-    json_error_t jerr;
-    json_t *root = json_loadb(c->out, c->out_len, 0, &jerr);
-    if (root == NULL)
-        return fail(out, d, MB_OK, "unreadable output: %s (line %d)", jerr.text, jerr.line);
-    const char *core = json_string_value(json_object_get(json_object_get(root, "blas"), "core"));
-    json_t *r0 = json_array_get(json_object_get(root, "results"), 0);
-    json_t *gflops = json_object_get(r0, "gflops");
-    json_t *verified = json_object_get(r0, "verified");
-    if (core != NULL)
-        snprintf(out->core, sizeof out->core, "%s", core);
-    if (core == NULL)
-        fail(out, d, MB_OK, "unreadable output: no blas.core");
-    else if (!json_is_object(r0))
-        fail(out, d, MB_OK, "unreadable output: no results[0]");
-    else if (!json_is_number(gflops))
-        fail(out, d, MB_OK, "unreadable output: results[0].gflops is not a number");
-    else if (!json_is_boolean(verified))
-        fail(out, d, MB_OK, "unreadable output: results[0].verified is not true or false");
-    else if (!json_is_true(verified))
-        fail(out, d, MB_OK, "dgemm result failed verification");
-    else {
-        out->gflops = json_number_value(gflops);
-        out->ok = true;
-    }
-    json_decref(root);
+    struct mb_report_summary s;
+    char why[160];
+    bool whole = mb_report_json_summary(c->out, c->out_len, &s, why, sizeof why);
+    snprintf(out->core, sizeof out->core, "%s", s.core);
+    if (!whole)
+        return fail(out, d, MB_OK, "unreadable output: %s", why);
+    if (!s.verified)
+        return fail(out, d, MB_OK, "dgemm result failed verification");
+    out->gflops = s.gflops;
+    out->ok = true;
     return MB_OK;
 }
 

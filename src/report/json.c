@@ -1,10 +1,12 @@
 /* Every JSON document matbench writes, built with jansson: a run's report
  * (the contract of DESIGN.md), info, peak, coretypes and kernels, and the
- * machine, BLAS and peak objects they share. The only file of src/report
- * that includes <jansson.h>. */
+ * machine, BLAS and peak objects they share; and the summary the core-type
+ * probe reads back from a child's report. The only file of matbench that
+ * includes <jansson.h>. */
 #include <jansson.h>
 #include <math.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "matbench/matrix.h"
@@ -277,4 +279,40 @@ enum mb_status mb_report_json(FILE *out, const struct mb_report_ctx *ctx, struct
                                json_settings(ctx->plan, ctx->front), "monitor", json_monitor(ctx),
                                "results", results, "interrupted", ctx->interrupted),
                      d);
+}
+
+/* Reads blas.core, results[0].gflops and results[0].verified from the run
+ * report doc[0..len) into out. Returns true when all three are there with
+ * their types (out->verified may still be false); else false, with what is
+ * missing in why ("no results[0]", "'x' near ... (line 1)"). out->core is
+ * filled whenever blas.core is there. */
+bool mb_report_json_summary(const char *doc, size_t len, struct mb_report_summary *out, char *why,
+                            size_t cap)
+{
+    *out = (struct mb_report_summary){.gflops = NAN};
+    json_error_t jerr;
+    json_t *root = json_loadb(doc, len, 0, &jerr);
+    if (root == NULL) {
+        snprintf(why, cap, "%s (line %d)", jerr.text, jerr.line);
+        return false;
+    }
+    const char *core = json_string_value(json_object_get(json_object_get(root, "blas"), "core"));
+    json_t *r0 = json_array_get(json_object_get(root, "results"), 0);
+    json_t *gflops = json_object_get(r0, "gflops");
+    json_t *verified = json_object_get(r0, "verified");
+    if (core != NULL)
+        snprintf(out->core, sizeof out->core, "%s", core);
+    const char *missing = core == NULL                 ? "no blas.core"
+                          : !json_is_object(r0)        ? "no results[0]"
+                          : !json_is_number(gflops)    ? "results[0].gflops is not a number"
+                          : !json_is_boolean(verified) ? "results[0].verified is not true or false"
+                                                       : NULL;
+    if (missing != NULL) {
+        snprintf(why, cap, "%s", missing);
+    } else {
+        out->gflops = json_number_value(gflops);
+        out->verified = json_is_true(verified);
+    }
+    json_decref(root);
+    return missing == NULL;
 }
