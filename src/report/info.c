@@ -156,6 +156,15 @@ void mb_report_kernels(FILE *out)
         fprintf(out, "%-*s  %-22s  %s\n%*s  %s\n", width, k->name, mb_kernel_workers(k),
                 k->flops_formula, width, "", k->lesson);
     }
-    fprintf(out, "\n--kernels takes a list of these names, and lapack (dgetrf,dpotrf,dgesv,dgeqrf) "
-                 "or ladder (every step from naive to dgemm).\n");
+    fprintf(out, "\n--kernels takes a list of these names, and the groups");
+    unsigned bit;
+    const char *group;
+    for (size_t g = 0; (group = mb_kernel_group_name(g, &bit)) != NULL; g++) {
+        fprintf(out, "%s %s (", g ? " and" : "", group);
+        for (size_t i = 0, shown = 0; i < mb_kernel_count(); i++)
+            if (mb_kernel_at(i)->groups & bit)
+                fprintf(out, "%s%s", shown++ ? "," : "", mb_kernel_at(i)->name);
+        fputc(')', out);
+    }
+    fputs(".\n", out);
 }
