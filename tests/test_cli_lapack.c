@@ -18,7 +18,7 @@
 #define HPL_THRESHOLD 16.0
 
 /* The order --kernels lapack names them in. */
-static const char *const lapack[] = {"dgetrf", "dpotrf", "dgesv", "dgeqrf"};
+static const char *const lapack[] = {"dgetrf", "dpotrf", "dgesv", "dposv", "dgeqrf"};
 
 static json_t *parse(const struct run *r)
 {
@@ -140,6 +140,8 @@ static double lawn41(const char *kernel, double n, double nrhs)
         return n * n * n / 3 + n * n / 2 + n / 6;
     if (strcmp(kernel, "dgesv") == 0) /* dgetrf, then dgetrs: two triangular solves */
         return getrf + nrhs * (2 * n * n - n);
+    if (strcmp(kernel, "dposv") == 0) /* dpotrf, then dpotrs: two triangular solves */
+        return n * n * n / 3 + n * n / 2 + n / 6 + nrhs * 2 * n * n;
     if (strcmp(kernel, "dgeqrf") == 0)
         return 4 * n * n * n / 3 + 2 * n * n + 14 * n / 3;
     cr_assert_fail("no count for %s", kernel);
@@ -198,7 +200,7 @@ Test(cli_lapack, an_unknown_kernel_lists_the_lapack_group)
     cr_assert_eq(r.code, 2, "%s", r.err);
     cr_assert_eq(count_lines(r.err), 1, "one line: %s", r.err);
     cr_assert(strstr(r.err, "dtrsm") != NULL, "%s", r.err);
-    cr_assert(strstr(r.err, "lapack = dgetrf,dpotrf,dgesv,dgeqrf") != NULL, "%s", r.err);
+    cr_assert(strstr(r.err, "lapack = dgetrf,dpotrf,dgesv,dposv,dgeqrf") != NULL, "%s", r.err);
     cr_assert_str_eq(r.out, "");
 }
 
@@ -214,7 +216,7 @@ Test(cli_lapack, a_kernel_named_twice_runs_once_where_first_named)
                          lapack[i]);
     json_decref(root);
     root = run_json("--kernels dgeqrf,lapack");
-    static const char *const order[] = {"dgeqrf", "dgetrf", "dpotrf", "dgesv"};
+    static const char *const order[] = {"dgeqrf", "dgetrf", "dpotrf", "dgesv", "dposv"};
     rs = results(root);
     cr_assert_eq(json_array_size(rs), COUNT(order), "no duplicate dgeqrf");
     for (size_t i = 0; i < COUNT(order); i++)

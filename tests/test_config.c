@@ -336,7 +336,7 @@ Test(config, lapack_ini_runs_the_four_lapack_kernels_beside_dgemm)
     struct mb_options o;
     struct mb_diag d = {0};
     cr_assert_eq(PARSE(&o, &d, "--config", file), MB_OK, "%s", d.msg);
-    static const char *const want[] = {"dgemm", "dgetrf", "dpotrf", "dgesv", "dgeqrf"};
+    static const char *const want[] = {"dgemm", "dgetrf", "dpotrf", "dgesv", "dposv", "dgeqrf"};
     cr_assert_eq(o.plan.kernels.n, COUNT(want));
     for (size_t i = 0; i < COUNT(want); i++)
         cr_assert_str_eq(o.plan.kernels.v[i]->name, want[i]);

@@ -209,6 +209,17 @@ ParameterizedTest(size_t *n, lapack, dgesv_solves_1_and_3_rhs_in_both_layouts_at
     assert_correct_everywhere("dgesv", *n, 3);
 }
 
+ParameterizedTestParameters(lapack, dposv_solves_1_and_3_rhs_in_both_layouts_at_1_and_2_threads)
+{
+    return cr_make_param_array(size_t, sizes, sizeof sizes / sizeof sizes[0]);
+}
+
+ParameterizedTest(size_t *n, lapack, dposv_solves_1_and_3_rhs_in_both_layouts_at_1_and_2_threads)
+{
+    assert_correct_everywhere("dposv", *n, 1);
+    assert_correct_everywhere("dposv", *n, 3);
+}
+
 ParameterizedTestParameters(lapack, dgeqrf_factors_in_both_layouts_at_1_and_2_threads)
 {
     return cr_make_param_array(size_t, sizes, sizeof sizes / sizeof sizes[0]);
@@ -294,6 +305,11 @@ Test(lapack, dpotrf_second_pass_after_prepare_gives_the_same_factor)
 Test(lapack, dgesv_second_pass_after_prepare_gives_the_same_solution)
 {
     assert_second_pass_is_identical("dgesv");
+}
+
+Test(lapack, dposv_second_pass_after_prepare_gives_the_same_solution)
+{
+    assert_second_pass_is_identical("dposv");
 }
 
 Test(lapack, dgeqrf_second_pass_after_prepare_gives_the_same_factor)
@@ -421,6 +437,26 @@ Test(lapack, dpotrf_of_a_matrix_with_a_negative_diagonal_is_not_positive_definit
             }
 }
 
+/* dposv on the same input stops where dpotrf does and computes no
+ * solution. */
+Test(lapack, dposv_of_a_matrix_with_a_negative_diagonal_is_not_positive_definite)
+{
+    const struct mb_kernel *k = mb_kernel_find("dposv");
+    const size_t n = 33, j = 16;
+    alloc_bufs(n, 2);
+    for (int rm = 0; rm <= 1; rm++) {
+        poison();
+        struct mb_kernel_call call = call_for(k, rm);
+        k->setup(&call);
+        b.W[0][at(rm, n, j, j)] = -1.0;
+        k->prepare(&call);
+        struct mb_diag d = {0};
+        cr_assert_eq(mb_kernel_run(k, &call, &d), MB_RUNTIME, "%s", d.msg);
+        assert_msg_has(d.msg, "not positive definite", layout_name(rm));
+        assert_msg_names(d.msg, "column ", (long)j + 1, layout_name(rm));
+    }
+}
+
 /* A symmetric matrix whose leading minor of order 2 is negative:
  * [1 2; 2 1] has determinant -3. */
 Test(lapack, dpotrf_of_a_symmetric_indefinite_matrix_fails_at_order_2)
@@ -454,6 +490,7 @@ static const struct {
     {"dgetrf", 5, MB_RUNTIME, {"LAPACKE_dgetrf", "singular", "column 5"}},
     {"dgesv", 12, MB_RUNTIME, {"LAPACKE_dgesv", "singular", "column 12"}},
     {"dpotrf", 3, MB_RUNTIME, {"LAPACKE_dpotrf", "not positive definite", "column 3"}},
+    {"dposv", 4, MB_RUNTIME, {"LAPACKE_dposv", "not positive definite", "no solution"}},
     {"dgeqrf", 9, MB_RUNTIME, {"LAPACKE_dgeqrf", "info 9", NULL}},
     {"dorgqr", 2, MB_RUNTIME, {"LAPACKE_dorgqr", "info 2", NULL}},
 };

@@ -1,4 +1,4 @@
-/* LAPACK through LAPACKE: the LU, Cholesky, solve and QR kernels, their flop
+/* LAPACK through LAPACKE: the LU, Cholesky, two solves and QR kernels, their flop
  * counts (LAPACK Working Note 41) and the scaled residuals HPL and LAPACK's
  * own tests check them by. A correct factorisation keeps each residual of
  * order 1; a pass is below MB_LAPACK_THRESHOLD. Matrices are n x n, stored
@@ -18,11 +18,13 @@
 extern const struct mb_kernel mb_kernel_dgetrf;
 extern const struct mb_kernel mb_kernel_dpotrf;
 extern const struct mb_kernel mb_kernel_dgesv;
+extern const struct mb_kernel mb_kernel_dposv;
 extern const struct mb_kernel mb_kernel_dgeqrf;
 
 double mb_flops_getrf(size_t n, size_t nrhs);
 double mb_flops_potrf(size_t n, size_t nrhs);
 double mb_flops_gesv(size_t n, size_t nrhs);
+double mb_flops_posv(size_t n, size_t nrhs);
 double mb_flops_geqrf(size_t n, size_t nrhs);
 
 enum mb_status mb_lapack_info(const char *routine, int info, struct mb_diag *d);

@@ -205,6 +205,7 @@ static const struct mb_kernel *const kernels[] = {
     &mb_kernel_dgetrf,
     &mb_kernel_dpotrf,
     &mb_kernel_dgesv,
+    &mb_kernel_dposv,
     &mb_kernel_dgeqrf,
 };
 

@@ -47,6 +47,14 @@ double mb_flops_gesv(size_t n, size_t nrhs)
     return mb_flops_getrf(n, nrhs) + k * (2.0 * x * x - x);
 }
 
+/* xPOSV = xPOTRF + xPOTRS; xPOTRS: nrhs*n*(n+1) multiplications and
+ * nrhs*n*(n-1) additions (two triangular solves, neither unit). */
+double mb_flops_posv(size_t n, size_t nrhs)
+{
+    double x = (double)n, k = (double)nrhs;
+    return mb_flops_potrf(n, nrhs) + k * 2.0 * x * x;
+}
+
 /* xGEQRF: 2n^3/3 + 3n^2/2 + 23n/6 multiplications, 2n^3/3 + n^2/2 + 5n/6
  * additions. */
 double mb_flops_geqrf(size_t n, size_t nrhs)
@@ -68,6 +76,8 @@ static const struct {
     {"dgesv", "the matrix is singular", "U(k,k) is exactly zero, no solution was computed"},
     {"dpotrf", "the matrix is not positive definite",
      "the leading minor of order k is not positive"},
+    {"dposv", "the matrix is not positive definite",
+     "the leading minor of order k is not positive, no solution was computed"},
 };
 
 /* MB_OK when info is 0; otherwise the meaning of LAPACKE_<routine>'s info
@@ -398,6 +408,44 @@ static enum mb_status gesv_verify(const struct mb_kernel_call *call, struct mb_v
                    out, d);
 }
 
+/* The positive definite S of dpotrf in W[0] and the right-hand sides of
+ * dgesv. */
+static void posv_setup(struct mb_kernel_call *call)
+{
+    potrf_setup(call);
+    gesv_setup(call);
+}
+
+static void posv_prepare(struct mb_kernel_call *call)
+{
+    potrf_prepare(call);
+    memcpy(call->X, call->X0, call->n * call->nrhs * sizeof *call->X);
+}
+
+static enum mb_status posv_run(const struct mb_kernel *k, struct mb_kernel_call *call,
+                               struct mb_diag *d)
+{
+    (void)k;
+    const int n = (int)call->n;
+    int info = LAPACKE_dposv(layout(call->row_major), 'L', n, (int)call->nrhs, call->C, n, call->X,
+                             (int)ldx(call));
+    call->rows_done = call->n;
+    return mb_lapack_info("dposv", info, d);
+}
+
+/* The solve residual of dgesv, against S. */
+static enum mb_status posv_verify(const struct mb_kernel_call *call, struct mb_verify *out,
+                                  struct mb_diag *d)
+{
+    double r;
+    enum mb_status st = mb_residual_solve(call->row_major, call->n, call->nrhs, call->W[0], call->X,
+                                          call->X0, &r, d);
+    if (st != MB_OK)
+        return st;
+    return verdict("dposv", "|S*x - b|_inf / (eps*(|S|_inf*|x|_inf + |b|_inf)*n)", r, call->nrhs,
+                   out, d);
+}
+
 static enum mb_status geqrf_run(const struct mb_kernel *k, struct mb_kernel_call *call,
                                 struct mb_diag *d)
 {
@@ -462,6 +510,21 @@ const struct mb_kernel mb_kernel_dgesv = {
     .setup = gesv_setup,
     .prepare = gesv_prepare,
     .work = 0,
+    .groups = MB_GROUP_LAPACK,
+};
+
+const struct mb_kernel mb_kernel_dposv = {
+    .name = "dposv",
+    .lesson = "solve S*X = B for the positive definite S of dpotrf (LAPACKE_dposv: Cholesky, "
+              "then two triangular solves), what scipy.linalg.solve(assume_a='pos') calls",
+    .flops = mb_flops_posv,
+    .flops_formula = "n^3/3 + n^2/2 + n/6 + 2Kn^2, K = --nrhs",
+    .run = posv_run,
+    .verify = posv_verify,
+    .traits = MB_BLAS_THREADS | MB_LAPACK | MB_RHS,
+    .setup = posv_setup,
+    .prepare = posv_prepare,
+    .work = 1,
     .groups = MB_GROUP_LAPACK,
 };
 
