@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "matbench/dist.h"
 #include "matbench/matrix.h"
 #include "matbench/report.h"
 #include "matbench/version.h"
@@ -315,4 +316,41 @@ bool mb_report_json_summary(const char *doc, size_t len, struct mb_report_summar
     }
     json_decref(root);
     return missing == NULL;
+}
+
+/* One row of matbench-mpi as a "results" entry: the names of matbench's
+ * results, plus ranks, grid, nb, threads_per_rank and hosts. */
+static json_t *json_dist_result(const struct mb_dist_result *r)
+{
+    json_t *time = json_pack("{s:o, s:o, s:o, s:o, s:o}", "min", json_num(r->time_s.min), "median",
+                             json_num(r->time_s.median), "max", json_num(r->time_s.max), "mean",
+                             json_num(r->time_s.mean), "stddev", json_num(r->time_s.stddev));
+    return json_pack("{s:s, s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:b, s:o, "
+                     "s:o, s:s}",
+                     "kernel", r->kernel->name, "n", (json_int_t)r->n, "ranks", r->ranks, "nb",
+                     (int)r->nb, "threads_per_rank", r->threads_per_rank, "hosts", r->hosts,
+                     "repeat", (int)r->repeat, "warmup", (int)r->warmup, "time_s", time, "gflops",
+                     json_num(r->gflops), "gflops_per_rank", json_num(r->gflops_per_rank),
+                     "imbalance", json_num(r->imbalance), "verified", r->verified, "residual",
+                     json_num(r->residual), "residual_limit", json_num(r->limit), "check",
+                     r->kernel->check);
+}
+
+/* matbench-mpi's JSON: the libraries and hosts, then one entry per row. */
+enum mb_status mb_report_dist_json(FILE *out, const struct mb_dist_header *h,
+                                   const struct mb_dist_result *r, size_t count, struct mb_diag *d)
+{
+    json_t *results = json_array();
+    for (size_t i = 0; i < count; i++) {
+        json_t *o = json_dist_result(&r[i]);
+        json_object_set_new(o, "grid", json_sprintf("%dx%d", r[i].grid.p, r[i].grid.q));
+        json_array_append_new(results, o);
+    }
+    json_t *mpi = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:b}", "library", h->mpi_library,
+                            "scalapack", h->scalapack, "blas", h->blas, "ranks", h->ranks, "hosts",
+                            h->nhosts, "host_list", h->hosts, "singleton", h->singleton);
+    return json_dump(
+        out,
+        json_pack("{s:s, s:o, s:o}", "matbench", MB_VERSION_STRING, "mpi", mpi, "results", results),
+        d);
 }

@@ -1,0 +1,411 @@
+/* matbench-mpi: the matrix product and the factorisations on MPI ranks
+ * with ScaLAPACK, on a P x Q process grid, timed as HPL times (a barrier,
+ * MPI_Wtime, the slowest rank) and verified on the grid.
+ *
+ *   mpirun -np 4 matbench-mpi 8000 [--grid 2x2] [--nb 128] [--threads 1]
+ *
+ * Every rank reads the same arguments and reaches the same verdict, so bad
+ * input ends every rank with exit 2 and one message from rank 0, before
+ * anything is allocated. */
+#include <getopt.h>
+#include <math.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "matbench/blas.h"
+#include "matbench/dist.h"
+#include "matbench/machine.h"
+#include "matbench/plan.h"
+#include "matbench/stats.h"
+#include "matbench/version.h"
+#include "mpi/pkernels.h"
+#include "mpi/scalapack.h"
+
+#ifndef MB_SCALAPACK_VERSION
+#define MB_SCALAPACK_VERSION "unknown"
+#endif
+
+#define MB_MPI_MAX_HOSTS 256
+
+struct mpi_options {
+    struct mb_size_list sizes;
+    struct mb_dist_kernel_list kernels;
+    struct mb_dist_grid grid;
+    bool grid_given, nb_given, verify;
+    unsigned nb, repeat, warmup, threads;
+    uint64_t seed;
+    enum mb_format format;
+    const char *output;
+};
+
+static const char usage[] =
+    "Usage: mpirun -np P matbench-mpi [N] [options]\n"
+    "       srun -n P matbench-mpi [N] [options]\n"
+    "\n"
+    "ScaLAPACK on a P x Q grid of MPI ranks: the same matrices as matbench N (same seed,\n"
+    "same entries), timed as HPL times (the slowest rank), every result verified.\n"
+    "\n"
+    "  --sizes LIST     several sizes instead of N (1000,2000 or 1000:4000:1000)\n"
+    "  --kernels LIST   pdgemm, pdgesv, pdpotrf (default all three)\n"
+    "  --grid PxQ       the process grid (default the squarest with P <= Q)\n"
+    "  --nb NB          the block size (default 128; HPL's TUNING advises 32..256)\n"
+    "  --threads T      BLAS threads per rank (default the node's usable cores over the\n"
+    "                   ranks on it)\n"
+    "  --repeat R       timed passes (default 3)   --warmup W  untimed first (default 1)\n"
+    "  --seed S         seed of the random matrices (default 20260101)\n"
+    "  --format F       table, csv, json or markdown (default table)\n"
+    "  --output FILE    rank 0 writes the report to FILE instead of stdout\n"
+    "  --no-verify      skip the checks\n"
+    "  -h, --help       this help\n"
+    "\n"
+    "Exit codes: 0 ok, 1 a run failed (memory, verification) on some rank, 2 bad input.\n";
+
+static int rank_of_world(void)
+{
+    int r;
+    MPI_Comm_rank(MPI_COMM_WORLD, &r);
+    return r;
+}
+
+/* Ends every rank: one message from rank 0, then MPI_Finalize and code. */
+static int finish(int code, const struct mb_diag *d)
+{
+    if (d != NULL && rank_of_world() == 0)
+        fprintf(stderr, "matbench-mpi: %s\n", d->msg);
+    MPI_Finalize();
+    return code;
+}
+
+static enum mb_status parse_options(int argc, char **argv, struct mpi_options *o, struct mb_diag *d)
+{
+    enum {
+        O_SIZES = 256,
+        O_KERNELS,
+        O_GRID,
+        O_NB,
+        O_THREADS,
+        O_REPEAT,
+        O_WARMUP,
+        O_SEED,
+        O_FORMAT,
+        O_OUTPUT,
+        O_NO_VERIFY
+    };
+    static const struct option longs[] = {{"sizes", required_argument, NULL, O_SIZES},
+                                          {"kernels", required_argument, NULL, O_KERNELS},
+                                          {"grid", required_argument, NULL, O_GRID},
+                                          {"nb", required_argument, NULL, O_NB},
+                                          {"threads", required_argument, NULL, O_THREADS},
+                                          {"repeat", required_argument, NULL, O_REPEAT},
+                                          {"warmup", required_argument, NULL, O_WARMUP},
+                                          {"seed", required_argument, NULL, O_SEED},
+                                          {"format", required_argument, NULL, O_FORMAT},
+                                          {"output", required_argument, NULL, O_OUTPUT},
+                                          {"no-verify", no_argument, NULL, O_NO_VERIFY},
+                                          {"help", no_argument, NULL, 'h'},
+                                          {NULL, 0, NULL, 0}};
+    *o = (struct mpi_options){.nb = MB_DIST_DEFAULT_NB,
+                              .repeat = MB_DEFAULT_REPEAT,
+                              .warmup = MB_DEFAULT_WARMUP,
+                              .seed = MB_DEFAULT_SEED,
+                              .format = MB_FORMAT_TABLE,
+                              .verify = true};
+    o->sizes.v[0] = MB_DEFAULT_N, o->sizes.n = 1;
+    for (size_t i = 0; i < mb_dist_kernel_count(); i++)
+        o->kernels.v[o->kernels.n++] = mb_dist_kernel_at(i);
+    opterr = 0;
+    enum mb_status st = MB_OK;
+    for (int c; st == MB_OK && (c = getopt_long(argc, argv, ":h", longs, NULL)) != -1;) {
+        switch (c) {
+        case O_SIZES:
+            st = mb_parse_sizes(optarg, &o->sizes, d);
+            break;
+        case O_KERNELS:
+            st = mb_dist_parse_kernels(optarg, &o->kernels, d);
+            break;
+        case O_GRID:
+            st = mb_dist_parse_grid(optarg, &o->grid, d), o->grid_given = true;
+            break;
+        case O_NB:
+            st = mb_parse_uint("nb", optarg, 1, MB_DIST_NB_MAX, &o->nb, d);
+            o->nb_given = true;
+            break;
+        case O_THREADS:
+            st = mb_parse_uint("threads", optarg, 1, 1024, &o->threads, d);
+            break;
+        case O_REPEAT:
+            st = mb_parse_uint("repeat", optarg, 1, MB_REPEAT_MAX, &o->repeat, d);
+            break;
+        case O_WARMUP:
+            st = mb_parse_uint("warmup", optarg, 0, MB_WARMUP_MAX, &o->warmup, d);
+            break;
+        case O_SEED:
+            st = mb_parse_u64("seed", optarg, &o->seed, d);
+            break;
+        case O_FORMAT:
+            st = mb_parse_format(optarg, &o->format, d);
+            break;
+        case O_OUTPUT:
+            o->output = optarg;
+            break;
+        case O_NO_VERIFY:
+            o->verify = false;
+            break;
+        case 'h':
+            return MB_HELP;
+        case ':':
+            st = mb_diag_set(d, MB_USAGE, "%s needs a value", argv[optind - 1]);
+            break;
+        default:
+            st = mb_diag_set(d, MB_USAGE, "unknown option '%s' (see --help)", argv[optind - 1]);
+        }
+    }
+    if (st == MB_OK && optind < argc) {
+        st = mb_parse_size(argv[optind], &o->sizes.v[0], d);
+        o->sizes.n = 1;
+        if (st == MB_OK && optind + 1 < argc)
+            st = mb_diag_set(d, MB_USAGE, "'%s': one size N only (--sizes for several)",
+                             argv[optind + 1]);
+    }
+    return st;
+}
+
+/* The hosts of the ranks: "host1 (2 ranks), host2 (1 rank)", the number of
+ * hosts, and the ranks on this rank's host. */
+static void find_hosts(char *list, size_t cap, int *nhosts, int *on_my_host)
+{
+    char me[MPI_MAX_PROCESSOR_NAME] = "";
+    int len, ranks;
+    MPI_Get_processor_name(me, &len);
+    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+    char *all = calloc((size_t)ranks, MPI_MAX_PROCESSOR_NAME);
+    MPI_Allgather(me, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all, MPI_MAX_PROCESSOR_NAME, MPI_CHAR,
+                  MPI_COMM_WORLD);
+    size_t used = 0;
+    *nhosts = 0, *on_my_host = 0, list[0] = '\0';
+    for (int r = 0; r < ranks; r++) {
+        const char *h = all + (size_t)r * MPI_MAX_PROCESSOR_NAME;
+        *on_my_host += strcmp(h, me) == 0;
+        bool first = true;
+        for (int s = 0; s < r && first; s++)
+            first = strcmp(h, all + (size_t)s * MPI_MAX_PROCESSOR_NAME) != 0;
+        if (!first)
+            continue;
+        int count = 0;
+        for (int s = 0; s < ranks; s++)
+            count += strcmp(h, all + (size_t)s * MPI_MAX_PROCESSOR_NAME) == 0;
+        ++*nhosts;
+        if (used < cap)
+            used += (size_t)snprintf(list + used, cap - used, "%s%s (%d rank%s)", used ? ", " : "",
+                                     h, count, count == 1 ? "" : "s");
+    }
+    free(all);
+}
+
+/* Whether every rank said yes. */
+static bool all_ok(bool ok)
+{
+    int mine = ok, every;
+    MPI_Allreduce(&mine, &every, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
+    return every;
+}
+
+/* The memory check, before anything is allocated: the ranks of one host
+ * share its memory, so each host's ranks add up their local blocks at
+ * the largest size against what the host has available. */
+static enum mb_status check_memory(const struct mpi_options *o, int myrow, int mycol,
+                                   struct mb_diag *d)
+{
+    size_t n = mb_plan_largest_size(&(struct mb_plan){.sizes = o->sizes});
+    uint64_t mine = mb_pctx_local_bytes(n, o->nb, myrow, mycol, o->grid.p, o->grid.q), host = 0;
+    MPI_Comm node;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+    MPI_Allreduce(&mine, &host, 1, MPI_UINT64_T, MPI_SUM, node);
+    MPI_Comm_free(&node);
+    uint64_t avail = 0;
+    bool ok = mb_mem_available(&avail, NULL) != MB_OK || host <= avail;
+    uint64_t worst_need = ok ? 0 : host, need;
+    MPI_Allreduce(&worst_need, &need, 1, MPI_UINT64_T, MPI_MAX, MPI_COMM_WORLD);
+    if (need > 0)
+        return mb_diag_set(d, MB_USAGE,
+                           "n = %zu on a %dx%d grid needs %.1f GiB on one host, more than it has "
+                           "available; use more hosts or a smaller n",
+                           n, o->grid.p, o->grid.q, (double)need / (1 << 30));
+    return MB_OK;
+}
+
+/* Times one kernel at one size: warm-up and timed passes, each between a
+ * barrier and the slowest rank's end, then the check. */
+static enum mb_status measure(const struct mb_dist_kernel *k, struct mb_pctx *c,
+                              const struct mpi_options *o, struct mb_dist_result *r,
+                              struct mb_diag *d)
+{
+    double *slow = malloc(o->repeat * sizeof *slow), *fast = malloc(o->repeat * sizeof *fast);
+    enum mb_status st = slow && fast ? MB_OK : MB_NOMEM;
+    if (st != MB_OK)
+        mb_diag_set(d, st, "cannot allocate the samples");
+    mb_pkernel_setup(k, c);
+    for (unsigned pass = 0; st == MB_OK && pass < o->warmup + o->repeat; pass++) {
+        mb_pkernel_prepare(k, c);
+        MPI_Barrier(MPI_COMM_WORLD);
+        double t0 = MPI_Wtime();
+        st = mb_pkernel_run(k, c, d);
+        double t = MPI_Wtime() - t0, tmax, tmin;
+        MPI_Allreduce(&t, &tmax, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+        MPI_Allreduce(&t, &tmin, 1, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);
+        if (pass >= o->warmup)
+            slow[pass - o->warmup] = tmax, fast[pass - o->warmup] = tmin;
+    }
+    if (!all_ok(st == MB_OK)) {
+        free(slow), free(fast);
+        return st != MB_OK ? st : mb_diag_set(d, MB_RUNTIME, "%s failed on another rank", k->name);
+    }
+    struct mb_stats fs;
+    mb_stats_compute(slow, o->repeat, &r->time_s);
+    mb_stats_compute(fast, o->repeat, &fs);
+    free(slow), free(fast);
+    r->gflops = k->flops(c->n, 1) / r->time_s.median / 1e9;
+    r->gflops_per_rank = r->gflops / r->ranks;
+    r->imbalance = r->time_s.median / fs.median;
+    r->residual = r->limit = NAN;
+    r->verified = false;
+    if (!o->verify)
+        return MB_OK;
+    struct mb_pcheck check;
+    st = mb_pkernel_check(k, c, &check, d);
+    if (st != MB_OK)
+        return st;
+    r->verified = check.ok, r->residual = check.residual, r->limit = check.limit;
+    if (!check.ok)
+        return mb_diag_set(d, MB_VERIFY, "%s", check.why);
+    return MB_OK;
+}
+
+/* Rank 0 writes the report to --output or stdout. */
+static enum mb_status write_report(const struct mpi_options *o, const struct mb_dist_header *h,
+                                   const struct mb_dist_result *rows, size_t count,
+                                   struct mb_diag *d)
+{
+    FILE *out = o->output != NULL ? fopen(o->output, "w") : stdout;
+    if (out == NULL)
+        return mb_diag_set(d, MB_IO, "output: cannot open '%s' for writing", o->output);
+    enum mb_status st = mb_report_dist(out, o->format, h, rows, count, d);
+    if (out != stdout && fclose(out) != 0 && st == MB_OK)
+        st = mb_diag_set(d, MB_IO, "output: cannot write '%s'", o->output);
+    return st;
+}
+
+/* Runs every kernel at every size; stops at the first failure, which every
+ * rank reaches together. */
+static enum mb_status run_all(const struct mpi_options *o, int ictxt, struct mb_dist_header *h,
+                              struct mb_dist_result *rows, size_t *count, struct mb_diag *d)
+{
+    enum mb_status st = MB_OK;
+    for (size_t s = 0; st == MB_OK && s < o->sizes.n; s++) {
+        struct mb_pctx c;
+        st = mb_pctx_init(&c, ictxt, o->sizes.v[s], o->nb, o->seed, d);
+        if (!all_ok(st == MB_OK)) {
+            mb_pctx_free(&c);
+            return st != MB_OK ? st : mb_diag_set(d, MB_NOMEM, "allocation failed on a rank");
+        }
+        for (size_t k = 0; st == MB_OK && k < o->kernels.n; k++) {
+            struct mb_dist_result *r = &rows[(*count)++];
+            *r = (struct mb_dist_result){.kernel = o->kernels.v[k],
+                                         .n = o->sizes.v[s],
+                                         .ranks = h->ranks,
+                                         .hosts = h->nhosts,
+                                         .threads_per_rank = h->threads_per_rank,
+                                         .grid = o->grid,
+                                         .nb = o->nb,
+                                         .repeat = o->repeat,
+                                         .warmup = o->warmup};
+            st = measure(o->kernels.v[k], &c, o, r, d);
+            if (st == MB_USAGE || (st != MB_OK && st != MB_VERIFY))
+                --*count; /* not measured */
+        }
+        mb_pctx_free(&c);
+    }
+    return st;
+}
+
+int main(int argc, char **argv)
+{
+    /* mpirun and srun set these before the process starts; a singleton's
+     * MPI_Init sets PMIX_RANK itself, so they are read first */
+    bool singleton = getenv("OMPI_COMM_WORLD_SIZE") == NULL && getenv("PMIX_RANK") == NULL &&
+                     getenv("PMI_RANK") == NULL && getenv("SLURM_PROCID") == NULL;
+    MPI_Init(&argc, &argv);
+    int rank, ranks;
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+    struct mb_diag d = {0};
+    struct mpi_options o;
+    enum mb_status st = parse_options(argc, argv, &o, &d);
+    if (st == MB_HELP) {
+        if (rank == 0)
+            fputs(usage, stdout);
+        return finish(0, NULL);
+    }
+    if (st == MB_OK && !o.grid_given)
+        o.grid = mb_dist_default_grid(ranks);
+    for (size_t s = 0; st == MB_OK && !o.nb_given && s < o.sizes.n; s++)
+        o.nb = o.sizes.v[s] < o.nb ? (unsigned)o.sizes.v[s] : o.nb; /* the default fits every n */
+    if (st == MB_OK)
+        st = mb_dist_check_grid(o.grid, ranks, &d);
+    for (size_t s = 0; st == MB_OK && s < o.sizes.n; s++)
+        st = mb_dist_check_nb(o.nb, o.sizes.v[s], &d);
+    if (st != MB_OK)
+        return finish(mb_exit_code(st), &d);
+
+    char hosts[1024], library[MPI_MAX_LIBRARY_VERSION_STRING] = "", blas[160];
+    int nhosts, on_host, len;
+    find_hosts(hosts, sizeof hosts, &nhosts, &on_host);
+    MPI_Get_library_version(library, &len);
+    library[strcspn(library, "\n,")] = '\0';
+    struct mb_machine m;
+    int usable = mb_machine_probe(&m, NULL) == MB_OK ? mb_machine_usable_cores(&m) : 1;
+    int threads = o.threads > 0 ? (int)o.threads : (usable / on_host > 0 ? usable / on_host : 1);
+    mb_blas_set_threads(threads, NULL);
+    struct mb_blas_info bi;
+    mb_blas_info(&bi);
+    snprintf(blas, sizeof blas, "%s %s (%s, core %s)", bi.name, bi.version, bi.threading, bi.core);
+    struct mb_dist_header h = {.mpi_library = library,
+                               .scalapack = MB_SCALAPACK_VERSION,
+                               .blas = blas,
+                               .hosts = hosts,
+                               .ranks = ranks,
+                               .nhosts = nhosts,
+                               .grid = o.grid,
+                               .nb = o.nb,
+                               .threads_per_rank = threads,
+                               .singleton = singleton};
+    if (singleton && o.format != MB_FORMAT_TABLE && o.format != MB_FORMAT_MARKDOWN)
+        fprintf(stderr, "matbench-mpi: started without mpirun: one rank (an MPI singleton); "
+                        "mpirun -np P matbench-mpi runs P\n");
+
+    int ictxt, myrow, mycol, nprow, npcol;
+    Cblacs_get(-1, 0, &ictxt);
+    Cblacs_gridinit(&ictxt, "Row", o.grid.p, o.grid.q);
+    Cblacs_gridinfo(ictxt, &nprow, &npcol, &myrow, &mycol);
+    st = check_memory(&o, myrow, mycol, &d);
+    struct mb_dist_result *rows = NULL;
+    size_t count = 0;
+    if (st == MB_OK) {
+        rows = calloc(o.sizes.n * o.kernels.n, sizeof *rows);
+        st = rows != NULL ? MB_OK : mb_diag_set(&d, MB_NOMEM, "cannot allocate the results");
+    }
+    if (st == MB_OK)
+        st = run_all(&o, ictxt, &h, rows, &count, &d);
+    struct mb_diag wd = {0};
+    enum mb_status wst = MB_OK;
+    if (rank == 0 && count > 0)
+        wst = write_report(&o, &h, rows, count, &wd);
+    free(rows);
+    Cblacs_gridexit(ictxt);
+    if (st == MB_OK && wst != MB_OK)
+        st = wst, d = wd;
+    return finish(mb_exit_code(st), st == MB_OK ? NULL : &d);
+}

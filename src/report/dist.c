@@ -1,0 +1,108 @@
+/* matbench-mpi's report: a header naming the libraries, hosts and grid,
+ * then its rows as a table, markdown or CSV (JSON is in json.c). */
+#include <math.h>
+#include <stdio.h>
+
+#include "matbench/dist.h"
+#include "matbench/report.h"
+#include "mb_internal.h"
+
+static void write_header(FILE *out, const struct mb_dist_header *h)
+{
+    fprintf(out,
+            "matbench-mpi: %d rank%s on %d host%s (%s), grid %dx%d, nb %u, %d BLAS thread%s "
+            "per rank%s\n",
+            h->ranks, h->ranks == 1 ? "" : "s", h->nhosts, h->nhosts == 1 ? "" : "s", h->hosts,
+            h->grid.p, h->grid.q, h->nb, h->threads_per_rank, h->threads_per_rank == 1 ? "" : "s",
+            h->singleton ? " (started without mpirun: one rank, an MPI singleton)" : "");
+    fprintf(out, "MPI: %s\nScaLAPACK: %s\nBLAS: %s\n", h->mpi_library, h->scalapack, h->blas);
+}
+
+/* x to 4 significant figures, or "-" when unknown. */
+static const char *num(char *buf, size_t cap, double x)
+{
+    if (isnan(x))
+        snprintf(buf, cap, "-");
+    else
+        snprintf(buf, cap, "%.4g", x);
+    return buf;
+}
+
+static void write_rows(FILE *out, const struct mb_dist_result *r, size_t count, bool markdown)
+{
+    const char *sep = markdown ? " | " : "  ";
+    if (markdown)
+        fputs("| kernel | n | ranks | grid | nb | threads/rank | time (s) | GFLOP/s | per rank | "
+              "imbalance | verified |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
+              out);
+    else
+        fprintf(out, "\n%-8s %7s %5s %6s %4s %7s %10s %9s %9s %9s  %s\n", "kernel", "n", "ranks",
+                "grid", "nb", "thr/rank", "time", "GFLOP/s", "per rank", "imbalance", "verified");
+    for (size_t i = 0; i < count; i++) {
+        const struct mb_dist_result *x = &r[i];
+        char grid[24], t[32], g[32], pr[32], im[32], res[64];
+        snprintf(grid, sizeof grid, "%dx%d", x->grid.p, x->grid.q);
+        snprintf(res, sizeof res, "%s (resid %.2g)", x->verified ? "yes" : "NO", x->residual);
+        if (markdown)
+            fprintf(out, "| %s | %zu | %d | %s | %u | %d | %s | %s | %s | %s | %s |\n",
+                    x->kernel->name, x->n, x->ranks, grid, x->nb, x->threads_per_rank,
+                    num(t, sizeof t, x->time_s.median), num(g, sizeof g, x->gflops),
+                    num(pr, sizeof pr, x->gflops_per_rank), num(im, sizeof im, x->imbalance), res);
+        else
+            fprintf(out, "%-8s %7zu %5d %6s %4u %8d %10s %9s %9s %9s%s%s\n", x->kernel->name, x->n,
+                    x->ranks, grid, x->nb, x->threads_per_rank, num(t, sizeof t, x->time_s.median),
+                    num(g, sizeof g, x->gflops), num(pr, sizeof pr, x->gflops_per_rank),
+                    num(im, sizeof im, x->imbalance), sep, res);
+    }
+}
+
+/* x as a CSV field: nothing when unknown (NAN). */
+static void csv_number(FILE *out, double x)
+{
+    if (!isnan(x))
+        fprintf(out, "%.9g", x);
+    fputc(',', out);
+}
+
+static void write_csv(FILE *out, const struct mb_dist_result *r, size_t count)
+{
+    fputs("kernel,n,ranks,grid,nb,threads_per_rank,hosts,repeat,warmup,time_min_s,time_median_s,"
+          "time_max_s,time_mean_s,time_stddev_s,gflops,gflops_per_rank,imbalance,residual,"
+          "verified\n",
+          out);
+    for (size_t i = 0; i < count; i++) {
+        const struct mb_dist_result *x = &r[i];
+        fprintf(out, "%s,%zu,%d,%dx%d,%u,%d,%d,%u,%u,", x->kernel->name, x->n, x->ranks, x->grid.p,
+                x->grid.q, x->nb, x->threads_per_rank, x->hosts, x->repeat, x->warmup);
+        const double nums[] = {x->time_s.min,      x->time_s.median, x->time_s.max,
+                               x->time_s.mean,     x->time_s.stddev, x->gflops,
+                               x->gflops_per_rank, x->imbalance,     x->residual};
+        for (size_t k = 0; k < MB__ARRAY_SIZE(nums); k++)
+            csv_number(out, nums[k]);
+        fprintf(out, "%s\n", x->verified ? "true" : "false");
+    }
+}
+
+/* Writes the report of matbench-mpi's rows in format f. */
+enum mb_status mb_report_dist(FILE *out, enum mb_format f, const struct mb_dist_header *h,
+                              const struct mb_dist_result *r, size_t count, struct mb_diag *d)
+{
+    switch (f) {
+    case MB_FORMAT_JSON:
+        return mb_report_dist_json(out, h, r, count, d);
+    case MB_FORMAT_CSV:
+        write_csv(out, r, count);
+        break;
+    case MB_FORMAT_MARKDOWN:
+        write_header(out, h);
+        fputc('\n', out);
+        write_rows(out, r, count, true);
+        break;
+    default:
+        write_header(out, h);
+        write_rows(out, r, count, false);
+    }
+    if (fflush(out) != 0 || ferror(out))
+        return mb_diag_set(d, MB_IO, "cannot write the report");
+    return MB_OK;
+}
