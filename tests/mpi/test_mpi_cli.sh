@@ -1,0 +1,60 @@
+#!/bin/bash
+# matbench-mpi as users run it, under mpirun: bad input ends every rank
+# with exit 2 and one message from rank 0; the JSON carries the fields of
+# DESIGN.md; a run started without mpirun is a singleton and says so.
+# Usage: test_mpi_cli.sh MPIEXEC MATBENCH_MPI
+set -u
+mpiexec=$1 bin=$2
+tmp=$(mktemp -d) && trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+check() { # what, then a command that must succeed
+    local what=$1; shift
+    if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAILED: $what"; fi
+}
+run() { # np, args...: stdout, stderr and the exit code into $tmp
+    local np=$1; shift
+    timeout 120 "$mpiexec" -np "$np" --oversubscribe --quiet "$bin" "$@" </dev/null >"$tmp/out" 2>"$tmp/err"
+    echo $? >"$tmp/rc"
+}
+rc() { [ "$(cat "$tmp/rc")" = "$1" ]; }
+says_once() { [ "$(grep -c "^matbench-mpi: .*$1" "$tmp/err")" = 1 ]; }
+nothing_out() { [ ! -s "$tmp/out" ]; }
+
+while IFS='|' read -r np args want; do
+    # shellcheck disable=SC2086 # the arguments are words
+    run "$np" $args
+    check "'$args' on $np ranks exits 2" rc 2
+    check "'$args' on $np ranks says '$want' once" says_once "$want"
+    check "'$args' on $np ranks writes no report" nothing_out
+done <<'CASES'
+4|--grid 3x3 100|grid: '3x3' needs 9 ranks but 4 run
+2|--grid 2 100|grid: '2' is not allowed
+2|--grid 0x2 100|grid: '0x2' is not allowed
+2|--nb 0 100|nb: '0' is not allowed
+2|--nb 101 100|nb: '101' is not allowed at n = 100
+2|abc|N: 'abc' is not a positive decimal integer
+2|--kernels pdgemm,foo 100|kernels: 'pdgemm,foo' is not allowed
+2|--threads x 100|threads: 'x' is not allowed
+2|2000000|n = 2000000 on a 1x2 grid needs
+CASES
+
+run 4 130 --nb 32 --repeat 1 --warmup 0 --format json
+check "a 4-rank run exits 0" rc 0
+for key in '"ranks": 4' '"grid": "2x2"' '"nb": 32' '"threads_per_rank": 1' '"hosts": 1' \
+    '"kernel": "pdgemm"' '"kernel": "pdgesv"' '"kernel": "pdpotrf"' '"verified": true' \
+    '"singleton": false' '"gflops"' '"imbalance"' '"residual"' '"median"'; do
+    check "the JSON has $key" grep -q "$key" "$tmp/out"
+done
+check "every row is verified" [ "$(grep -c '"verified": true' "$tmp/out")" = 3 ]
+
+run 2 65 --grid 2x1 --nb 7 --repeat 1 --warmup 0 --format csv --kernels pdgesv
+check "a CSV run exits 0" rc 0
+check "the CSV has its header" grep -q '^kernel,n,ranks,grid,nb,threads_per_rank,hosts,' "$tmp/out"
+check "the CSV row is pdgesv on 2x1, verified" grep -q '^pdgesv,65,2,2x1,7,.*,true$' "$tmp/out"
+
+timeout 60 "$bin" 40 --repeat 1 --warmup 0 --kernels pdgemm >"$tmp/out" 2>"$tmp/err"
+check "without mpirun it runs as one rank" [ $? = 0 ]
+check "and says it is a singleton" grep -q 'MPI singleton' "$tmp/out"
+
+echo "$passed passed, $failed failed"
+[ "$failed" = 0 ]
