@@ -284,6 +284,29 @@ static enum mb_status measure(const struct mb_dist_kernel *k, struct mb_pctx *c,
     return MB_OK;
 }
 
+/* --threads, else the cores this rank may use (mpirun binds a rank to a
+ * core unless told otherwise) but no more than its share of the host's
+ * cores; set in the BLAS. Rank 0 warns when a rank has more threads than
+ * CPUs it may run on: they would share them. */
+static int threads_per_rank(const struct mpi_options *o, int on_host)
+{
+    struct mb_machine m;
+    bool probed = mb_machine_probe(&m, NULL) == MB_OK;
+    int usable = probed ? mb_machine_usable_cores(&m) : 1;
+    int share = probed && m.physical_cores / on_host > 0 ? m.physical_cores / on_host : 1;
+    int threads = o->threads > 0 ? (int)o->threads : (usable < share ? usable : share);
+    mb_blas_set_threads(threads, NULL);
+    int over = threads > usable ? usable : 0, fewest;
+    MPI_Allreduce(&(int){over > 0 ? over : 1 << 30}, &fewest, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    if (rank_of_world() == 0 && fewest != 1 << 30)
+        fprintf(stderr,
+                "matbench-mpi: note: %d BLAS threads per rank, but a rank may run on %d CPU%s "
+                "only, so its threads share %s (mpirun binds each rank to a core: give "
+                "--bind-to none, or --map-by slot:PE=%d)\n",
+                threads, fewest, fewest == 1 ? "" : "s", fewest == 1 ? "it" : "them", threads);
+    return threads;
+}
+
 /* Rank 0 writes the report to --output or stdout. */
 static enum mb_status write_report(const struct mpi_options *o, const struct mb_dist_header *h,
                                    const struct mb_dist_result *rows, size_t count,
@@ -365,10 +388,7 @@ int main(int argc, char **argv)
     find_hosts(hosts, sizeof hosts, &nhosts, &on_host);
     MPI_Get_library_version(library, &len);
     library[strcspn(library, "\n,")] = '\0';
-    struct mb_machine m;
-    int usable = mb_machine_probe(&m, NULL) == MB_OK ? mb_machine_usable_cores(&m) : 1;
-    int threads = o.threads > 0 ? (int)o.threads : (usable / on_host > 0 ? usable / on_host : 1);
-    mb_blas_set_threads(threads, NULL);
+    int threads = threads_per_rank(&o, on_host);
     struct mb_blas_info bi;
     mb_blas_info(&bi);
     snprintf(blas, sizeof blas, "%s %s (%s, core %s)", bi.name, bi.version, bi.threading, bi.core);
