@@ -32,7 +32,8 @@ struct mb_dist_kernel {
     const char *lesson;
     mb_kernel_flops_fn *flops;
     const char *flops_formula;
-    const char *check; /* the residual its verification reports */
+    const char *check;  /* the residual its verification reports */
+    const char *single; /* the matbench kernel that computes the same on one process */
 };
 
 struct mb_dist_kernel_list {
@@ -55,6 +56,9 @@ struct mb_dist_result {
     bool verified;
     double residual; /* of kernel->check; a pass is below limit */
     double limit;
+    double one_process_gflops; /* kernel->single in one process on the same cores; NAN: not run */
+    double efficiency;         /* gflops / one_process_gflops */
+    char one_process_why[160]; /* why it was not run, when it was not */
 };
 
 /* What the header says about the run: the libraries and where it ran. */
@@ -83,6 +87,7 @@ size_t mb_dist_local_extent(size_t n, unsigned nb, int coord, int nprocs);
 
 enum mb_status mb_report_dist(FILE *out, enum mb_format f, const struct mb_dist_header *h,
                               const struct mb_dist_result *r, size_t count, struct mb_diag *d);
+void mb_dist_lesson(FILE *out, const struct mb_dist_result *r, size_t count);
 enum mb_status mb_report_dist_json(FILE *out, const struct mb_dist_header *h,
                                    const struct mb_dist_result *r, size_t count, struct mb_diag *d);
 

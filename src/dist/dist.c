@@ -14,13 +14,14 @@ static const struct mb_dist_kernel kernels[] = {
     {"pdgemm",
      "C = A*B on the process grid (PBLAS pdgemm): the blocks of A and B travel along the grid's "
      "rows and columns, each rank multiplies its own with its BLAS",
-     mb_flops_gemm, "2n^3", "Freivalds |C*x - A*(B*x)| / (n*u*|A||B||x|), rows"},
+     mb_flops_gemm, "2n^3", "Freivalds |C*x - A*(B*x)| / (n*u*|A||B||x|), rows", "dgemm"},
     {"pdgesv", "LU with partial pivoting and a solve (ScaLAPACK pdgesv): HPL's problem, A*x = b",
      mb_flops_gesv, "2n^3/3 - n^2/2 + 5n/6 + 2n^2 - n",
-     "|A*x - b|_inf / (eps*(|A|_inf*|x|_inf + |b|_inf)*n)"},
+     "|A*x - b|_inf / (eps*(|A|_inf*|x|_inf + |b|_inf)*n)", "dgesv"},
     {"pdpotrf",
      "Cholesky of the positive definite A*A^T + n*I (ScaLAPACK pdpotrf), checked by a solve",
-     mb_flops_potrf, "n^3/3 + n^2/2 + n/6", "|S*x - b|_inf / (eps*(|S|_inf*|x|_inf + |b|_inf)*n)"},
+     mb_flops_potrf, "n^3/3 + n^2/2 + n/6", "|S*x - b|_inf / (eps*(|S|_inf*|x|_inf + |b|_inf)*n)",
+     "dpotrf"},
 };
 
 size_t mb_dist_kernel_count(void)

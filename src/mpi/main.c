@@ -21,6 +21,7 @@
 #include "matbench/plan.h"
 #include "matbench/stats.h"
 #include "matbench/version.h"
+#include "mpi/oneproc.h"
 #include "mpi/pkernels.h"
 #include "mpi/scalapack.h"
 
@@ -34,7 +35,7 @@ struct mpi_options {
     struct mb_size_list sizes;
     struct mb_dist_kernel_list kernels;
     struct mb_dist_grid grid;
-    bool grid_given, nb_given, verify;
+    bool grid_given, nb_given, verify, one_process;
     unsigned nb, repeat, warmup, threads;
     uint64_t seed;
     enum mb_format format;
@@ -59,6 +60,8 @@ static const char usage[] =
     "  --format F       table, csv, json or markdown (default table)\n"
     "  --output FILE    rank 0 writes the report to FILE instead of stdout\n"
     "  --no-verify      skip the checks\n"
+    "  --no-one-process skip the comparison with single-node matbench on the same cores\n"
+    "                   (made when every rank is on one host)\n"
     "  -h, --help       this help\n"
     "\n"
     "Exit codes: 0 ok, 1 a run failed (memory, verification) on some rank, 2 bad input.\n";
@@ -92,7 +95,8 @@ static enum mb_status parse_options(int argc, char **argv, struct mpi_options *o
         O_SEED,
         O_FORMAT,
         O_OUTPUT,
-        O_NO_VERIFY
+        O_NO_VERIFY,
+        O_NO_ONE_PROCESS
     };
     static const struct option longs[] = {{"sizes", required_argument, NULL, O_SIZES},
                                           {"kernels", required_argument, NULL, O_KERNELS},
@@ -105,6 +109,7 @@ static enum mb_status parse_options(int argc, char **argv, struct mpi_options *o
                                           {"format", required_argument, NULL, O_FORMAT},
                                           {"output", required_argument, NULL, O_OUTPUT},
                                           {"no-verify", no_argument, NULL, O_NO_VERIFY},
+                                          {"no-one-process", no_argument, NULL, O_NO_ONE_PROCESS},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     *o = (struct mpi_options){.nb = MB_DIST_DEFAULT_NB,
@@ -112,7 +117,8 @@ static enum mb_status parse_options(int argc, char **argv, struct mpi_options *o
                               .warmup = MB_DEFAULT_WARMUP,
                               .seed = MB_DEFAULT_SEED,
                               .format = MB_FORMAT_TABLE,
-                              .verify = true};
+                              .verify = true,
+                              .one_process = true};
     o->sizes.v[0] = MB_DEFAULT_N, o->sizes.n = 1;
     for (size_t i = 0; i < mb_dist_kernel_count(); i++)
         o->kernels.v[o->kernels.n++] = mb_dist_kernel_at(i);
@@ -153,6 +159,9 @@ static enum mb_status parse_options(int argc, char **argv, struct mpi_options *o
             break;
         case O_NO_VERIFY:
             o->verify = false;
+            break;
+        case O_NO_ONE_PROCESS:
+            o->one_process = false;
             break;
         case 'h':
             return MB_HELP;
@@ -307,6 +316,32 @@ static int threads_per_rank(const struct mpi_options *o, int on_host)
     return threads;
 }
 
+/* Each row against single-node matbench on the same cores (one host
+ * only), run by rank 0 while the others wait without spinning. */
+static void compare_one_process(const struct mpi_options *o, const struct mb_dist_header *h,
+                                struct mb_dist_result *rows, size_t count)
+{
+    struct mb_machine m;
+    const char *cpus = mb_machine_probe(&m, NULL) == MB_OK ? m.usable_cpu_list : "";
+    struct mb_oneproc p = {.seed = o->seed, .repeat = o->repeat, .warmup = o->warmup};
+    const char *why = h->nhosts > 1 ? "the ranks run on several hosts" : NULL;
+    if (why == NULL)
+        why = mb_oneproc_prepare(&p, cpus, h->ranks * h->threads_per_rank);
+    for (size_t i = 0; i < count; i++) {
+        struct mb_dist_result *r = &rows[i];
+        r->one_process_gflops = r->efficiency = NAN;
+        if (why != NULL) {
+            snprintf(r->one_process_why, sizeof r->one_process_why, "%s", why);
+            continue;
+        }
+        if (rank_of_world() == 0)
+            r->one_process_gflops = mb_oneproc_gflops(
+                &p, r->kernel->single, r->n, r->one_process_why, sizeof r->one_process_why);
+        r->efficiency = r->gflops / r->one_process_gflops;
+        mb_quiet_barrier();
+    }
+}
+
 /* Rank 0 writes the report to --output or stdout. */
 static enum mb_status write_report(const struct mpi_options *o, const struct mb_dist_header *h,
                                    const struct mb_dist_result *rows, size_t count,
@@ -419,6 +454,10 @@ int main(int argc, char **argv)
     }
     if (st == MB_OK)
         st = run_all(&o, ictxt, &h, rows, &count, &d);
+    for (size_t i = 0; i < count; i++)
+        rows[i].one_process_gflops = rows[i].efficiency = NAN;
+    if (st == MB_OK && o.one_process)
+        compare_one_process(&o, &h, rows, count);
     struct mb_diag wd = {0};
     enum mb_status wst = MB_OK;
     if (rank == 0 && count > 0)

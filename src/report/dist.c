@@ -2,6 +2,7 @@
  * then its rows as a table, markdown or CSV (JSON is in json.c). */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "matbench/dist.h"
 #include "matbench/report.h"
@@ -30,30 +31,71 @@ static const char *num(char *buf, size_t cap, double x)
 
 static void write_rows(FILE *out, const struct mb_dist_result *r, size_t count, bool markdown)
 {
-    const char *sep = markdown ? " | " : "  ";
     if (markdown)
         fputs("| kernel | n | ranks | grid | nb | threads/rank | time (s) | GFLOP/s | per rank | "
-              "imbalance | verified |\n|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
+              "imbalance | vs 1 process | verified |\n"
+              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
               out);
     else
-        fprintf(out, "\n%-8s %7s %5s %6s %4s %7s %10s %9s %9s %9s  %s\n", "kernel", "n", "ranks",
-                "grid", "nb", "thr/rank", "time", "GFLOP/s", "per rank", "imbalance", "verified");
+        fprintf(out, "\n%-8s %7s %5s %6s %4s %8s %10s %9s %9s %9s %12s  %s\n", "kernel", "n",
+                "ranks", "grid", "nb", "thr/rank", "time (s)", "GFLOP/s", "per rank", "imbalance",
+                "vs 1 process", "verified");
     for (size_t i = 0; i < count; i++) {
         const struct mb_dist_result *x = &r[i];
-        char grid[24], t[32], g[32], pr[32], im[32], res[64];
+        char grid[24], t[32], g[32], pr[32], im[32], ef[32], res[64];
         snprintf(grid, sizeof grid, "%dx%d", x->grid.p, x->grid.q);
-        snprintf(res, sizeof res, "%s (resid %.2g)", x->verified ? "yes" : "NO", x->residual);
-        if (markdown)
-            fprintf(out, "| %s | %zu | %d | %s | %u | %d | %s | %s | %s | %s | %s |\n",
-                    x->kernel->name, x->n, x->ranks, grid, x->nb, x->threads_per_rank,
-                    num(t, sizeof t, x->time_s.median), num(g, sizeof g, x->gflops),
-                    num(pr, sizeof pr, x->gflops_per_rank), num(im, sizeof im, x->imbalance), res);
+        if (isnan(x->residual))
+            snprintf(res, sizeof res, "%s", x->verified ? "yes" : "not checked");
         else
-            fprintf(out, "%-8s %7zu %5d %6s %4u %8d %10s %9s %9s %9s%s%s\n", x->kernel->name, x->n,
-                    x->ranks, grid, x->nb, x->threads_per_rank, num(t, sizeof t, x->time_s.median),
-                    num(g, sizeof g, x->gflops), num(pr, sizeof pr, x->gflops_per_rank),
-                    num(im, sizeof im, x->imbalance), sep, res);
+            snprintf(res, sizeof res, "%s (resid %.2g)", x->verified ? "yes" : "NO", x->residual);
+        const char *cells[] = {num(t, sizeof t, x->time_s.median), num(g, sizeof g, x->gflops),
+                               num(pr, sizeof pr, x->gflops_per_rank),
+                               num(im, sizeof im, x->imbalance), num(ef, sizeof ef, x->efficiency)};
+        if (markdown)
+            fprintf(out, "| %s | %zu | %d | %s | %u | %d | %s | %s | %s | %s | %s | %s |\n",
+                    x->kernel->name, x->n, x->ranks, grid, x->nb, x->threads_per_rank, cells[0],
+                    cells[1], cells[2], cells[3], cells[4], res);
+        else
+            fprintf(out, "%-8s %7zu %5d %6s %4u %8d %10s %9s %9s %9s %12s  %s\n", x->kernel->name,
+                    x->n, x->ranks, grid, x->nb, x->threads_per_rank, cells[0], cells[1], cells[2],
+                    cells[3], cells[4], res);
     }
+}
+
+/* The lesson in sentences, from the measured rows: each kernel against
+ * the same computation in one process on the same cores, and where HPL's
+ * figure for the same problem comes from. */
+void mb_dist_lesson(FILE *out, const struct mb_dist_result *r, size_t count)
+{
+    bool told = false;
+    for (size_t i = 0; i < count; i++) {
+        const struct mb_dist_result *x = &r[i];
+        int cores = x->ranks * x->threads_per_rank;
+        if (isnan(x->efficiency)) {
+            if (x->one_process_why[0] != '\0' && !told)
+                fprintf(out, "No one-process comparison: %s.\n", x->one_process_why);
+            told = told || x->one_process_why[0] != '\0';
+            continue;
+        }
+        fprintf(out,
+                "%s at n = %zu on %d rank%s x %d thread%s: %.1f GFLOP/s, %.2f of %s in one "
+                "process on the same %d core%s (%.1f GFLOP/s)%s\n",
+                x->kernel->name, x->n, x->ranks, x->ranks == 1 ? "" : "s", x->threads_per_rank,
+                x->threads_per_rank == 1 ? "" : "s", x->gflops, x->efficiency, x->kernel->single,
+                cores, cores == 1 ? "" : "s", x->one_process_gflops,
+                x->ranks > 1 ? ": the rest is the cost of distributing it (blocks passed between "
+                               "ranks, ScaLAPACK's algorithm against one process's)."
+                             : ": the cost of ScaLAPACK's blocked algorithm on one rank.");
+    }
+    for (size_t i = 0; i < count; i++)
+        if (strcmp(r[i].kernel->name, "pdgesv") == 0) {
+            fprintf(
+                out,
+                "pdgesv solves HPL's problem; bench/hpl-compare.sh %zu %u %d %d runs HPL (hpcc) "
+                "on the same N, NB and grid beside it.\n",
+                r[i].n, r[i].nb, r[i].grid.p, r[i].grid.q);
+            break;
+        }
 }
 
 /* x as a CSV field: nothing when unknown (NAN). */
@@ -68,7 +110,7 @@ static void write_csv(FILE *out, const struct mb_dist_result *r, size_t count)
 {
     fputs("kernel,n,ranks,grid,nb,threads_per_rank,hosts,repeat,warmup,time_min_s,time_median_s,"
           "time_max_s,time_mean_s,time_stddev_s,gflops,gflops_per_rank,imbalance,residual,"
-          "verified\n",
+          "one_process_gflops,efficiency,verified\n",
           out);
     for (size_t i = 0; i < count; i++) {
         const struct mb_dist_result *x = &r[i];
@@ -97,10 +139,14 @@ enum mb_status mb_report_dist(FILE *out, enum mb_format f, const struct mb_dist_
         write_header(out, h);
         fputc('\n', out);
         write_rows(out, r, count, true);
+        fputc('\n', out);
+        mb_dist_lesson(out, r, count);
         break;
     default:
         write_header(out, h);
         write_rows(out, r, count, false);
+        fputc('\n', out);
+        mb_dist_lesson(out, r, count);
     }
     if (fflush(out) != 0 || ferror(out))
         return mb_diag_set(d, MB_IO, "cannot write the report");

@@ -344,6 +344,10 @@ enum mb_status mb_report_dist_json(FILE *out, const struct mb_dist_header *h,
     for (size_t i = 0; i < count; i++) {
         json_t *o = json_dist_result(&r[i]);
         json_object_set_new(o, "grid", json_sprintf("%dx%d", r[i].grid.p, r[i].grid.q));
+        json_object_set_new(o, "one_process_gflops", json_num(r[i].one_process_gflops));
+        json_object_set_new(o, "efficiency", json_num(r[i].efficiency));
+        if (r[i].one_process_why[0] != '\0')
+            json_object_set_new(o, "one_process_why", json_string(r[i].one_process_why));
         json_array_append_new(results, o);
     }
     json_t *mpi = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:b}", "library", h->mpi_library,

@@ -46,6 +46,14 @@ for key in '"ranks": 4' '"grid": "2x2"' '"nb": 32' '"threads_per_rank": 1' '"hos
     check "the JSON has $key" grep -q "$key" "$tmp/out"
 done
 check "every row is verified" [ "$(grep -c '"verified": true' "$tmp/out")" = 3 ]
+check "every row has the one-process rate (one host)" \
+    [ "$(grep -c '"one_process_gflops": [0-9]' "$tmp/out")" = 3 ]
+check "and the efficiency against it" [ "$(grep -c '"efficiency": [0-9]' "$tmp/out")" = 3 ]
+
+run 2 100 --repeat 1 --warmup 0 --kernels pdgemm --no-one-process
+check "--no-one-process runs" rc 0
+check "and the table says so" grep -q 'pdgemm .* -  yes' "$tmp/out"
+
 
 run 2 65 --grid 2x1 --nb 7 --repeat 1 --warmup 0 --format csv --kernels pdgesv
 check "a CSV run exits 0" rc 0
