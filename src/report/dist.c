@@ -116,9 +116,10 @@ static void write_csv(FILE *out, const struct mb_dist_result *r, size_t count)
         const struct mb_dist_result *x = &r[i];
         fprintf(out, "%s,%zu,%d,%dx%d,%u,%d,%d,%u,%u,", x->kernel->name, x->n, x->ranks, x->grid.p,
                 x->grid.q, x->nb, x->threads_per_rank, x->hosts, x->repeat, x->warmup);
-        const double nums[] = {x->time_s.min,      x->time_s.median, x->time_s.max,
-                               x->time_s.mean,     x->time_s.stddev, x->gflops,
-                               x->gflops_per_rank, x->imbalance,     x->residual};
+        const double nums[] = {x->time_s.min,         x->time_s.median, x->time_s.max,
+                               x->time_s.mean,        x->time_s.stddev, x->gflops,
+                               x->gflops_per_rank,    x->imbalance,     x->residual,
+                               x->one_process_gflops, x->efficiency};
         for (size_t k = 0; k < MB__ARRAY_SIZE(nums); k++)
             csv_number(out, nums[k]);
         fprintf(out, "%s\n", x->verified ? "true" : "false");

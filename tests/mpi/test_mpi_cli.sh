@@ -59,6 +59,8 @@ run 2 65 --grid 2x1 --nb 7 --repeat 1 --warmup 0 --format csv --kernels pdgesv
 check "a CSV run exits 0" rc 0
 check "the CSV has its header" grep -q '^kernel,n,ranks,grid,nb,threads_per_rank,hosts,' "$tmp/out"
 check "the CSV row is pdgesv on 2x1, verified" grep -q '^pdgesv,65,2,2x1,7,.*,true$' "$tmp/out"
+check "the CSV header has as many columns as the row" \
+    [ "$(head -1 "$tmp/out" | tr -cd , | wc -c)" = "$(sed -n 2p "$tmp/out" | tr -cd , | wc -c)" ]
 
 timeout 60 "$bin" 40 --repeat 1 --warmup 0 --kernels pdgemm >"$tmp/out" 2>"$tmp/err"
 check "without mpirun it runs as one rank" [ $? = 0 ]
