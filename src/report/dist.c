@@ -70,7 +70,7 @@ void mb_dist_lesson(FILE *out, const struct mb_dist_result *r, size_t count)
     bool told = false;
     for (size_t i = 0; i < count; i++) {
         const struct mb_dist_result *x = &r[i];
-        int cores = x->ranks * x->threads_per_rank;
+        int threads = x->ranks * x->threads_per_rank;
         if (isnan(x->efficiency)) {
             if (x->one_process_why[0] != '\0' && !told)
                 fprintf(out, "No one-process comparison: %s.\n", x->one_process_why);
@@ -79,10 +79,10 @@ void mb_dist_lesson(FILE *out, const struct mb_dist_result *r, size_t count)
         }
         fprintf(out,
                 "%s at n = %zu on %d rank%s x %d thread%s: %.1f GFLOP/s, %.2f of %s in one "
-                "process on the same %d core%s (%.1f GFLOP/s)%s\n",
+                "process with the same %d thread%s on the same CPUs (%.1f GFLOP/s)%s\n",
                 x->kernel->name, x->n, x->ranks, x->ranks == 1 ? "" : "s", x->threads_per_rank,
                 x->threads_per_rank == 1 ? "" : "s", x->gflops, x->efficiency, x->kernel->single,
-                cores, cores == 1 ? "" : "s", x->one_process_gflops,
+                threads, threads == 1 ? "" : "s", x->one_process_gflops,
                 x->ranks > 1 ? ": the rest is the cost of distributing it (blocks passed between "
                                "ranks, ScaLAPACK's algorithm against one process's)."
                              : ": the cost of ScaLAPACK's blocked algorithm on one rank.");
