@@ -83,9 +83,10 @@ void mb_dist_lesson(FILE *out, const struct mb_dist_result *r, size_t count)
                 x->kernel->name, x->n, x->ranks, x->ranks == 1 ? "" : "s", x->threads_per_rank,
                 x->threads_per_rank == 1 ? "" : "s", x->gflops, x->efficiency, x->kernel->single,
                 threads, threads == 1 ? "" : "s", x->one_process_gflops,
-                x->ranks > 1 ? ": the rest is the cost of distributing it (blocks passed between "
-                               "ranks, ScaLAPACK's algorithm against one process's)."
-                             : ": the cost of ScaLAPACK's blocked algorithm on one rank.");
+                x->efficiency >= 1 ? ": faster than the one process at this size."
+                : x->ranks > 1     ? ": the rest is the cost of distributing it (blocks passed "
+                                     "between ranks, ScaLAPACK's algorithm against one process's)."
+                                   : ": the cost of ScaLAPACK's blocked algorithm on one rank.");
     }
     for (size_t i = 0; i < count; i++)
         if (strcmp(r[i].kernel->name, "pdgesv") == 0) {
