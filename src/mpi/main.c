@@ -82,22 +82,61 @@ static int finish(int code, const struct mb_diag *d)
     return code;
 }
 
+enum {
+    O_SIZES = 256,
+    O_KERNELS,
+    O_GRID,
+    O_NB,
+    O_THREADS,
+    O_REPEAT,
+    O_WARMUP,
+    O_SEED,
+    O_FORMAT,
+    O_OUTPUT,
+    O_NO_VERIFY,
+    O_NO_ONE_PROCESS
+};
+
+/* Applies option c (getopt_long's value) with its argument arg. */
+static enum mb_status apply_option(int c, const char *arg, struct mpi_options *o, struct mb_diag *d)
+{
+    switch (c) {
+    case O_SIZES:
+        return mb_parse_sizes(arg, &o->sizes, d);
+    case O_KERNELS:
+        return mb_dist_parse_kernels(arg, &o->kernels, d);
+    case O_GRID:
+        o->grid_given = true;
+        return mb_dist_parse_grid(arg, &o->grid, d);
+    case O_NB:
+        o->nb_given = true;
+        return mb_parse_uint("nb", arg, 1, MB_DIST_NB_MAX, &o->nb, d);
+    case O_THREADS:
+        return mb_parse_uint("threads", arg, 1, 1024, &o->threads, d);
+    case O_REPEAT:
+        return mb_parse_uint("repeat", arg, 1, MB_REPEAT_MAX, &o->repeat, d);
+    case O_WARMUP:
+        return mb_parse_uint("warmup", arg, 0, MB_WARMUP_MAX, &o->warmup, d);
+    case O_SEED:
+        return mb_parse_u64("seed", arg, &o->seed, d);
+    case O_FORMAT:
+        return mb_parse_format(arg, &o->format, d);
+    case O_OUTPUT:
+        o->output = arg;
+        return MB_OK;
+    case O_NO_VERIFY:
+        o->verify = false;
+        return MB_OK;
+    case O_NO_ONE_PROCESS:
+        o->one_process = false;
+        return MB_OK;
+    default:
+        return mb_diag_set(d, MB_USAGE, "unknown option (see --help)");
+    }
+}
+
 static enum mb_status parse_options(int argc, char **argv, struct mpi_options *o, struct mb_diag *d)
 {
-    enum {
-        O_SIZES = 256,
-        O_KERNELS,
-        O_GRID,
-        O_NB,
-        O_THREADS,
-        O_REPEAT,
-        O_WARMUP,
-        O_SEED,
-        O_FORMAT,
-        O_OUTPUT,
-        O_NO_VERIFY,
-        O_NO_ONE_PROCESS
-    };
     static const struct option longs[] = {{"sizes", required_argument, NULL, O_SIZES},
                                           {"kernels", required_argument, NULL, O_KERNELS},
                                           {"grid", required_argument, NULL, O_GRID},
@@ -125,52 +164,14 @@ static enum mb_status parse_options(int argc, char **argv, struct mpi_options *o
     opterr = 0;
     enum mb_status st = MB_OK;
     for (int c; st == MB_OK && (c = getopt_long(argc, argv, ":h", longs, NULL)) != -1;) {
-        switch (c) {
-        case O_SIZES:
-            st = mb_parse_sizes(optarg, &o->sizes, d);
-            break;
-        case O_KERNELS:
-            st = mb_dist_parse_kernels(optarg, &o->kernels, d);
-            break;
-        case O_GRID:
-            st = mb_dist_parse_grid(optarg, &o->grid, d), o->grid_given = true;
-            break;
-        case O_NB:
-            st = mb_parse_uint("nb", optarg, 1, MB_DIST_NB_MAX, &o->nb, d);
-            o->nb_given = true;
-            break;
-        case O_THREADS:
-            st = mb_parse_uint("threads", optarg, 1, 1024, &o->threads, d);
-            break;
-        case O_REPEAT:
-            st = mb_parse_uint("repeat", optarg, 1, MB_REPEAT_MAX, &o->repeat, d);
-            break;
-        case O_WARMUP:
-            st = mb_parse_uint("warmup", optarg, 0, MB_WARMUP_MAX, &o->warmup, d);
-            break;
-        case O_SEED:
-            st = mb_parse_u64("seed", optarg, &o->seed, d);
-            break;
-        case O_FORMAT:
-            st = mb_parse_format(optarg, &o->format, d);
-            break;
-        case O_OUTPUT:
-            o->output = optarg;
-            break;
-        case O_NO_VERIFY:
-            o->verify = false;
-            break;
-        case O_NO_ONE_PROCESS:
-            o->one_process = false;
-            break;
-        case 'h':
+        if (c == 'h')
             return MB_HELP;
-        case ':':
+        if (c == ':')
             st = mb_diag_set(d, MB_USAGE, "%s needs a value", argv[optind - 1]);
-            break;
-        default:
+        else if (c == '?')
             st = mb_diag_set(d, MB_USAGE, "unknown option '%s' (see --help)", argv[optind - 1]);
-        }
+        else
+            st = apply_option(c, optarg, o, d);
     }
     if (st == MB_OK && optind < argc) {
         st = mb_parse_size(argv[optind], &o->sizes.v[0], d);
@@ -342,6 +343,31 @@ static void compare_one_process(const struct mpi_options *o, const struct mb_dis
     }
 }
 
+/* --output must be a file rank 0 can write, in a folder that exists: bad
+ * input, found before anything runs (the report is written at the end). */
+static enum mb_status check_output(const char *path, struct mb_diag *d)
+{
+    if (path == NULL)
+        return MB_OK;
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (slash == dir)
+        slash[1] = '\0';
+    else if (slash != NULL)
+        *slash = '\0';
+    else
+        snprintf(dir, sizeof dir, ".");
+    bool ok = path[0] != '\0' && access(dir, W_OK | X_OK) == 0 &&
+              (access(path, F_OK) != 0 || access(path, W_OK) == 0);
+    if (!ok)
+        return mb_diag_set(d, MB_USAGE,
+                           "output: '%s' cannot be written (no such folder, or no "
+                           "permission)",
+                           path);
+    return MB_OK;
+}
+
 /* Rank 0 writes the report to --output or stdout. */
 static enum mb_status write_report(const struct mpi_options *o, const struct mb_dist_header *h,
                                    const struct mb_dist_result *rows, size_t count,
@@ -415,6 +441,8 @@ int main(int argc, char **argv)
         st = mb_dist_check_grid(o.grid, ranks, &d);
     for (size_t s = 0; st == MB_OK && s < o.sizes.n; s++)
         st = mb_dist_check_nb(o.nb, o.sizes.v[s], &d);
+    if (st == MB_OK)
+        st = check_output(o.output, &d);
     if (st != MB_OK)
         return finish(mb_exit_code(st), &d);
 

@@ -36,6 +36,8 @@ done <<'CASES'
 2|--kernels pdgemm,foo 100|kernels: 'pdgemm,foo' is not allowed
 2|--threads x 100|threads: 'x' is not allowed
 2|2000000|n = 2000000 on a 1x2 grid needs
+2|--output /nonexistent/dir/r.json 100|output: '/nonexistent/dir/r.json' cannot be written
+2|--format yaml 100|format: 'yaml' is not a format
 CASES
 
 run 4 130 --nb 32 --repeat 1 --warmup 0 --format json
@@ -54,6 +56,10 @@ run 2 100 --repeat 1 --warmup 0 --kernels pdgemm --no-one-process
 check "--no-one-process runs" rc 0
 check "and the table says so" grep -q 'pdgemm .* -  yes' "$tmp/out"
 
+
+run 2 40 --repeat 1 --warmup 0 --kernels pdgemm --format json --output "$tmp/r.json"
+check "--output writes the report there" grep -q '"kernel": "pdgemm"' "$tmp/r.json"
+check "and nothing on stdout" nothing_out
 
 run 2 65 --grid 2x1 --nb 7 --repeat 1 --warmup 0 --format csv --kernels pdgesv
 check "a CSV run exits 0" rc 0
