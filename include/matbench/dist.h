@@ -56,6 +56,7 @@ struct mb_dist_result {
     bool verified;
     double residual; /* of kernel->check; a pass is below limit */
     double limit;
+    double peak_fraction;      /* gflops / the aggregate FMA peak (header); NAN: not measured */
     double one_process_gflops; /* kernel->single in one process on the same cores; NAN: not run */
     double efficiency;         /* gflops / one_process_gflops */
     char one_process_why[160]; /* why it was not run, when it was not */
@@ -71,7 +72,8 @@ struct mb_dist_header {
     struct mb_dist_grid grid;
     unsigned nb;
     int threads_per_rank;
-    bool singleton; /* started without mpirun */
+    bool singleton;     /* started without mpirun */
+    double peak_gflops; /* the FMA peak of the cores the ranks use, all hosts; NAN: none */
 };
 
 size_t mb_dist_kernel_count(void);

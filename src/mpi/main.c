@@ -18,6 +18,7 @@
 #include "matbench/blas.h"
 #include "matbench/dist.h"
 #include "matbench/machine.h"
+#include "matbench/peak.h"
 #include "matbench/plan.h"
 #include "matbench/stats.h"
 #include "matbench/version.h"
@@ -35,7 +36,7 @@ struct mpi_options {
     struct mb_size_list sizes;
     struct mb_dist_kernel_list kernels;
     struct mb_dist_grid grid;
-    bool grid_given, nb_given, verify, one_process;
+    bool grid_given, nb_given, verify, one_process, peak;
     unsigned nb, repeat, warmup, threads;
     uint64_t seed;
     enum mb_format format;
@@ -62,6 +63,7 @@ static const char usage[] =
     "  --no-verify      skip the checks\n"
     "  --no-one-process skip the comparison with single-node matbench on the same cores\n"
     "                   (made when every rank is on one host)\n"
+    "  --no-peak        do not measure each host's FMA peak first (no \"of peak\")\n"
     "  -h, --help       this help\n"
     "\n"
     "Exit codes: 0 ok, 1 a run failed (memory, verification) on some rank, 2 bad input.\n";
@@ -94,7 +96,8 @@ enum {
     O_FORMAT,
     O_OUTPUT,
     O_NO_VERIFY,
-    O_NO_ONE_PROCESS
+    O_NO_ONE_PROCESS,
+    O_NO_PEAK
 };
 
 /* Applies option c (getopt_long's value) with its argument arg. */
@@ -130,6 +133,9 @@ static enum mb_status apply_option(int c, const char *arg, struct mpi_options *o
     case O_NO_ONE_PROCESS:
         o->one_process = false;
         return MB_OK;
+    case O_NO_PEAK:
+        o->peak = false;
+        return MB_OK;
     default:
         return mb_diag_set(d, MB_USAGE, "unknown option (see --help)");
     }
@@ -149,6 +155,7 @@ static enum mb_status parse_options(int argc, char **argv, struct mpi_options *o
                                           {"output", required_argument, NULL, O_OUTPUT},
                                           {"no-verify", no_argument, NULL, O_NO_VERIFY},
                                           {"no-one-process", no_argument, NULL, O_NO_ONE_PROCESS},
+                                          {"no-peak", no_argument, NULL, O_NO_PEAK},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     *o = (struct mpi_options){.nb = MB_DIST_DEFAULT_NB,
@@ -157,7 +164,8 @@ static enum mb_status parse_options(int argc, char **argv, struct mpi_options *o
                               .seed = MB_DEFAULT_SEED,
                               .format = MB_FORMAT_TABLE,
                               .verify = true,
-                              .one_process = true};
+                              .one_process = true,
+                              .peak = true};
     o->sizes.v[0] = MB_DEFAULT_N, o->sizes.n = 1;
     for (size_t i = 0; i < mb_dist_kernel_count(); i++)
         o->kernels.v[o->kernels.n++] = mb_dist_kernel_at(i);
@@ -343,6 +351,34 @@ static void compare_one_process(const struct mpi_options *o, const struct mb_dis
     }
 }
 
+/* The FMA peak of the cores the ranks use, all hosts added up: on each
+ * host its first rank measures the one-core peak (one core, because mpirun
+ * may have bound it to one) while the host's other ranks sleep, times the
+ * cores its ranks use (ranks x threads, at most the host's cores; the
+ * all-core clock may be lower). NAN with --no-peak or when it fails. */
+static double aggregate_peak(const struct mpi_options *o, int threads, int on_host)
+{
+    MPI_Comm node;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+    int local;
+    MPI_Comm_rank(node, &local);
+    double host = 0, total = 0;
+    if (o->peak && local == 0) {
+        struct mb_peak pk;
+        struct mb_machine m;
+        int cores = mb_machine_probe(&m, NULL) == MB_OK ? m.physical_cores : 1;
+        int used = on_host * threads < cores ? on_host * threads : cores;
+        if (mb_peak_measure_settled(mb_isa_widest(), 1, MB_PEAK_DEFAULT_PHASE_S, &pk, NULL) ==
+            MB_OK)
+            host = pk.per_core_gflops * used;
+    }
+    mb_quiet_barrier();
+    MPI_Comm_free(&node);
+    bool every = all_ok(!o->peak || local != 0 || host > 0);
+    MPI_Allreduce(&host, &total, 1, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD);
+    return o->peak && every && total > 0 ? total : NAN;
+}
+
 /* --output must be a file rank 0 can write, in a folder that exists: bad
  * input, found before anything runs (the report is written at the end). */
 static enum mb_status check_output(const char *path, struct mb_diag *d)
@@ -464,7 +500,8 @@ int main(int argc, char **argv)
                                .grid = o.grid,
                                .nb = o.nb,
                                .threads_per_rank = threads,
-                               .singleton = singleton};
+                               .singleton = singleton,
+                               .peak_gflops = aggregate_peak(&o, threads, on_host)};
     if (singleton && o.format != MB_FORMAT_TABLE && o.format != MB_FORMAT_MARKDOWN)
         fprintf(stderr, "matbench-mpi: started without mpirun: one rank (an MPI singleton); "
                         "mpirun -np P matbench-mpi runs P\n");
@@ -482,8 +519,10 @@ int main(int argc, char **argv)
     }
     if (st == MB_OK)
         st = run_all(&o, ictxt, &h, rows, &count, &d);
-    for (size_t i = 0; i < count; i++)
+    for (size_t i = 0; i < count; i++) {
         rows[i].one_process_gflops = rows[i].efficiency = NAN;
+        rows[i].peak_fraction = rows[i].gflops / h.peak_gflops;
+    }
     if (st == MB_OK && o.one_process)
         compare_one_process(&o, &h, rows, count);
     struct mb_diag wd = {0};

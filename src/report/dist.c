@@ -17,6 +17,11 @@ static void write_header(FILE *out, const struct mb_dist_header *h)
             h->grid.p, h->grid.q, h->nb, h->threads_per_rank, h->threads_per_rank == 1 ? "" : "s",
             h->singleton ? " (started without mpirun: one rank, an MPI singleton)" : "");
     fprintf(out, "MPI: %s\nScaLAPACK: %s\nBLAS: %s\n", h->mpi_library, h->scalapack, h->blas);
+    if (!isnan(h->peak_gflops))
+        fprintf(out,
+                "Peak: %.1f GFLOP/s, each host's one-core FMA peak times the cores its ranks "
+                "use, added up\n",
+                h->peak_gflops);
 }
 
 /* x to 4 significant figures, or "-" when unknown. */
@@ -33,32 +38,39 @@ static void write_rows(FILE *out, const struct mb_dist_result *r, size_t count, 
 {
     if (markdown)
         fputs("| kernel | n | ranks | grid | nb | threads/rank | time (s) | GFLOP/s | per rank | "
-              "imbalance | vs 1 process | verified |\n"
-              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
+              "imbalance | of peak | vs 1 process | verified |\n"
+              "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|\n",
               out);
     else
-        fprintf(out, "\n%-8s %7s %5s %6s %4s %8s %10s %9s %9s %9s %12s  %s\n", "kernel", "n",
+        fprintf(out, "\n%-8s %7s %5s %6s %4s %8s %10s %9s %9s %9s %7s %12s  %s\n", "kernel", "n",
                 "ranks", "grid", "nb", "thr/rank", "time (s)", "GFLOP/s", "per rank", "imbalance",
-                "vs 1 process", "verified");
+                "of peak", "vs 1 process", "verified");
     for (size_t i = 0; i < count; i++) {
         const struct mb_dist_result *x = &r[i];
-        char grid[24], t[32], g[32], pr[32], im[32], ef[32], res[64];
+        char grid[24], t[32], g[32], pr[32], im[32], pk[32], ef[32], res[64];
         snprintf(grid, sizeof grid, "%dx%d", x->grid.p, x->grid.q);
         if (isnan(x->residual))
             snprintf(res, sizeof res, "%s", x->verified ? "yes" : "not checked");
         else
             snprintf(res, sizeof res, "%s (resid %.2g)", x->verified ? "yes" : "NO", x->residual);
-        const char *cells[] = {num(t, sizeof t, x->time_s.median), num(g, sizeof g, x->gflops),
+        const char *cells[] = {num(t, sizeof t, x->time_s.median),
+                               num(g, sizeof g, x->gflops),
                                num(pr, sizeof pr, x->gflops_per_rank),
-                               num(im, sizeof im, x->imbalance), num(ef, sizeof ef, x->efficiency)};
-        if (markdown)
-            fprintf(out, "| %s | %zu | %d | %s | %u | %d | %s | %s | %s | %s | %s | %s |\n",
-                    x->kernel->name, x->n, x->ranks, grid, x->nb, x->threads_per_rank, cells[0],
-                    cells[1], cells[2], cells[3], cells[4], res);
+                               num(im, sizeof im, x->imbalance),
+                               pk,
+                               num(ef, sizeof ef, x->efficiency)};
+        if (isnan(x->peak_fraction))
+            snprintf(pk, sizeof pk, "-");
         else
-            fprintf(out, "%-8s %7zu %5d %6s %4u %8d %10s %9s %9s %9s %12s  %s\n", x->kernel->name,
-                    x->n, x->ranks, grid, x->nb, x->threads_per_rank, cells[0], cells[1], cells[2],
-                    cells[3], cells[4], res);
+            snprintf(pk, sizeof pk, "%.0f%%", 100 * x->peak_fraction);
+        if (markdown)
+            fprintf(out, "| %s | %zu | %d | %s | %u | %d | %s | %s | %s | %s | %s | %s | %s |\n",
+                    x->kernel->name, x->n, x->ranks, grid, x->nb, x->threads_per_rank, cells[0],
+                    cells[1], cells[2], cells[3], cells[4], cells[5], res);
+        else
+            fprintf(out, "%-8s %7zu %5d %6s %4u %8d %10s %9s %9s %9s %7s %12s  %s\n",
+                    x->kernel->name, x->n, x->ranks, grid, x->nb, x->threads_per_rank, cells[0],
+                    cells[1], cells[2], cells[3], cells[4], cells[5], res);
     }
 }
 
@@ -111,16 +123,16 @@ static void write_csv(FILE *out, const struct mb_dist_result *r, size_t count)
 {
     fputs("kernel,n,ranks,grid,nb,threads_per_rank,hosts,repeat,warmup,time_min_s,time_median_s,"
           "time_max_s,time_mean_s,time_stddev_s,gflops,gflops_per_rank,imbalance,residual,"
-          "one_process_gflops,efficiency,verified\n",
+          "peak_fraction,one_process_gflops,efficiency,verified\n",
           out);
     for (size_t i = 0; i < count; i++) {
         const struct mb_dist_result *x = &r[i];
         fprintf(out, "%s,%zu,%d,%dx%d,%u,%d,%d,%u,%u,", x->kernel->name, x->n, x->ranks, x->grid.p,
                 x->grid.q, x->nb, x->threads_per_rank, x->hosts, x->repeat, x->warmup);
-        const double nums[] = {x->time_s.min,         x->time_s.median, x->time_s.max,
-                               x->time_s.mean,        x->time_s.stddev, x->gflops,
-                               x->gflops_per_rank,    x->imbalance,     x->residual,
-                               x->one_process_gflops, x->efficiency};
+        const double nums[] = {x->time_s.min,      x->time_s.median,      x->time_s.max,
+                               x->time_s.mean,     x->time_s.stddev,      x->gflops,
+                               x->gflops_per_rank, x->imbalance,          x->residual,
+                               x->peak_fraction,   x->one_process_gflops, x->efficiency};
         for (size_t k = 0; k < MB__ARRAY_SIZE(nums); k++)
             csv_number(out, nums[k]);
         fprintf(out, "%s\n", x->verified ? "true" : "false");

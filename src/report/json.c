@@ -344,6 +344,7 @@ enum mb_status mb_report_dist_json(FILE *out, const struct mb_dist_header *h,
     for (size_t i = 0; i < count; i++) {
         json_t *o = json_dist_result(&r[i]);
         json_object_set_new(o, "grid", json_sprintf("%dx%d", r[i].grid.p, r[i].grid.q));
+        json_object_set_new(o, "peak_fraction", json_num(r[i].peak_fraction));
         json_object_set_new(o, "one_process_gflops", json_num(r[i].one_process_gflops));
         json_object_set_new(o, "efficiency", json_num(r[i].efficiency));
         if (r[i].one_process_why[0] != '\0')
@@ -353,6 +354,7 @@ enum mb_status mb_report_dist_json(FILE *out, const struct mb_dist_header *h,
     json_t *mpi = json_pack("{s:s, s:s, s:s, s:i, s:i, s:s, s:b}", "library", h->mpi_library,
                             "scalapack", h->scalapack, "blas", h->blas, "ranks", h->ranks, "hosts",
                             h->nhosts, "host_list", h->hosts, "singleton", h->singleton);
+    json_object_set_new(mpi, "peak_gflops", json_num(h->peak_gflops));
     return json_dump(
         out,
         json_pack("{s:s, s:o, s:o}", "matbench", MB_VERSION_STRING, "mpi", mpi, "results", results),

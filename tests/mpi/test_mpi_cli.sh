@@ -51,6 +51,11 @@ check "every row is verified" [ "$(grep -c '"verified": true' "$tmp/out")" = 3 ]
 check "every row has the one-process rate (one host)" \
     [ "$(grep -c '"one_process_gflops": [0-9]' "$tmp/out")" = 3 ]
 check "and the efficiency against it" [ "$(grep -c '"efficiency": [0-9]' "$tmp/out")" = 3 ]
+check "the header has the aggregate peak" grep -q '"peak_gflops": [0-9]' "$tmp/out"
+check "every row its share of it" [ "$(grep -c '"peak_fraction": [0-9]' "$tmp/out")" = 3 ]
+
+run 2 100 --repeat 1 --warmup 0 --kernels pdgemm --no-peak --format json
+check "--no-peak measures no peak" grep -q '"peak_gflops": null' "$tmp/out"
 
 run 2 100 --repeat 1 --warmup 0 --kernels pdgemm --no-one-process
 check "--no-one-process runs" rc 0
