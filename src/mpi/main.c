@@ -265,8 +265,12 @@ static enum mb_status measure(const struct mb_dist_kernel *k, struct mb_pctx *c,
     enum mb_status st = slow && fast ? MB_OK : MB_NOMEM;
     if (st != MB_OK)
         mb_diag_set(d, st, "cannot allocate the samples");
-    mb_pkernel_setup(k, c);
-    for (unsigned pass = 0; st == MB_OK && pass < o->warmup + o->repeat; pass++) {
+    /* every rank goes on to the next pass only if all did: a rank that
+     * stopped alone would leave the others waiting in a collective */
+    bool every = all_ok(st == MB_OK);
+    if (every)
+        mb_pkernel_setup(k, c);
+    for (unsigned pass = 0; every && pass < o->warmup + o->repeat; pass++) {
         mb_pkernel_prepare(k, c);
         MPI_Barrier(MPI_COMM_WORLD);
         double t0 = MPI_Wtime();
@@ -276,8 +280,9 @@ static enum mb_status measure(const struct mb_dist_kernel *k, struct mb_pctx *c,
         MPI_Allreduce(&t, &tmin, 1, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);
         if (pass >= o->warmup)
             slow[pass - o->warmup] = tmax, fast[pass - o->warmup] = tmin;
+        every = all_ok(st == MB_OK);
     }
-    if (!all_ok(st == MB_OK)) {
+    if (!every) {
         free(slow), free(fast);
         return st != MB_OK ? st : mb_diag_set(d, MB_RUNTIME, "%s failed on another rank", k->name);
     }
