@@ -341,6 +341,12 @@ static void compare_one_process(const struct mpi_options *o, const struct mb_dis
     const char *why = h->nhosts > 1 ? "the ranks run on several hosts" : NULL;
     if (why == NULL)
         why = mb_oneproc_prepare(&p, cpus, h->ranks * h->threads_per_rank);
+    int can = why == NULL; /* rank 0 decides, so that every rank takes the same path */
+    MPI_Bcast(&can, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (!can && why == NULL)
+        why = "rank 0 cannot run it";
+    if (can)
+        why = NULL;
     for (size_t i = 0; i < count; i++) {
         struct mb_dist_result *r = &rows[i];
         r->one_process_gflops = r->efficiency = NAN;
