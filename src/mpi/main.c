@@ -223,6 +223,36 @@ static void find_hosts(char *list, size_t cap, int *nhosts, int *on_my_host)
     free(all);
 }
 
+/* The BLAS of every rank into out on rank 0: mine when all ranks have the
+ * same, else each different one after the host of the first rank that has
+ * it ("host1: OpenBLAS ... core Haswell; host2: OpenBLAS ... core Zen"). */
+static void every_host_blas(const char *mine, char *out, size_t cap)
+{
+    enum { LEN = 160 };
+    int ranks, len;
+    char me[LEN + MPI_MAX_PROCESSOR_NAME] = "", host[MPI_MAX_PROCESSOR_NAME] = "";
+    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+    MPI_Get_processor_name(host, &len);
+    snprintf(me, LEN, "%s", mine);
+    snprintf(me + LEN, MPI_MAX_PROCESSOR_NAME, "%s", host);
+    char *all = rank_of_world() == 0 ? calloc((size_t)ranks, sizeof me) : NULL;
+    MPI_Gather(me, sizeof me, MPI_CHAR, all, sizeof me, MPI_CHAR, 0, MPI_COMM_WORLD);
+    snprintf(out, cap, "%s", mine);
+    bool same = true;
+    for (int r = 1; all != NULL && r < ranks; r++)
+        same = same && strcmp(all, all + (size_t)r * sizeof me) == 0;
+    for (int r = 0, used = 0; all != NULL && !same && r < ranks; r++) {
+        const char *b = all + (size_t)r * sizeof me;
+        bool first = true;
+        for (int q = 0; q < r && first; q++)
+            first = strcmp(b, all + (size_t)q * sizeof me) != 0;
+        if (first && (size_t)used < cap)
+            used +=
+                snprintf(out + used, cap - (size_t)used, "%s%s: %s", used ? "; " : "", b + LEN, b);
+    }
+    free(all);
+}
+
 /* Whether every rank said yes. */
 static bool all_ok(bool ok)
 {
@@ -493,7 +523,7 @@ int main(int argc, char **argv)
     if (st != MB_OK)
         return finish(mb_exit_code(st), &d);
 
-    char hosts[1024], library[MPI_MAX_LIBRARY_VERSION_STRING] = "", blas[160];
+    char hosts[1024], library[MPI_MAX_LIBRARY_VERSION_STRING] = "", mine[160], blas[1024];
     int nhosts, on_host, len;
     find_hosts(hosts, sizeof hosts, &nhosts, &on_host);
     MPI_Get_library_version(library, &len);
@@ -501,7 +531,8 @@ int main(int argc, char **argv)
     int threads = threads_per_rank(&o, on_host);
     struct mb_blas_info bi;
     mb_blas_info(&bi);
-    snprintf(blas, sizeof blas, "%s %s (%s, core %s)", bi.name, bi.version, bi.threading, bi.core);
+    snprintf(mine, sizeof mine, "%s %s (%s, core %s)", bi.name, bi.version, bi.threading, bi.core);
+    every_host_blas(mine, blas, sizeof blas);
     struct mb_dist_header h = {.mpi_library = library,
                                .scalapack = MB_SCALAPACK_VERSION,
                                .blas = blas,

@@ -73,6 +73,15 @@ check "the CSV row is pdgesv on 2x1, verified" grep -q '^pdgesv,65,2,2x1,7,.*,tr
 check "the CSV header has as many columns as the row" \
     [ "$(head -1 "$tmp/out" | tr -cd , | wc -c)" = "$(sed -n 2p "$tmp/out" | tr -cd , | wc -c)" ]
 
+# two ranks with different OpenBLAS kernels (as two kinds of host would
+# have): the header names both
+timeout 120 "$mpiexec" --oversubscribe --quiet -np 1 -x OPENBLAS_CORETYPE=Prescott "$bin" 40 \
+    --repeat 1 --warmup 0 --kernels pdgemm --no-peak --no-one-process : -np 1 \
+    -x OPENBLAS_CORETYPE=Nehalem "$bin" 40 --repeat 1 --warmup 0 --kernels pdgemm --no-peak \
+    --no-one-process </dev/null >"$tmp/out" 2>"$tmp/err"
+check "the header names each rank's BLAS when they differ" \
+    grep -q '^BLAS: .*core Prescott.*; .*core Nehalem' "$tmp/out"
+
 timeout 60 "$bin" 40 --repeat 1 --warmup 0 --kernels pdgemm >"$tmp/out" 2>"$tmp/err"
 check "without mpirun it runs as one rank" [ $? = 0 ]
 check "and says it is a singleton" grep -q 'MPI singleton' "$tmp/out"
