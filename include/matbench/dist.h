@@ -1,6 +1,6 @@
 /* matbench-mpi's vocabulary, free of MPI so that libmatbench can parse and
  * report it: the process grid, the block size, the distributed kernels
- * (ScaLAPACK's pdgemm, pdgesv, pdpotrf) and one row of results. The MPI
+ * (ScaLAPACK's pdgemm, pdgesv, pdgetrf, pdpotrf) and one row of results. The MPI
  * and ScaLAPACK calls themselves live in src/mpi, in the executable. */
 #ifndef MATBENCH_DIST_H
 #define MATBENCH_DIST_H
@@ -18,7 +18,7 @@
  * TUNING advises, where OpenBLAS's dgemm on one block is near its rate. */
 #define MB_DIST_DEFAULT_NB 128
 #define MB_DIST_NB_MAX 4096
-#define MB_DIST_MAX_KERNELS 3
+#define MB_DIST_MAX_KERNELS 4
 
 /* A P x Q process grid: P process rows, Q process columns. */
 struct mb_dist_grid {
@@ -34,6 +34,7 @@ struct mb_dist_kernel {
     const char *flops_formula;
     const char *check;  /* the residual its verification reports */
     const char *single; /* the matbench kernel that computes the same on one process */
+    bool by_default;    /* in the run when --kernels is not given */
 };
 
 struct mb_dist_kernel_list {
@@ -57,9 +58,14 @@ struct mb_dist_result {
     double residual; /* of kernel->check; a pass is below limit */
     double limit;
     double peak_fraction;      /* gflops / the aggregate FMA peak (header); NAN: not measured */
-    double one_process_gflops; /* kernel->single in one process on the same cores; NAN: not run */
-    double efficiency;         /* gflops / one_process_gflops */
-    char one_process_why[160]; /* why it was not run, when it was not */
+    double one_rank_gflops;    /* the same kernel on one rank with all the run's threads and
+                                  CPUs (1 x 1 grid, one host); NAN: not run */
+    int one_rank_threads;      /* its BLAS threads */
+    double efficiency;         /* gflops / one_rank_gflops */
+    double one_process_gflops; /* kernel->single (LAPACK) in one process on the same CPUs */
+    double vs_one_process;     /* gflops / one_process_gflops */
+    char one_rank_why[160];    /* why a comparison was not run, when it was not */
+    char one_process_why[160];
 };
 
 /* What the header says about the run: the libraries and where it ran. */

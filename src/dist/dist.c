@@ -14,14 +14,19 @@ static const struct mb_dist_kernel kernels[] = {
     {"pdgemm",
      "C = A*B on the process grid (PBLAS pdgemm): the blocks of A and B travel along the grid's "
      "rows and columns, each rank multiplies its own with its BLAS",
-     mb_flops_gemm, "2n^3", "Freivalds |C*x - A*(B*x)| / (n*u*|A||B||x|), rows", "dgemm"},
+     mb_flops_gemm, "2n^3", "Freivalds |C*x - A*(B*x)| / (n*u*|A||B||x|), rows", "dgemm", true},
     {"pdgesv", "LU with partial pivoting and a solve (ScaLAPACK pdgesv): HPL's problem, A*x = b",
      mb_flops_gesv, "2n^3/3 - n^2/2 + 5n/6 + 2n^2 - n",
-     "|A*x - b|_inf / (eps*(|A|_inf*|x|_inf + |b|_inf)*n)", "dgesv"},
+     "|A*x - b|_inf / (eps*(|A|_inf*|x|_inf + |b|_inf)*n)", "dgesv", true},
+    {"pdgetrf",
+     "LU with partial pivoting alone (ScaLAPACK pdgetrf): the factorisation that is nearly all of "
+     "pdgesv's time, checked by a solve with its factors (pdgetrs)",
+     mb_flops_getrf, "2n^3/3 - n^2/2 + 5n/6",
+     "|A*x - b|_inf / (eps*(|A|_inf*|x|_inf + |b|_inf)*n), x from the factors", "dgetrf", false},
     {"pdpotrf",
      "Cholesky of the positive definite A*A^T + n*I (ScaLAPACK pdpotrf), checked by a solve",
      mb_flops_potrf, "n^3/3 + n^2/2 + n/6", "|S*x - b|_inf / (eps*(|S|_inf*|x|_inf + |b|_inf)*n)",
-     "dpotrf"},
+     "dpotrf", true},
 };
 
 size_t mb_dist_kernel_count(void)
@@ -56,9 +61,10 @@ enum mb_status mb_dist_parse_kernels(const char *s, struct mb_dist_kernel_list *
                 k = &kernels[i];
         if (k == NULL) {
             out->n = 0;
-            return mb_diag_set(d, MB_USAGE,
-                               "kernels: '%s' is not allowed (a list of pdgemm, pdgesv, pdpotrf)",
-                               SHOWN(s));
+            return mb_diag_set(
+                d, MB_USAGE,
+                "kernels: '%s' is not allowed (a list of pdgemm, pdgesv, pdgetrf, pdpotrf)",
+                SHOWN(s));
         }
         bool seen = false;
         for (size_t i = 0; i < out->n; i++)

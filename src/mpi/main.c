@@ -7,9 +7,11 @@
  * Every rank reads the same arguments and reaches the same verdict, so bad
  * input ends every rank with exit 2 and one message from rank 0, before
  * anything is allocated. */
+#define _GNU_SOURCE /* cpu_set_t, sched_getaffinity */
 #include <getopt.h>
 #include <math.h>
 #include <mpi.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,6 +25,7 @@
 #include "matbench/stats.h"
 #include "matbench/version.h"
 #include "mpi/oneproc.h"
+#include "mpi/onerank.h"
 #include "mpi/pkernels.h"
 #include "mpi/scalapack.h"
 
@@ -51,7 +54,8 @@ static const char usage[] =
     "same entries), timed as HPL times (the slowest rank), every result verified.\n"
     "\n"
     "  --sizes LIST     several sizes instead of N (1000,2000 or 1000:4000:1000)\n"
-    "  --kernels LIST   pdgemm, pdgesv, pdpotrf (default all three)\n"
+    "  --kernels LIST   pdgemm, pdgesv, pdgetrf, pdpotrf (default pdgemm,pdgesv,pdpotrf;\n"
+    "                   pdgetrf is the LU of pdgesv alone)\n"
     "  --grid PxQ       the process grid (default the squarest with P <= Q)\n"
     "  --nb NB          the block size (default 128; HPL's TUNING advises 32..256)\n"
     "  --threads T      BLAS threads per rank (default the node's usable cores over the\n"
@@ -168,7 +172,8 @@ static enum mb_status parse_options(int argc, char **argv, struct mpi_options *o
                               .peak = true};
     o->sizes.v[0] = MB_DEFAULT_N, o->sizes.n = 1;
     for (size_t i = 0; i < mb_dist_kernel_count(); i++)
-        o->kernels.v[o->kernels.n++] = mb_dist_kernel_at(i);
+        if (mb_dist_kernel_at(i)->by_default)
+            o->kernels.v[o->kernels.n++] = mb_dist_kernel_at(i);
     opterr = 0;
     enum mb_status st = MB_OK;
     for (int c; st == MB_OK && (c = getopt_long(argc, argv, ":h", longs, NULL)) != -1;) {
@@ -285,56 +290,9 @@ static enum mb_status check_memory(const struct mpi_options *o, int myrow, int m
     return MB_OK;
 }
 
-/* Times one kernel at one size: warm-up and timed passes, each between a
- * barrier and the slowest rank's end, then the check. */
-static enum mb_status measure(const struct mb_dist_kernel *k, struct mb_pctx *c,
-                              const struct mpi_options *o, struct mb_dist_result *r,
-                              struct mb_diag *d)
+static struct mb_ppasses passes_of(const struct mpi_options *o)
 {
-    double *slow = malloc(o->repeat * sizeof *slow), *fast = malloc(o->repeat * sizeof *fast);
-    enum mb_status st = slow && fast ? MB_OK : MB_NOMEM;
-    if (st != MB_OK)
-        mb_diag_set(d, st, "cannot allocate the samples");
-    /* every rank goes on to the next pass only if all did: a rank that
-     * stopped alone would leave the others waiting in a collective */
-    bool every = all_ok(st == MB_OK);
-    if (every)
-        mb_pkernel_setup(k, c);
-    for (unsigned pass = 0; every && pass < o->warmup + o->repeat; pass++) {
-        mb_pkernel_prepare(k, c);
-        MPI_Barrier(MPI_COMM_WORLD);
-        double t0 = MPI_Wtime();
-        st = mb_pkernel_run(k, c, d);
-        double t = MPI_Wtime() - t0, tmax, tmin;
-        MPI_Allreduce(&t, &tmax, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
-        MPI_Allreduce(&t, &tmin, 1, MPI_DOUBLE, MPI_MIN, MPI_COMM_WORLD);
-        if (pass >= o->warmup)
-            slow[pass - o->warmup] = tmax, fast[pass - o->warmup] = tmin;
-        every = all_ok(st == MB_OK);
-    }
-    if (!every) {
-        free(slow), free(fast);
-        return st != MB_OK ? st : mb_diag_set(d, MB_RUNTIME, "%s failed on another rank", k->name);
-    }
-    struct mb_stats fs;
-    mb_stats_compute(slow, o->repeat, &r->time_s);
-    mb_stats_compute(fast, o->repeat, &fs);
-    free(slow), free(fast);
-    r->gflops = k->flops(c->n, 1) / r->time_s.median / 1e9;
-    r->gflops_per_rank = r->gflops / r->ranks;
-    r->imbalance = r->time_s.median / fs.median;
-    r->residual = r->limit = NAN;
-    r->verified = false;
-    if (!o->verify)
-        return MB_OK;
-    struct mb_pcheck check;
-    st = mb_pkernel_check(k, c, &check, d);
-    if (st != MB_OK)
-        return st;
-    r->verified = check.ok, r->residual = check.residual, r->limit = check.limit;
-    if (!check.ok)
-        return mb_diag_set(d, MB_VERIFY, "%s", check.why);
-    return MB_OK;
+    return (struct mb_ppasses){.warmup = o->warmup, .repeat = o->repeat, .verify = o->verify};
 }
 
 /* --threads, else the cores this rank may use (mpirun binds a rank to a
@@ -360,17 +318,65 @@ static int threads_per_rank(const struct mpi_options *o, int on_host)
     return threads;
 }
 
+/* The CPUs the ranks of this host may use, all of them counted once. */
+static int host_cpus(void)
+{
+    cpu_set_t mine, every;
+    CPU_ZERO(&mine);
+    sched_getaffinity(0, sizeof mine, &mine);
+    MPI_Comm node;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+    /* a cpu_set_t is bits in unsigned longs: the union is their OR */
+    MPI_Allreduce(&mine, &every, (int)(sizeof mine / sizeof(unsigned long)), MPI_UNSIGNED_LONG,
+                  MPI_BOR, node);
+    MPI_Comm_free(&node);
+    return CPU_COUNT(&every);
+}
+
+/* Each row against the same kernel on one rank with the run's cores (a
+ * 1 x 1 grid in rank 0, one host only) while the others wait without
+ * spinning; a run of one rank is its own comparison. */
+static void compare_one_rank(const struct mpi_options *o, const struct mb_dist_header *h, int cores,
+                             struct mb_dist_result *rows, size_t count)
+{
+    if (h->ranks == 1) {
+        for (size_t i = 0; i < count; i++)
+            rows[i].one_rank_gflops = rows[i].gflops, rows[i].efficiency = 1,
+            rows[i].one_rank_threads = h->threads_per_rank;
+        return;
+    }
+    struct mb_onerank p = {.ictxt = -1};
+    const char *why = h->nhosts > 1 ? "the ranks run on several hosts" : NULL;
+    if (why == NULL)
+        why = mb_onerank_begin(&p, cores);
+    int can = why == NULL; /* rank 0's verdict, the same on every rank */
+    MPI_Bcast(&can, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    for (size_t i = 0; rank_of_world() == 0 && i < count; i++) {
+        struct mb_dist_result *r = &rows[i];
+        if (!can) {
+            snprintf(r->one_rank_why, sizeof r->one_rank_why, "%s", why);
+            continue;
+        }
+        r->one_rank_gflops = mb_onerank_gflops(&p, r->kernel, r->n, r->nb, o->seed, passes_of(o),
+                                               r->one_rank_why, sizeof r->one_rank_why);
+        r->efficiency = r->gflops / r->one_rank_gflops;
+        r->one_rank_threads = p.threads;
+    }
+    mb_quiet_barrier();
+    mb_onerank_end(&p);
+}
+
 /* Each row against single-node matbench on the same cores (one host
  * only), run by rank 0 while the others wait without spinning. */
 static void compare_one_process(const struct mpi_options *o, const struct mb_dist_header *h,
-                                struct mb_dist_result *rows, size_t count)
+                                int cores, struct mb_dist_result *rows, size_t count)
 {
     struct mb_machine m;
     const char *cpus = mb_machine_probe(&m, NULL) == MB_OK ? m.usable_cpu_list : "";
     struct mb_oneproc p = {.seed = o->seed, .repeat = o->repeat, .warmup = o->warmup};
     const char *why = h->nhosts > 1 ? "the ranks run on several hosts" : NULL;
     if (why == NULL)
-        why = mb_oneproc_prepare(&p, cpus, h->ranks * h->threads_per_rank);
+        why = mb_oneproc_prepare(&p, cpus, cores);
     int can = why == NULL; /* rank 0 decides, so that every rank takes the same path */
     MPI_Bcast(&can, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (!can && why == NULL)
@@ -379,7 +385,6 @@ static void compare_one_process(const struct mpi_options *o, const struct mb_dis
         why = NULL;
     for (size_t i = 0; i < count; i++) {
         struct mb_dist_result *r = &rows[i];
-        r->one_process_gflops = r->efficiency = NAN;
         if (why != NULL) {
             snprintf(r->one_process_why, sizeof r->one_process_why, "%s", why);
             continue;
@@ -387,7 +392,7 @@ static void compare_one_process(const struct mpi_options *o, const struct mb_dis
         if (rank_of_world() == 0)
             r->one_process_gflops = mb_oneproc_gflops(
                 &p, r->kernel->single, r->n, r->one_process_why, sizeof r->one_process_why);
-        r->efficiency = r->gflops / r->one_process_gflops;
+        r->vs_one_process = r->gflops / r->one_process_gflops;
         mb_quiet_barrier();
     }
 }
@@ -467,7 +472,7 @@ static enum mb_status run_all(const struct mpi_options *o, int ictxt, struct mb_
     enum mb_status st = MB_OK;
     for (size_t s = 0; st == MB_OK && s < o->sizes.n; s++) {
         struct mb_pctx c;
-        st = mb_pctx_init(&c, ictxt, o->sizes.v[s], o->nb, o->seed, d);
+        st = mb_pctx_init(&c, ictxt, MPI_COMM_WORLD, o->sizes.v[s], o->nb, o->seed, d);
         if (!all_ok(st == MB_OK)) {
             mb_pctx_free(&c);
             return st != MB_OK ? st : mb_diag_set(d, MB_NOMEM, "allocation failed on a rank");
@@ -483,7 +488,7 @@ static enum mb_status run_all(const struct mpi_options *o, int ictxt, struct mb_
                                          .nb = o->nb,
                                          .repeat = o->repeat,
                                          .warmup = o->warmup};
-            st = measure(o->kernels.v[k], &c, o, r, d);
+            st = mb_pkernel_measure(o->kernels.v[k], &c, passes_of(o), r, d);
             if (st == MB_USAGE || (st != MB_OK && st != MB_VERIFY))
                 --*count; /* not measured */
         }
@@ -562,11 +567,16 @@ int main(int argc, char **argv)
     if (st == MB_OK)
         st = run_all(&o, ictxt, &h, rows, &count, &d);
     for (size_t i = 0; i < count; i++) {
-        rows[i].one_process_gflops = rows[i].efficiency = NAN;
+        rows[i].one_rank_gflops = rows[i].efficiency = NAN;
+        rows[i].one_process_gflops = rows[i].vs_one_process = NAN;
         rows[i].peak_fraction = rows[i].gflops / h.peak_gflops;
     }
-    if (st == MB_OK && o.one_process)
-        compare_one_process(&o, &h, rows, count);
+    if (st == MB_OK && o.one_process) {
+        /* the same cores as the run: its ranks x threads, at most the host's CPUs they may use */
+        int cpus = host_cpus(), cores = h.ranks * threads < cpus ? h.ranks * threads : cpus;
+        compare_one_rank(&o, &h, cores, rows, count);
+        compare_one_process(&o, &h, cores, rows, count);
+    }
     struct mb_diag wd = {0};
     enum mb_status wst = MB_OK;
     if (rank == 0 && count > 0)

@@ -34,10 +34,10 @@ uint64_t mb_pctx_local_bytes(size_t n, unsigned nb, int myrow, int mycol, int np
 }
 
 /* The descriptors and local blocks of size n on grid ictxt. */
-enum mb_status mb_pctx_init(struct mb_pctx *c, int ictxt, size_t n, unsigned nb, uint64_t seed,
-                            struct mb_diag *d)
+enum mb_status mb_pctx_init(struct mb_pctx *c, int ictxt, MPI_Comm comm, size_t n, unsigned nb,
+                            uint64_t seed, struct mb_diag *d)
 {
-    *c = (struct mb_pctx){.ictxt = ictxt, .n = (int)n, .nb = (int)nb, .seed = seed};
+    *c = (struct mb_pctx){.comm = comm, .ictxt = ictxt, .n = (int)n, .nb = (int)nb, .seed = seed};
     Cblacs_gridinfo(ictxt, &c->nprow, &c->npcol, &c->myrow, &c->mycol);
     c->mloc = numroc_(&c->n, &c->nb, &c->myrow, &i_zero, &c->nprow);
     c->nloc = numroc_(&c->n, &c->nb, &c->mycol, &i_zero, &c->npcol);
@@ -139,7 +139,7 @@ void mb_pkernel_setup(const struct mb_dist_kernel *k, struct mb_pctx *c)
 void mb_pkernel_prepare(const struct mb_dist_kernel *k, struct mb_pctx *c)
 {
     size_t bytes = (size_t)c->lld * (size_t)c->nloc * sizeof(double);
-    if (strcmp(k->name, "pdgesv") == 0) {
+    if (strcmp(k->name, "pdgesv") == 0 || strcmp(k->name, "pdgetrf") == 0) {
         mb_pfill(c, c->A, MB_STREAM_A);
         mb_pfill_rhs(c, c->b);
     } else if (strcmp(k->name, "pdpotrf") == 0 && bytes > 0) {
@@ -156,7 +156,7 @@ static enum mb_status pinfo(const char *routine, int info, struct mb_diag *d)
         return mb_diag_set(d, MB_RUNTIME, "%s: argument %d had an illegal value (info %d)", routine,
                            -info, info);
     return mb_diag_set(d, MB_RUNTIME, "%s returned info %d: the matrix is %s at column %d", routine,
-                       info, routine[3] == 'p' ? "not positive definite" : "singular", info);
+                       info, routine[2] == 'p' ? "not positive definite" : "singular", info);
 }
 
 /* The timed call. */
@@ -173,15 +173,19 @@ enum mb_status mb_pkernel_run(const struct mb_dist_kernel *k, struct mb_pctx *c,
                 c->descv, &info);
         return pinfo("pdgesv", info, d);
     }
+    if (strcmp(k->name, "pdgetrf") == 0) {
+        pdgetrf_(&c->n, &c->n, c->A, &i_one, &i_one, c->desc, c->ipiv, &info);
+        return pinfo("pdgetrf", info, d);
+    }
     pdpotrf_("L", &c->n, c->C, &i_one, &i_one, c->desc, &info);
     return pinfo("pdpotrf", info, d);
 }
 
-/* The largest of v over every rank. */
-static double max_all(double v)
+/* The largest of v over every rank of the grid. */
+static double max_all(const struct mb_pctx *c, double v)
 {
     double out;
-    MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD);
+    MPI_Allreduce(&v, &out, 1, MPI_DOUBLE, MPI_MAX, c->comm);
     return out;
 }
 
@@ -229,7 +233,7 @@ enum mb_status mb_pcheck_gemm(struct mb_pctx *c, struct mb_pcheck *out)
         double r = fabs(c->work[i] - c->z[i]) / ((double)c->n * u * c->b[i]);
         worst = isnan(r) || r > worst ? (isnan(r) ? INFINITY : r) : worst;
     }
-    out->residual = max_all(worst);
+    out->residual = max_all(c, worst);
     out->limit = MB_PCHECK_ROW_LIMIT;
     out->ok = out->residual <= out->limit;
     if (!out->ok)
@@ -238,7 +242,7 @@ enum mb_status mb_pcheck_gemm(struct mb_pctx *c, struct mb_pcheck *out)
                  "the rounding allows",
                  out->residual, out->limit);
     int rank;
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_rank(c->comm, &rank);
     char why[256] = "";
     for (int s = 0; s < MB_PCHECK_SAMPLES; s++) {
         int gi =
@@ -264,9 +268,9 @@ enum mb_status mb_pcheck_gemm(struct mb_pctx *c, struct mb_pcheck *out)
                      got, (double)ref, fabs(got - (double)ref), bound);
     }
     int bad = why[0] != '\0';
-    MPI_Bcast(&bad, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    MPI_Bcast(&bad, 1, MPI_INT, 0, c->comm);
     if (bad) {
-        MPI_Bcast(why, sizeof why, MPI_CHAR, 0, MPI_COMM_WORLD);
+        MPI_Bcast(why, sizeof why, MPI_CHAR, 0, c->comm);
         out->ok = false;
         snprintf(out->why, sizeof out->why, "%s", why);
     }
@@ -294,7 +298,8 @@ static void check_solve(struct mb_pctx *c, const double *M, const char *what, st
 }
 
 /* The check after the passes: Freivalds and sampled entries for pdgemm;
- * for pdgesv the solve residual against A made again; for pdpotrf a solve
+ * for pdgesv the solve residual against A made again (for pdgetrf after
+ * a solve with its factors, pdgetrs); for pdpotrf a solve
  * with the factor (pdpotrs) and its residual against S. */
 enum mb_status mb_pkernel_check(const struct mb_dist_kernel *k, struct mb_pctx *c,
                                 struct mb_pcheck *out, struct mb_diag *d)
@@ -302,12 +307,18 @@ enum mb_status mb_pkernel_check(const struct mb_dist_kernel *k, struct mb_pctx *
     *out = (struct mb_pcheck){.residual = NAN};
     if (strcmp(k->name, "pdgemm") == 0)
         return mb_pcheck_gemm(c, out);
-    if (strcmp(k->name, "pdgesv") == 0) {
+    int info;
+    if (strcmp(k->name, "pdgetrf") == 0) { /* x from the factors, then as pdgesv */
+        pdgetrs_("N", &c->n, &i_one, c->A, &i_one, &i_one, c->desc, c->ipiv, c->b, &i_one, &i_one,
+                 c->descv, &info);
+        if (pinfo("pdgetrs", info, d) != MB_OK)
+            return MB_RUNTIME;
+    }
+    if (strcmp(k->name, "pdgesv") == 0 || strcmp(k->name, "pdgetrf") == 0) {
         mb_pfill(c, c->B, MB_STREAM_A);
-        check_solve(c, c->B, "pdgesv", out);
+        check_solve(c, c->B, k->name, out);
         return MB_OK;
     }
-    int info;
     mb_pfill_rhs(c, c->b);
     pdpotrs_("L", &c->n, &i_one, c->C, &i_one, &i_one, c->desc, c->b, &i_one, &i_one, c->descv,
              &info);
@@ -315,4 +326,65 @@ enum mb_status mb_pkernel_check(const struct mb_dist_kernel *k, struct mb_pctx *
     if (st == MB_OK)
         check_solve(c, c->B, "pdpotrf", out);
     return st;
+}
+
+/* Whether every rank of the grid said yes. */
+static bool every_rank(const struct mb_pctx *c, bool ok)
+{
+    int mine = ok, every;
+    MPI_Allreduce(&mine, &every, 1, MPI_INT, MPI_LAND, c->comm);
+    return every;
+}
+
+/* Times kernel k at c's size: warm-up and timed passes, each between a
+ * barrier and the slowest rank's end (HPL's timing), then the check.
+ * Every rank goes on to the next pass only if all did: a rank that
+ * stopped alone would leave the others waiting in a collective. */
+enum mb_status mb_pkernel_measure(const struct mb_dist_kernel *k, struct mb_pctx *c,
+                                  struct mb_ppasses p, struct mb_dist_result *r, struct mb_diag *d)
+{
+    double *slow = malloc(p.repeat * sizeof *slow), *fast = malloc(p.repeat * sizeof *fast);
+    enum mb_status st = slow && fast ? MB_OK : MB_NOMEM;
+    if (st != MB_OK)
+        mb_diag_set(d, st, "cannot allocate the samples");
+    bool every = every_rank(c, st == MB_OK);
+    if (every)
+        mb_pkernel_setup(k, c);
+    for (unsigned pass = 0; every && pass < p.warmup + p.repeat; pass++) {
+        mb_pkernel_prepare(k, c);
+        MPI_Barrier(c->comm);
+        double t0 = MPI_Wtime();
+        st = mb_pkernel_run(k, c, d);
+        double t = MPI_Wtime() - t0, tmax, tmin;
+        MPI_Allreduce(&t, &tmax, 1, MPI_DOUBLE, MPI_MAX, c->comm);
+        MPI_Allreduce(&t, &tmin, 1, MPI_DOUBLE, MPI_MIN, c->comm);
+        if (pass >= p.warmup)
+            slow[pass - p.warmup] = tmax, fast[pass - p.warmup] = tmin;
+        every = every_rank(c, st == MB_OK);
+    }
+    if (!every) {
+        free(slow), free(fast);
+        return st != MB_OK ? st : mb_diag_set(d, MB_RUNTIME, "%s failed on another rank", k->name);
+    }
+    struct mb_stats fs;
+    mb_stats_compute(slow, p.repeat, &r->time_s);
+    mb_stats_compute(fast, p.repeat, &fs);
+    free(slow), free(fast);
+    int ranks;
+    MPI_Comm_size(c->comm, &ranks);
+    r->gflops = k->flops((size_t)c->n, 1) / r->time_s.median / 1e9;
+    r->gflops_per_rank = r->gflops / ranks;
+    r->imbalance = r->time_s.median / fs.median;
+    r->residual = r->limit = NAN;
+    r->verified = false;
+    if (!p.verify)
+        return MB_OK;
+    struct mb_pcheck check;
+    st = mb_pkernel_check(k, c, &check, d);
+    if (st != MB_OK)
+        return st;
+    r->verified = check.ok, r->residual = check.residual, r->limit = check.limit;
+    if (!check.ok)
+        return mb_diag_set(d, MB_VERIFY, "%s", check.why);
+    return MB_OK;
 }

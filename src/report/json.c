@@ -345,8 +345,14 @@ enum mb_status mb_report_dist_json(FILE *out, const struct mb_dist_header *h,
         json_t *o = json_dist_result(&r[i]);
         json_object_set_new(o, "grid", json_sprintf("%dx%d", r[i].grid.p, r[i].grid.q));
         json_object_set_new(o, "peak_fraction", json_num(r[i].peak_fraction));
-        json_object_set_new(o, "one_process_gflops", json_num(r[i].one_process_gflops));
+        json_object_set_new(o, "one_rank_gflops", json_num(r[i].one_rank_gflops));
+        if (!isnan(r[i].one_rank_gflops))
+            json_object_set_new(o, "one_rank_threads", json_integer(r[i].one_rank_threads));
         json_object_set_new(o, "efficiency", json_num(r[i].efficiency));
+        if (r[i].one_rank_why[0] != '\0')
+            json_object_set_new(o, "one_rank_why", json_string(r[i].one_rank_why));
+        json_object_set_new(o, "one_process_gflops", json_num(r[i].one_process_gflops));
+        json_object_set_new(o, "vs_one_process", json_num(r[i].vs_one_process));
         if (r[i].one_process_why[0] != '\0')
             json_object_set_new(o, "one_process_why", json_string(r[i].one_process_why));
         json_array_append_new(results, o);

@@ -48,9 +48,16 @@ for key in '"ranks": 4' '"grid": "2x2"' '"nb": 32' '"threads_per_rank": 1' '"hos
     check "the JSON has $key" grep -q "$key" "$tmp/out"
 done
 check "every row is verified" [ "$(grep -c '"verified": true' "$tmp/out")" = 3 ]
-check "every row has the one-process rate (one host)" \
-    [ "$(grep -c '"one_process_gflops": [0-9]' "$tmp/out")" = 3 ]
+check "every row has the one-rank rate (one host)" \
+    [ "$(grep -c '"one_rank_gflops": [0-9]' "$tmp/out")" = 3 ]
 check "and the efficiency against it" [ "$(grep -c '"efficiency": [0-9]' "$tmp/out")" = 3 ]
+# the one rank has the run's 4 threads, or the CPUs the ranks may use if fewer
+cpus=$(nproc) && [ "$cpus" -gt 4 ] && cpus=4
+check "one rank ran with the run's cores ($cpus)" \
+    [ "$(grep -c "\"one_rank_threads\": $cpus\b" "$tmp/out")" = 3 ]
+check "every row has the one-process (LAPACK) rate" \
+    [ "$(grep -c '"one_process_gflops": [0-9]' "$tmp/out")" = 3 ]
+check "and the ratio to it" [ "$(grep -c '"vs_one_process": [0-9]' "$tmp/out")" = 3 ]
 check "the header has the aggregate peak" grep -q '"peak_gflops": [0-9]' "$tmp/out"
 check "every row its share of it" [ "$(grep -c '"peak_fraction": [0-9]' "$tmp/out")" = 3 ]
 
@@ -72,6 +79,13 @@ check "the CSV has its header" grep -q '^kernel,n,ranks,grid,nb,threads_per_rank
 check "the CSV row is pdgesv on 2x1, verified" grep -q '^pdgesv,65,2,2x1,7,.*,true$' "$tmp/out"
 check "the CSV header has as many columns as the row" \
     [ "$(head -1 "$tmp/out" | tr -cd , | wc -c)" = "$(sed -n 2p "$tmp/out" | tr -cd , | wc -c)" ]
+
+run 2 65 --nb 16 --repeat 1 --warmup 0 --format csv --kernels pdgetrf --no-peak
+check "pdgetrf (the LU alone) runs when asked and is verified" \
+    grep -q '^pdgetrf,65,2,1x2,16,.*,true$' "$tmp/out"
+run 2 40 --repeat 1 --warmup 0 --no-peak --no-one-process --format csv
+check "the default kernels are pdgemm, pdgesv, pdpotrf" \
+    [ "$(cut -d, -f1 "$tmp/out" | tail -n +2 | tr '\n' ' ')" = "pdgemm pdgesv pdpotrf " ]
 
 # two ranks with different OpenBLAS kernels (as two kinds of host would
 # have): the header names both

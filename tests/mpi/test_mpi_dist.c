@@ -1,7 +1,7 @@
 /* matbench-mpi's kernels on every grid of the ranks it is started on
  * (mpirun -np 1, 2, 4): the distributed fill is single-node matbench's,
  * entry for entry, whatever the grid and block size; pdgemm equals
- * single-node cblas_dgemm within the rounding bound; the pdgesv and pdpotrf
+ * single-node cblas_dgemm within the rounding bound; the pdgesv, pdgetrf and pdpotrf
  * residuals pass; a planted wrong entry of C is caught. Plain C with MPI
  * (Criterion forks each test, which MPI does not survive); prints one line
  * per failure and "N passed, N failed" from rank 0, and exits 1 on any
@@ -160,12 +160,13 @@ int main(int argc, char **argv)
                     continue; /* nb 1 at 257: 66049 one-entry blocks, slow and covered at 130 */
                 struct mb_pctx c;
                 struct mb_diag d = {0};
-                if (mb_pctx_init(&c, ictxt, sizes[s], nbs[b], SEED, &d) != MB_OK) {
+                if (mb_pctx_init(&c, ictxt, MPI_COMM_WORLD, sizes[s], nbs[b], SEED, &d) != MB_OK) {
                     fprintf(stderr, "FAILED: %s\n", d.msg);
                     MPI_Abort(MPI_COMM_WORLD, 1);
                 }
                 product_matches_one_node(&c);
                 factorisation_passes(&c, "pdgesv");
+                factorisation_passes(&c, "pdgetrf");
                 factorisation_passes(&c, "pdpotrf");
                 if (sizes[s] >= 33)
                     planted_error_is_caught(&c);
