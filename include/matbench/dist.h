@@ -79,6 +79,7 @@ struct mb_dist_header {
     unsigned nb;
     int threads_per_rank;
     bool singleton;     /* started without mpirun */
+    bool interrupted;   /* a stop signal came: the rows are those finished before it */
     double peak_gflops; /* the FMA peak of the cores the ranks use, all hosts; NAN: none */
 };
 

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <mpi.h>
 #include <sched.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include "matbench/plan.h"
 #include "matbench/stats.h"
 #include "matbench/version.h"
+#include "mpi/keep.h"
 #include "mpi/oneproc.h"
 #include "mpi/onerank.h"
 #include "mpi/pkernels.h"
@@ -39,7 +41,7 @@ struct mpi_options {
     struct mb_size_list sizes;
     struct mb_dist_kernel_list kernels;
     struct mb_dist_grid grid;
-    bool grid_given, nb_given, verify, one_process, peak;
+    bool grid_given, nb_given, verify, one_process, peak, quiet;
     unsigned nb, repeat, warmup, threads;
     uint64_t seed;
     enum mb_format format;
@@ -68,9 +70,12 @@ static const char usage[] =
     "  --no-one-process skip the comparison with single-node matbench on the same cores\n"
     "                   (made when every rank is on one host)\n"
     "  --no-peak        do not measure each host's FMA peak first (no \"of peak\")\n"
+    "  --quiet          no progress lines on stderr\n"
     "  -h, --help       this help\n"
     "\n"
-    "Exit codes: 0 ok, 1 a run failed (memory, verification) on some rank, 2 bad input.\n";
+    "Exit codes: 0 ok, 1 a run failed (memory, verification) on some rank, 2 bad input;\n"
+    "130, 143, 129 interrupted by SIGINT, SIGTERM, SIGHUP (rank 0 writes the rows finished;\n"
+    "mpirun passes a Ctrl-C on to the ranks as SIGTERM).\n";
 
 static int rank_of_world(void)
 {
@@ -101,7 +106,8 @@ enum {
     O_OUTPUT,
     O_NO_VERIFY,
     O_NO_ONE_PROCESS,
-    O_NO_PEAK
+    O_NO_PEAK,
+    O_QUIET
 };
 
 /* Applies option c (getopt_long's value) with its argument arg. */
@@ -140,6 +146,9 @@ static enum mb_status apply_option(int c, const char *arg, struct mpi_options *o
     case O_NO_PEAK:
         o->peak = false;
         return MB_OK;
+    case O_QUIET:
+        o->quiet = true;
+        return MB_OK;
     default:
         return mb_diag_set(d, MB_USAGE, "unknown option (see --help)");
     }
@@ -160,6 +169,7 @@ static enum mb_status parse_options(int argc, char **argv, struct mpi_options *o
                                           {"no-verify", no_argument, NULL, O_NO_VERIFY},
                                           {"no-one-process", no_argument, NULL, O_NO_ONE_PROCESS},
                                           {"no-peak", no_argument, NULL, O_NO_PEAK},
+                                          {"quiet", no_argument, NULL, O_QUIET},
                                           {"help", no_argument, NULL, 'h'},
                                           {NULL, 0, NULL, 0}};
     *o = (struct mpi_options){.nb = MB_DIST_DEFAULT_NB,
@@ -361,6 +371,11 @@ static void compare_one_rank(const struct mpi_options *o, const struct mb_dist_h
                                                r->one_rank_why, sizeof r->one_rank_why);
         r->efficiency = r->gflops / r->one_rank_gflops;
         r->one_rank_threads = p.threads;
+        mb_keep_rows(h, rows, count);
+        if (!o->quiet)
+            fprintf(stderr,
+                    "matbench-mpi: [%zu/%zu] %s n = %zu on 1 rank x %d threads: %.1f GFLOP/s\n",
+                    i + 1, count, r->kernel->name, r->n, p.threads, r->one_rank_gflops);
     }
     mb_quiet_barrier();
     mb_onerank_end(&p);
@@ -393,6 +408,12 @@ static void compare_one_process(const struct mpi_options *o, const struct mb_dis
             r->one_process_gflops = mb_oneproc_gflops(
                 &p, r->kernel->single, r->n, r->one_process_why, sizeof r->one_process_why);
         r->vs_one_process = r->gflops / r->one_process_gflops;
+        if (rank_of_world() == 0)
+            mb_keep_rows(h, rows, count);
+        if (rank_of_world() == 0 && !o->quiet)
+            fprintf(stderr,
+                    "matbench-mpi: [%zu/%zu] %s n = %zu in one process (LAPACK): %.1f GFLOP/s\n",
+                    i + 1, count, r->kernel->single, r->n, r->one_process_gflops);
         mb_quiet_barrier();
     }
 }
@@ -464,6 +485,21 @@ static enum mb_status write_report(const struct mpi_options *o, const struct mb_
     return st;
 }
 
+/* Rank 0, after each row: a progress line, and the report a stop signal
+ * would write. */
+static void row_done(const struct mpi_options *o, const struct mb_dist_header *h,
+                     const struct mb_dist_result *rows, size_t count)
+{
+    const struct mb_dist_result *r = &rows[count - 1];
+    if (!o->quiet)
+        fprintf(stderr, "matbench-mpi: [%zu/%zu] %s n = %zu: %.4g s, %.1f GFLOP/s, %s\n", count,
+                o->sizes.n * o->kernels.n, r->kernel->name, r->n, r->time_s.median, r->gflops,
+                !o->verify    ? "not checked"
+                : r->verified ? "verified"
+                              : "FAILED its check");
+    mb_keep_rows(h, rows, count);
+}
+
 /* Runs every kernel at every size; stops at the first failure, which every
  * rank reaches together. */
 static enum mb_status run_all(const struct mpi_options *o, int ictxt, struct mb_dist_header *h,
@@ -487,10 +523,17 @@ static enum mb_status run_all(const struct mpi_options *o, int ictxt, struct mb_
                                          .grid = o->grid,
                                          .nb = o->nb,
                                          .repeat = o->repeat,
-                                         .warmup = o->warmup};
+                                         .warmup = o->warmup,
+                                         .one_rank_gflops = NAN,
+                                         .efficiency = NAN,
+                                         .one_process_gflops = NAN,
+                                         .vs_one_process = NAN};
             st = mb_pkernel_measure(o->kernels.v[k], &c, passes_of(o), r, d);
+            r->peak_fraction = r->gflops / h->peak_gflops;
             if (st == MB_USAGE || (st != MB_OK && st != MB_VERIFY))
                 --*count; /* not measured */
+            else if (rank_of_world() == 0)
+                row_done(o, h, rows, *count);
         }
         mb_pctx_free(&c);
     }
@@ -564,13 +607,12 @@ int main(int argc, char **argv)
         rows = calloc(o.sizes.n * o.kernels.n, sizeof *rows);
         st = rows != NULL ? MB_OK : mb_diag_set(&d, MB_NOMEM, "cannot allocate the results");
     }
+    if (st == MB_OK && rank == 0) {
+        mb_keep_start(o.output, o.format);
+        mb_keep_rows(&h, rows, 0);
+    }
     if (st == MB_OK)
         st = run_all(&o, ictxt, &h, rows, &count, &d);
-    for (size_t i = 0; i < count; i++) {
-        rows[i].one_rank_gflops = rows[i].efficiency = NAN;
-        rows[i].one_process_gflops = rows[i].vs_one_process = NAN;
-        rows[i].peak_fraction = rows[i].gflops / h.peak_gflops;
-    }
     if (st == MB_OK && o.one_process) {
         /* the same cores as the run: its ranks x threads, at most the host's CPUs they may use */
         int cpus = host_cpus(), cores = h.ranks * threads < cpus ? h.ranks * threads : cpus;
@@ -579,8 +621,20 @@ int main(int argc, char **argv)
     }
     struct mb_diag wd = {0};
     enum mb_status wst = MB_OK;
-    if (rank == 0 && count > 0)
+    if (rank == 0 && count > 0) {
+        mb_keep_final(); /* a signal from now on waits for the report */
         wst = write_report(&o, &h, rows, count, &wd);
+    }
+    if (rank == 0 && mb_keep_pending() != 0) {
+        int sig = mb_keep_pending();
+        fprintf(stderr, "matbench-mpi: interrupted by %s; the report is written\n",
+                sig == SIGINT    ? "SIGINT"
+                : sig == SIGTERM ? "SIGTERM"
+                                 : "SIGHUP");
+        _exit(128 + mb_keep_pending());
+    }
+    if (rank == 0)
+        mb_keep_end();
     free(rows);
     Cblacs_gridexit(ictxt);
     if (st == MB_OK && wst != MB_OK)

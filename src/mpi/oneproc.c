@@ -1,18 +1,23 @@
 /* The one-process comparison: single-node matbench (beside matbench-mpi)
  * computes the same at the same size on the same cores, in a child of rank
- * 0 pinned with taskset to the CPUs every rank of the host may use; its
- * JSON report gives the rate, and only a verified result counts. */
+ * 0 pinned with taskset to the CPUs every rank of the host may use (fork
+ * and execvp, no shell; the child dies with rank 0); its JSON report
+ * gives the rate, and only a verified result counts. */
 #define _GNU_SOURCE /* nanosleep, readlink */
 #include "mpi/oneproc.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "matbench/proc.h"
 #include "matbench/report.h"
 
 #define MB_ONEPROC_OUT_MAX (1 << 20)
@@ -58,35 +63,77 @@ const char *mb_oneproc_prepare(struct mb_oneproc *p, const char *my_cpus, int co
     snprintf(p->exe, sizeof p->exe, "%s/matbench", self);
     if (access(p->exe, X_OK) != 0)
         return "no matbench beside matbench-mpi";
-    if (strchr(p->exe, '\'') != NULL)
-        return "matbench's path has a quote in it";
     return NULL;
 }
 
+/* The child, between fork and execve: stdout into the pipe, stderr to
+ * /dev/null, then taskset, which runs matbench on the CPUs. */
+static void exec_child(int out, char *const argv[])
+{
+    int null = open("/dev/null", O_WRONLY);
+    if (dup2(out, STDOUT_FILENO) < 0 || null < 0 || dup2(null, STDERR_FILENO) < 0)
+        _exit(127);
+    execvp(argv[0], argv);
+    _exit(127);
+}
+
+/* All of fd, at most cap bytes, into buf; the length read. */
+static size_t read_all(int fd, char *buf, size_t cap)
+{
+    size_t len = 0;
+    for (ssize_t r;
+         len < cap && ((r = read(fd, buf + len, cap - len)) > 0 || (r < 0 && errno == EINTR));)
+        len += r > 0 ? (size_t)r : 0;
+    return len;
+}
+
 /* Rank 0: single-node matbench's kernel at n on the ranks' CPUs with p->cores
- * threads; its verified GFLOP/s, or NAN with why. */
+ * threads, in a child that dies with rank 0 (mb_proc_fork: a stop signal
+ * ends rank 0 at once); its verified GFLOP/s, or NAN with why. */
 double mb_oneproc_gflops(const struct mb_oneproc *p, const char *kernel, size_t n, char *why,
                          size_t cap)
 {
-    char cmd[8192];
-    snprintf(cmd, sizeof cmd,
-             "taskset -c %s '%s' %zu --kernels %s --threads %d --repeat %u --warmup %u "
-             "--seed %llu --no-peak --no-monitor --quiet --format json 2>/dev/null",
-             p->cpus, p->exe, n, kernel, p->cores, p->repeat, p->warmup,
-             (unsigned long long)p->seed);
-    FILE *f = popen(cmd, "r");
+    char nbuf[32], tbuf[16], rbuf[16], wbuf[16], sbuf[32], cpus[sizeof p->cpus], exe[sizeof p->exe],
+        kbuf[64];
+    snprintf(nbuf, sizeof nbuf, "%zu", n);
+    snprintf(tbuf, sizeof tbuf, "%d", p->cores);
+    snprintf(rbuf, sizeof rbuf, "%u", p->repeat);
+    snprintf(wbuf, sizeof wbuf, "%u", p->warmup);
+    snprintf(sbuf, sizeof sbuf, "%llu", (unsigned long long)p->seed);
+    snprintf(cpus, sizeof cpus, "%s", p->cpus);
+    snprintf(exe, sizeof exe, "%s", p->exe);
+    snprintf(kbuf, sizeof kbuf, "%s", kernel);
+    char *const argv[] = {"taskset",  "-c",        cpus, exe,         nbuf,           "--kernels",
+                          kbuf,       "--threads", tbuf, "--repeat",  rbuf,           "--warmup",
+                          wbuf,       "--seed",    sbuf, "--no-peak", "--no-monitor", "--quiet",
+                          "--format", "json",      NULL};
+    int fds[2];
     char *doc = malloc(MB_ONEPROC_OUT_MAX);
-    size_t len = f != NULL && doc != NULL ? fread(doc, 1, MB_ONEPROC_OUT_MAX, f) : 0;
-    int status = f != NULL ? pclose(f) : -1;
+    pid_t pid = doc != NULL && pipe(fds) == 0 ? mb_proc_fork(127) : -1;
+    if (pid == 0) {
+        close(fds[0]);
+        exec_child(fds[1], argv);
+    }
+    size_t len = 0;
+    int status = -1;
+    if (pid > 0) {
+        close(fds[1]);
+        len = read_all(fds[0], doc, MB_ONEPROC_OUT_MAX);
+        close(fds[0]);
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+    } else if (doc != NULL) {
+        close(fds[0]), close(fds[1]);
+    }
     struct mb_report_summary s;
-    char bad[160];
+    char bad[160], how[96];
     double gflops = NAN;
-    if (f == NULL || doc == NULL)
+    if (pid < 0)
         snprintf(why, cap, "cannot start matbench for it");
-    else if (status != 0)
-        snprintf(why, cap, "matbench %zu --kernels %s on %s exited with status %d", n, kernel,
-                 p->cpus, status);
-    else if (!mb_report_json_summary(doc, len, &s, bad, sizeof bad))
+    else if (status != 0) {
+        mb_proc_describe(status, how, sizeof how);
+        snprintf(why, cap, "taskset -c %s matbench %zu --kernels %s %s", p->cpus, n, kernel, how);
+    } else if (!mb_report_json_summary(doc, len, &s, bad, sizeof bad))
         snprintf(why, cap, "matbench's report is unreadable: %s", bad);
     else if (!s.verified)
         snprintf(why, cap, "%s in one process failed its verification", kernel);

@@ -165,11 +165,13 @@ static void csv_number(FILE *out, double x)
     fputc(',', out);
 }
 
-static void write_csv(FILE *out, const struct mb_dist_result *r, size_t count)
+static void write_csv(FILE *out, const struct mb_dist_header *h, const struct mb_dist_result *r,
+                      size_t count)
 {
     fputs("kernel,n,ranks,grid,nb,threads_per_rank,hosts,repeat,warmup,time_min_s,time_median_s,"
           "time_max_s,time_mean_s,time_stddev_s,gflops,gflops_per_rank,imbalance,residual,"
-          "peak_fraction,one_rank_gflops,efficiency,one_process_gflops,vs_one_process,verified\n",
+          "peak_fraction,one_rank_gflops,efficiency,one_process_gflops,vs_one_process,verified,"
+          "interrupted\n",
           out);
     for (size_t i = 0; i < count; i++) {
         const struct mb_dist_result *x = &r[i];
@@ -182,7 +184,7 @@ static void write_csv(FILE *out, const struct mb_dist_result *r, size_t count)
                                x->one_process_gflops, x->vs_one_process};
         for (size_t k = 0; k < MB__ARRAY_SIZE(nums); k++)
             csv_number(out, nums[k]);
-        fprintf(out, "%s\n", x->verified ? "true" : "false");
+        fprintf(out, "%s,%s\n", x->verified ? "true" : "false", h->interrupted ? "true" : "false");
     }
 }
 
@@ -194,7 +196,7 @@ enum mb_status mb_report_dist(FILE *out, enum mb_format f, const struct mb_dist_
     case MB_FORMAT_JSON:
         return mb_report_dist_json(out, h, r, count, d);
     case MB_FORMAT_CSV:
-        write_csv(out, r, count);
+        write_csv(out, h, r, count);
         break;
     case MB_FORMAT_MARKDOWN:
         write_header(out, h);
@@ -202,12 +204,16 @@ enum mb_status mb_report_dist(FILE *out, enum mb_format f, const struct mb_dist_
         write_rows(out, r, count, true);
         fputc('\n', out);
         mb_dist_lesson(out, r, count);
+        if (h->interrupted)
+            fprintf(out, "Interrupted by a signal: the rows above are those that had finished.\n");
         break;
     default:
         write_header(out, h);
         write_rows(out, r, count, false);
         fputc('\n', out);
         mb_dist_lesson(out, r, count);
+        if (h->interrupted)
+            fprintf(out, "Interrupted by a signal: the rows above are those that had finished.\n");
     }
     if (fflush(out) != 0 || ferror(out))
         return mb_diag_set(d, MB_IO, "cannot write the report");

@@ -361,6 +361,7 @@ enum mb_status mb_report_dist_json(FILE *out, const struct mb_dist_header *h,
                             "scalapack", h->scalapack, "blas", h->blas, "ranks", h->ranks, "hosts",
                             h->nhosts, "host_list", h->hosts, "singleton", h->singleton);
     json_object_set_new(mpi, "peak_gflops", json_num(h->peak_gflops));
+    json_object_set_new(mpi, "interrupted", json_boolean(h->interrupted));
     return json_dump(
         out,
         json_pack("{s:s, s:o, s:o}", "matbench", MB_VERSION_STRING, "mpi", mpi, "results", results),

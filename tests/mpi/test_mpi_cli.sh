@@ -76,13 +76,13 @@ check "and nothing on stdout" nothing_out
 run 2 65 --grid 2x1 --nb 7 --repeat 1 --warmup 0 --format csv --kernels pdgesv
 check "a CSV run exits 0" rc 0
 check "the CSV has its header" grep -q '^kernel,n,ranks,grid,nb,threads_per_rank,hosts,' "$tmp/out"
-check "the CSV row is pdgesv on 2x1, verified" grep -q '^pdgesv,65,2,2x1,7,.*,true$' "$tmp/out"
+check "the CSV row is pdgesv on 2x1, verified" grep -q '^pdgesv,65,2,2x1,7,.*,true,false$' "$tmp/out"
 check "the CSV header has as many columns as the row" \
     [ "$(head -1 "$tmp/out" | tr -cd , | wc -c)" = "$(sed -n 2p "$tmp/out" | tr -cd , | wc -c)" ]
 
 run 2 65 --nb 16 --repeat 1 --warmup 0 --format csv --kernels pdgetrf --no-peak
 check "pdgetrf (the LU alone) runs when asked and is verified" \
-    grep -q '^pdgetrf,65,2,1x2,16,.*,true$' "$tmp/out"
+    grep -q '^pdgetrf,65,2,1x2,16,.*,true,false$' "$tmp/out"
 run 2 40 --repeat 1 --warmup 0 --no-peak --no-one-process --format csv
 check "the default kernels are pdgemm, pdgesv, pdpotrf" \
     [ "$(cut -d, -f1 "$tmp/out" | tail -n +2 | tr '\n' ' ')" = "pdgemm pdgesv pdpotrf " ]
@@ -99,6 +99,54 @@ check "the header names each rank's BLAS when they differ" \
 timeout 60 "$bin" 40 --repeat 1 --warmup 0 --kernels pdgemm >"$tmp/out" 2>"$tmp/err"
 check "without mpirun it runs as one rank" [ $? = 0 ]
 check "and says it is a singleton" grep -q 'MPI singleton' "$tmp/out"
+
+# ---- stop signals: what had finished is written, nothing outlives the run
+# Each waits for what it needs to see (a progress line, a child process)
+# with a generous deadline, never a fixed sleep.
+wait_for() { # a command, polled every 0.1 s for up to 120 s
+    for _ in $(seq 1200); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
+soon() { # a command, polled every 0.1 s for up to 5 s
+    for _ in $(seq 50); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
+alive() { pgrep -f "$1" >/dev/null; }
+gone() { ! alive "$1"; } # a pattern like 'seed 77700[1]' does not match the check's own command
+
+# Ctrl-C on mpirun: it passes SIGTERM on to the ranks; rank 0 writes the
+# finished row (n = 60) of a run whose second size would take minutes.
+# Not under timeout(1), which would pass the signal to mpirun's process
+# group as well: mpirun takes a second SIGINT as "kill everything now".
+"$mpiexec" -np 2 --oversubscribe --quiet "$bin" --sizes 60,2500 --kernels pdgemm \
+    --repeat 400 --no-peak --seed 777001 --format json --output "$tmp/int.json" \
+    </dev/null >"$tmp/out" 2>"$tmp/err" &
+launcher=$!
+check "the first row is done (progress on stderr)" wait_for grep -q '\[1/2\] pdgemm n = 60' "$tmp/err"
+kill -INT "$launcher"
+wait "$launcher"
+check "an interrupted run does not exit 0" [ $? != 0 ]
+check "rank 0 says it was interrupted" grep -q 'interrupted by SIGTERM; the rows finished' "$tmp/err"
+check "the JSON says interrupted" grep -q '"interrupted": true' "$tmp/int.json"
+check "and holds the finished row" grep -q '"n": 60' "$tmp/int.json"
+check "and not the unfinished one" sh -c "! grep -q '\"n\": 2500' '$tmp/int.json'"
+check "no rank outlives mpirun" wait_for gone 'seed 77700[1]'
+
+# SIGINT to a singleton alone (not its process group) while its
+# one-process child (single-node matbench) runs: the report of the
+# finished row on stdout, exit 130, and the child gone with it, within
+# seconds (the kernel kills it as its parent dies) where its own 2000
+# passes would take as long as the singleton's did
+"$bin" 700 --kernels pdgemm --repeat 2000 --warmup 0 --no-peak --seed 777002 \
+    </dev/null >"$tmp/out" 2>"$tmp/err" &
+single=$!
+check "the one-process child starts" wait_for alive 'kernels dgemm .*seed 77700[2]'
+kill -INT "$single"
+wait "$single"
+check "a singleton stopped by SIGINT exits 130" [ $? = 130 ]
+check "its report holds the finished row" grep -q '^pdgemm .* 700 .*yes' "$tmp/out"
+check "and says it was interrupted" grep -q '^Interrupted by a signal' "$tmp/out"
+check "the child does not outlive it" soon gone 'seed 77700[2]'
 
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
