@@ -174,7 +174,7 @@ Test(dist_report, the_lesson_says_what_the_message_passing_cost_and_why_a_compar
         "0.40 of it.",
         "No one-rank comparison: the ranks run on several hosts.",
         "No one-process comparison: no matbench beside it.",
-        "bench/hpl-compare.sh 1000 64 2 2",
+        "bench/hpl-compare.sh 1000 64 2 2 runs HPL",
         "4 ranks on 1 host (node1 (4 ranks)), grid 2x2, nb 64",
         "Peak: 200.0 GFLOP/s"};
     for (size_t i = 0; i < COUNT(says); i++)

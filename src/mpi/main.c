@@ -502,8 +502,9 @@ static void row_done(const struct mpi_options *o, const struct mb_dist_header *h
 
 /* Runs every kernel at every size; stops at the first failure, which every
  * rank reaches together. */
-static enum mb_status run_all(const struct mpi_options *o, int ictxt, struct mb_dist_header *h,
-                              struct mb_dist_result *rows, size_t *count, struct mb_diag *d)
+static enum mb_status run_all(const struct mpi_options *o, int ictxt,
+                              const struct mb_dist_header *h, struct mb_dist_result *rows,
+                              size_t *count, struct mb_diag *d)
 {
     enum mb_status st = MB_OK;
     for (size_t s = 0; st == MB_OK && s < o->sizes.n; s++) {
@@ -540,6 +541,110 @@ static enum mb_status run_all(const struct mpi_options *o, int ictxt, struct mb_
     return st;
 }
 
+/* The defaults that depend on the run (the grid, an NB that fits every
+ * size), then the checks made before anything is allocated. */
+static enum mb_status check_options(struct mpi_options *o, int ranks, struct mb_diag *d)
+{
+    if (!o->grid_given)
+        o->grid = mb_dist_default_grid(ranks);
+    for (size_t s = 0; !o->nb_given && s < o->sizes.n; s++)
+        o->nb = o->sizes.v[s] < o->nb ? (unsigned)o->sizes.v[s] : o->nb;
+    enum mb_status st = mb_dist_check_grid(o->grid, ranks, d);
+    for (size_t s = 0; st == MB_OK && s < o->sizes.n; s++)
+        st = mb_dist_check_nb(o->nb, o->sizes.v[s], d);
+    return st == MB_OK ? check_output(o->output, d) : st;
+}
+
+/* The text the header points to. */
+struct header_text {
+    char hosts[1024], library[MPI_MAX_LIBRARY_VERSION_STRING], blas[1024];
+};
+
+/* Every rank: where the run is and with what (hosts, MPI, BLAS of every
+ * host, the threads per rank, the aggregate peak) into h. */
+static void describe_run(const struct mpi_options *o, bool singleton, struct header_text *t,
+                         struct mb_dist_header *h)
+{
+    int nhosts, on_host, len, ranks;
+    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+    find_hosts(t->hosts, sizeof t->hosts, &nhosts, &on_host);
+    MPI_Get_library_version(t->library, &len);
+    t->library[strcspn(t->library, "\n,")] = '\0';
+    int threads = threads_per_rank(o, on_host);
+    struct mb_blas_info bi;
+    mb_blas_info(&bi);
+    char mine[160];
+    snprintf(mine, sizeof mine, "%s %s (%s, core %s)", bi.name, bi.version, bi.threading, bi.core);
+    every_host_blas(mine, t->blas, sizeof t->blas);
+    *h = (struct mb_dist_header){.mpi_library = t->library,
+                                 .scalapack = MB_SCALAPACK_VERSION,
+                                 .blas = t->blas,
+                                 .hosts = t->hosts,
+                                 .ranks = ranks,
+                                 .nhosts = nhosts,
+                                 .grid = o->grid,
+                                 .nb = o->nb,
+                                 .threads_per_rank = threads,
+                                 .singleton = singleton,
+                                 .peak_gflops = aggregate_peak(o, threads, on_host)};
+    if (singleton && o->format != MB_FORMAT_TABLE && o->format != MB_FORMAT_MARKDOWN)
+        fprintf(stderr, "matbench-mpi: started without mpirun: one rank (an MPI singleton); "
+                        "mpirun -np P matbench-mpi runs P\n");
+}
+
+/* The memory check (bad input: before anything is allocated), the rows
+ * on the grid into *rows, then the comparisons. */
+static enum mb_status run_and_compare(const struct mpi_options *o, const struct mb_dist_header *h,
+                                      struct mb_dist_result **rows, size_t *count,
+                                      struct mb_diag *d)
+{
+    int ictxt, myrow, mycol, nprow, npcol;
+    Cblacs_get(-1, 0, &ictxt);
+    Cblacs_gridinit(&ictxt, "Row", o->grid.p, o->grid.q);
+    Cblacs_gridinfo(ictxt, &nprow, &npcol, &myrow, &mycol);
+    enum mb_status st = check_memory(o, myrow, mycol, d);
+    if (st == MB_OK) {
+        *rows = calloc(o->sizes.n * o->kernels.n, sizeof **rows);
+        if (!all_ok(*rows != NULL))
+            st = mb_diag_set(d, MB_NOMEM, "cannot allocate the results on a rank");
+    }
+    if (st == MB_OK && rank_of_world() == 0) {
+        mb_keep_start(o->output, o->format);
+        mb_keep_rows(h, *rows, 0);
+    }
+    if (st == MB_OK)
+        st = run_all(o, ictxt, h, *rows, count, d);
+    Cblacs_gridexit(ictxt);
+    if (st == MB_OK && o->one_process) {
+        /* the same cores as the run: its ranks x threads, at most the host's CPUs they may use */
+        int cpus = host_cpus(), all = h->ranks * h->threads_per_rank;
+        int cores = all < cpus ? all : cpus;
+        compare_one_rank(o, h, cores, *rows, *count);
+        compare_one_process(o, h, cores, *rows, *count);
+    }
+    return st;
+}
+
+/* Rank 0: the report; a stop signal that came while it was written ends
+ * the program now, with its code. */
+static enum mb_status final_report(const struct mpi_options *o, const struct mb_dist_header *h,
+                                   const struct mb_dist_result *rows, size_t count,
+                                   struct mb_diag *d)
+{
+    mb_keep_final(); /* a signal from now on waits for the report */
+    enum mb_status st = count > 0 ? write_report(o, h, rows, count, d) : MB_OK;
+    int sig = mb_keep_pending();
+    if (sig != 0) {
+        fprintf(stderr, "matbench-mpi: interrupted by %s; the report is written\n",
+                sig == SIGINT    ? "SIGINT"
+                : sig == SIGTERM ? "SIGTERM"
+                                 : "SIGHUP");
+        _exit(128 + sig);
+    }
+    mb_keep_end();
+    return st;
+}
+
 int main(int argc, char **argv)
 {
     /* mpirun and srun set these before the process starts; a singleton's
@@ -558,85 +663,20 @@ int main(int argc, char **argv)
             fputs(usage, stdout);
         return finish(0, NULL);
     }
-    if (st == MB_OK && !o.grid_given)
-        o.grid = mb_dist_default_grid(ranks);
-    for (size_t s = 0; st == MB_OK && !o.nb_given && s < o.sizes.n; s++)
-        o.nb = o.sizes.v[s] < o.nb ? (unsigned)o.sizes.v[s] : o.nb; /* the default fits every n */
     if (st == MB_OK)
-        st = mb_dist_check_grid(o.grid, ranks, &d);
-    for (size_t s = 0; st == MB_OK && s < o.sizes.n; s++)
-        st = mb_dist_check_nb(o.nb, o.sizes.v[s], &d);
-    if (st == MB_OK)
-        st = check_output(o.output, &d);
+        st = check_options(&o, ranks, &d);
     if (st != MB_OK)
         return finish(mb_exit_code(st), &d);
 
-    char hosts[1024], library[MPI_MAX_LIBRARY_VERSION_STRING] = "", mine[160], blas[1024];
-    int nhosts, on_host, len;
-    find_hosts(hosts, sizeof hosts, &nhosts, &on_host);
-    MPI_Get_library_version(library, &len);
-    library[strcspn(library, "\n,")] = '\0';
-    int threads = threads_per_rank(&o, on_host);
-    struct mb_blas_info bi;
-    mb_blas_info(&bi);
-    snprintf(mine, sizeof mine, "%s %s (%s, core %s)", bi.name, bi.version, bi.threading, bi.core);
-    every_host_blas(mine, blas, sizeof blas);
-    struct mb_dist_header h = {.mpi_library = library,
-                               .scalapack = MB_SCALAPACK_VERSION,
-                               .blas = blas,
-                               .hosts = hosts,
-                               .ranks = ranks,
-                               .nhosts = nhosts,
-                               .grid = o.grid,
-                               .nb = o.nb,
-                               .threads_per_rank = threads,
-                               .singleton = singleton,
-                               .peak_gflops = aggregate_peak(&o, threads, on_host)};
-    if (singleton && o.format != MB_FORMAT_TABLE && o.format != MB_FORMAT_MARKDOWN)
-        fprintf(stderr, "matbench-mpi: started without mpirun: one rank (an MPI singleton); "
-                        "mpirun -np P matbench-mpi runs P\n");
-
-    int ictxt, myrow, mycol, nprow, npcol;
-    Cblacs_get(-1, 0, &ictxt);
-    Cblacs_gridinit(&ictxt, "Row", o.grid.p, o.grid.q);
-    Cblacs_gridinfo(ictxt, &nprow, &npcol, &myrow, &mycol);
-    st = check_memory(&o, myrow, mycol, &d);
+    struct header_text text;
+    struct mb_dist_header h;
+    describe_run(&o, singleton, &text, &h);
     struct mb_dist_result *rows = NULL;
     size_t count = 0;
-    if (st == MB_OK) {
-        rows = calloc(o.sizes.n * o.kernels.n, sizeof *rows);
-        st = rows != NULL ? MB_OK : mb_diag_set(&d, MB_NOMEM, "cannot allocate the results");
-    }
-    if (st == MB_OK && rank == 0) {
-        mb_keep_start(o.output, o.format);
-        mb_keep_rows(&h, rows, 0);
-    }
-    if (st == MB_OK)
-        st = run_all(&o, ictxt, &h, rows, &count, &d);
-    if (st == MB_OK && o.one_process) {
-        /* the same cores as the run: its ranks x threads, at most the host's CPUs they may use */
-        int cpus = host_cpus(), cores = h.ranks * threads < cpus ? h.ranks * threads : cpus;
-        compare_one_rank(&o, &h, cores, rows, count);
-        compare_one_process(&o, &h, cores, rows, count);
-    }
+    st = run_and_compare(&o, &h, &rows, &count, &d);
     struct mb_diag wd = {0};
-    enum mb_status wst = MB_OK;
-    if (rank == 0 && count > 0) {
-        mb_keep_final(); /* a signal from now on waits for the report */
-        wst = write_report(&o, &h, rows, count, &wd);
-    }
-    if (rank == 0 && mb_keep_pending() != 0) {
-        int sig = mb_keep_pending();
-        fprintf(stderr, "matbench-mpi: interrupted by %s; the report is written\n",
-                sig == SIGINT    ? "SIGINT"
-                : sig == SIGTERM ? "SIGTERM"
-                                 : "SIGHUP");
-        _exit(128 + mb_keep_pending());
-    }
-    if (rank == 0)
-        mb_keep_end();
+    enum mb_status wst = rank == 0 ? final_report(&o, &h, rows, count, &wd) : MB_OK;
     free(rows);
-    Cblacs_gridexit(ictxt);
     if (st == MB_OK && wst != MB_OK)
         st = wst, d = wd;
     return finish(mb_exit_code(st), st == MB_OK ? NULL : &d);

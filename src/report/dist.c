@@ -150,8 +150,10 @@ void mb_dist_lesson(FILE *out, const struct mb_dist_result *r, size_t count)
         if (strcmp(r[i].kernel->name, "pdgesv") == 0) {
             fprintf(
                 out,
-                "pdgesv solves HPL's problem; bench/hpl-compare.sh %zu %u %d %d runs HPL (hpcc) "
-                "on the same N, NB and grid beside it.\n",
+                "pdgesv solves HPL's problem. HPL factors each panel recursively and looks ahead "
+                "to the next one; ScaLAPACK's pdgetrf does neither. bench/hpl-compare.sh %zu %u "
+                "%d %d runs HPL (hpcc) on the same N, NB and grid beside it (HPL_NBMIN=NB "
+                "HPL_DEPTH=0 takes both away).\n",
                 r[i].n, r[i].nb, r[i].grid.p, r[i].grid.q);
             break;
         }

@@ -62,5 +62,7 @@ check "the two-host run exits 0 (rc $rc: $(tail -3 "$tmp/err" | tr '\n' ' '))" [
 check "it ran on two hosts" grep -q '"hosts": 2' "$tmp/out"
 check "one rank on each" grep -q '"host_list": "mbhost-a (1 rank), mbhost-b (1 rank)"' "$tmp/out"
 check "all three kernels verified" [ "$(grep -c '"verified": true' "$tmp/out")" = 3 ]
+check "no one-rank comparison across hosts, and it says why" \
+    [ "$(grep -c '"one_rank_why": "the ranks run on several hosts"' "$tmp/out")" = 3 ]
 echo "$passed passed, $failed failed"
 [ "$failed" = 0 ]
