@@ -92,8 +92,10 @@ static void lesson_one_rank(FILE *out, const struct mb_dist_result *x)
             x->kernel->name, x->n, x->ranks, x->threads_per_rank,
             plural(x->threads_per_rank, "thread", "threads"), x->gflops, x->one_rank_threads,
             plural(x->one_rank_threads, "thread", "threads"), x->one_rank_gflops, e);
-    if (e >= 1)
+    if (e >= 1.05)
         fputs("here the ranks beat one rank's BLAS threads", out);
+    else if (e > 0.95)
+        fputs("the ranks and one rank's BLAS threads were level (within 5%)", out);
     else
         fprintf(out, "passing blocks between the ranks cost %.0f%% of the rate", 100 * (1 - e));
     if (x->ranks * x->threads_per_rank > x->one_rank_threads)
