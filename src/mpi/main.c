@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "matbench/blas.h"
@@ -461,6 +462,9 @@ static enum mb_status check_output(const char *path, struct mb_diag *d)
         *slash = '\0';
     else
         snprintf(dir, sizeof dir, ".");
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+        return mb_diag_set(d, MB_USAGE, "output: '%s' is a folder (a file name is allowed)", path);
     bool ok = path[0] != '\0' && access(dir, W_OK | X_OK) == 0 &&
               (access(path, F_OK) != 0 || access(path, W_OK) == 0);
     if (!ok)

@@ -37,6 +37,7 @@ done <<'CASES'
 2|--threads x 100|threads: 'x' is not allowed
 2|2000000|n = 2000000 on a 1x2 grid needs
 2|--output /nonexistent/dir/r.json 100|output: '/nonexistent/dir/r.json' cannot be written
+2|--output /tmp 100|output: '/tmp' is a folder
 2|--format yaml 100|format: 'yaml' is not a format
 CASES
 
