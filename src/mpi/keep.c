@@ -8,6 +8,7 @@
 #define _GNU_SOURCE /* open_memstream */
 #include "mpi/keep.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -32,6 +33,8 @@ static void write_all(int fd, const char *p, size_t len)
 {
     while (len > 0) {
         ssize_t w = write(fd, p, len);
+        if (w < 0 && errno == EINTR)
+            continue;
         if (w <= 0)
             return;
         p += w, len -= (size_t)w;
@@ -71,8 +74,13 @@ void mb_keep_start(const char *path, enum mb_format f)
     sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
         sigaddset(&sa.sa_mask, stop_signals[i]);
-    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++)
+    for (size_t i = 0; i < sizeof stop_signals / sizeof *stop_signals; i++) {
+        struct sigaction old;
+        sigaction(stop_signals[i], NULL, &old);
+        if (stop_signals[i] == SIGHUP && old.sa_handler == SIG_IGN)
+            continue; /* started under nohup: a closed terminal does not stop it */
         sigaction(stop_signals[i], &sa, NULL);
+    }
 }
 
 /* Rank 0: the report of rows[0..count) becomes what a signal writes. */
