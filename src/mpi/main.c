@@ -329,21 +329,6 @@ static int threads_per_rank(const struct mpi_options *o, int on_host)
     return threads;
 }
 
-/* The CPUs the ranks of this host may use, all of them counted once. */
-static int host_cpus(void)
-{
-    cpu_set_t mine, every;
-    CPU_ZERO(&mine);
-    sched_getaffinity(0, sizeof mine, &mine);
-    MPI_Comm node;
-    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
-    /* a cpu_set_t is bits in unsigned longs: the union is their OR */
-    MPI_Allreduce(&mine, &every, (int)(sizeof mine / sizeof(unsigned long)), MPI_UNSIGNED_LONG,
-                  MPI_BOR, node);
-    MPI_Comm_free(&node);
-    return CPU_COUNT(&every);
-}
-
 /* Each row against the same kernel on one rank with the run's cores (a
  * 1 x 1 grid in rank 0, one host only) while the others wait without
  * spinning; a run of one rank is its own comparison. */
@@ -621,7 +606,7 @@ static enum mb_status run_and_compare(const struct mpi_options *o, const struct 
     Cblacs_gridexit(ictxt);
     if (st == MB_OK && o->one_process) {
         /* the same cores as the run: its ranks x threads, at most the host's CPUs they may use */
-        int cpus = host_cpus(), all = h->ranks * h->threads_per_rank;
+        int cpus = mb_host_cpus(), all = h->ranks * h->threads_per_rank;
         int cores = all < cpus ? all : cpus;
         compare_one_rank(o, h, cores, *rows, *count);
         compare_one_process(o, h, cores, *rows, *count);

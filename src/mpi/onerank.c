@@ -40,23 +40,41 @@ static bool every_thread_on(const cpu_set_t *set)
     return ok;
 }
 
+/* Every rank: the CPUs the ranks of this host may use, all of them once. */
+static void host_cpu_union(cpu_set_t *every)
+{
+    cpu_set_t mine;
+    CPU_ZERO(&mine);
+    sched_getaffinity(0, sizeof mine, &mine);
+    MPI_Comm node;
+    MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node);
+    /* a cpu_set_t is bits in unsigned longs: the union is their OR */
+    MPI_Allreduce(&mine, every, (int)(sizeof mine / sizeof(unsigned long)), MPI_UNSIGNED_LONG,
+                  MPI_BOR, node);
+    MPI_Comm_free(&node);
+}
+
+/* Every rank: how many CPUs the ranks of this host may use. */
+int mb_host_cpus(void)
+{
+    cpu_set_t every;
+    host_cpu_union(&every);
+    return CPU_COUNT(&every);
+}
+
 /* Every rank (one host): rank 0 gathers the CPUs of all ranks, takes them
  * for all its threads and sets cores BLAS threads (the run's ranks x
- * threads, at most those CPUs); the 1 x 1
- * grid is made (BLACS makes it with every rank; only rank 0 is in it).
+ * threads, at most those CPUs); the 1 x 1 grid is made (BLACS makes it
+ * with every rank; only rank 0 is in it).
  * Returns NULL when rank 0 can run the comparison, else why not. */
 const char *mb_onerank_begin(struct mb_onerank *p, int cores)
 {
-    int rank, ranks;
+    int rank;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
     cpu_set_t mine, every;
     CPU_ZERO(&mine);
-    CPU_ZERO(&every);
     sched_getaffinity(0, sizeof mine, &mine);
-    /* a cpu_set_t is an array of bits in unsigned longs: the union is their OR */
-    MPI_Reduce(&mine, &every, (int)(sizeof mine / sizeof(unsigned long)), MPI_UNSIGNED_LONG,
-               MPI_BOR, 0, MPI_COMM_WORLD);
+    host_cpu_union(&every);
     *p = (struct mb_onerank){.ictxt = -1, .threads_before = mb_blas_get_threads()};
     Cblacs_get(-1, 0, &p->ictxt);
     Cblacs_gridinit(&p->ictxt, "Row", 1, 1);

@@ -19,6 +19,7 @@ struct mb_onerank {
     bool widened;                   /* rank 0 has changed both */
 };
 
+int mb_host_cpus(void);
 const char *mb_onerank_begin(struct mb_onerank *p, int cores);
 double mb_onerank_gflops(struct mb_onerank *p, const struct mb_dist_kernel *k, size_t n,
                          unsigned nb, uint64_t seed, struct mb_ppasses passes, char *why,
