@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "matbench/child.h"
 #include "matbench/proc.h"
 #include "matbench/report.h"
 #include "mb_internal.h"
@@ -135,8 +136,6 @@ const char *mb_coretype_missing(const struct mb_coretype *ct, mb_cpu_has_fn *has
 
 /* A child's report is a few kilobytes; more than this is not matbench. */
 #define MB__PROBE_OUT_MAX (1024 * 1024)
-/* How much of the end of the child's stderr is kept for its last line. */
-#define MB__PROBE_ERR_TAIL 4096
 
 static enum mb_status fail(struct mb_coretype_probe *out, struct mb_diag *d, enum mb_status st,
                            const char *fmt, ...) __attribute__((format(printf, 4, 5)));
@@ -156,26 +155,6 @@ static enum mb_status fail(struct mb_coretype_probe *out, struct mb_diag *d, enu
     if (st != MB_OK)
         mb_diag_set(d, st, "%s", out->error);
     return st;
-}
-
-/* fd, moved above 2 when it is a standard stream's number (the caller's
- * stdin, stdout or stderr was closed), so that the child's dup2 onto 0, 1
- * and 2 cannot clobber it. Keeps FD_CLOEXEC; -1 on failure (fd closed). */
-static int lift_fd(int fd)
-{
-    if (fd < 0 || fd > 2)
-        return fd;
-    int high = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-    close(fd);
-    return high;
-}
-
-/* Closes *fd unless it is already -1, and sets it to -1. */
-static void close_fd(int *fd)
-{
-    if (*fd >= 0)
-        close(*fd);
-    *fd = -1;
 }
 
 /* The environment for the child: the caller's, without OPENBLAS_NUM_THREADS
@@ -203,112 +182,10 @@ static char **child_environment(char *setting)
     return envp;
 }
 
-/* Where the child's stdout and stderr go: all of stdout (up to out_cap
- * bytes; more sets overflow) and the tail of stderr. */
-struct capture {
-    char *out;
-    size_t out_len, out_cap;
-    bool overflow;
-    char err[MB__PROBE_ERR_TAIL + 1];
-    size_t err_len;
-};
-
-/* Appends k bytes of the child's stdout; what does not fit is dropped and
- * marks the capture as overflowed. */
-static void keep_out(struct capture *c, const char *p, size_t k)
-{
-    size_t room = c->out_cap - c->out_len;
-    if (k > room) {
-        c->overflow = true;
-        k = room;
-    }
-    memcpy(c->out + c->out_len, p, k);
-    c->out_len += k;
-}
-
-/* Appends k bytes of the child's stderr, keeping only its last
- * MB__PROBE_ERR_TAIL bytes. */
-static void keep_err_tail(struct capture *c, const char *p, size_t k)
-{
-    if (k >= MB__PROBE_ERR_TAIL) {
-        memcpy(c->err, p + k - MB__PROBE_ERR_TAIL, MB__PROBE_ERR_TAIL);
-        c->err_len = MB__PROBE_ERR_TAIL;
-        return;
-    }
-    if (c->err_len + k > MB__PROBE_ERR_TAIL) {
-        size_t drop = c->err_len + k - MB__PROBE_ERR_TAIL;
-        memmove(c->err, c->err + drop, c->err_len - drop);
-        c->err_len -= drop;
-    }
-    memcpy(c->err + c->err_len, p, k);
-    c->err_len += k;
-}
-
-/* How often a wait on the child looks at the stop flag, in ms: a signal
- * may be handled by another thread and then does not end the poll. */
-#define STOP_POLL_MS 50
-
-static bool stop_raised(const volatile sig_atomic_t *stop)
-{
-    return stop != NULL && *stop != 0;
-}
-
-/* Reads the child's stdout (*out_fd) and stderr (*err_fd) until both end,
- * closing each at its end (and setting it to -1); poll keeps a child that
- * fills one pipe from blocking while we wait on the other. Returns 0, an
- * errno, or ECANCELED as soon as the stop flag is raised. */
-static int drain(int *out_fd, int *err_fd, struct capture *c, const volatile sig_atomic_t *stop)
-{
-    int *fds[2] = {out_fd, err_fd};
-    struct pollfd pf[2] = {{.fd = *out_fd, .events = POLLIN}, {.fd = *err_fd, .events = POLLIN}};
-    char chunk[16384];
-    while (pf[0].fd >= 0 || pf[1].fd >= 0) {
-        if (stop_raised(stop))
-            return ECANCELED;
-        int ready = poll(pf, 2, stop != NULL ? STOP_POLL_MS : -1);
-        if (ready == 0)
-            continue;
-        if (ready < 0) {
-            if (errno == EINTR)
-                continue;
-            return errno;
-        }
-        for (int i = 0; i < 2; i++) {
-            if (pf[i].fd < 0 || pf[i].revents == 0)
-                continue;
-            ssize_t k = read(pf[i].fd, chunk, sizeof chunk);
-            if (k < 0 && (errno == EINTR || errno == EAGAIN))
-                continue;
-            if (k <= 0) {
-                close_fd(fds[i]);
-                pf[i].fd = -1;
-            } else if (i == 0) {
-                keep_out(c, chunk, (size_t)k);
-            } else {
-                keep_err_tail(c, chunk, (size_t)k);
-            }
-        }
-    }
-    return 0;
-}
-
-/* The last non-empty line of the kept stderr, made printable, in buf. */
-static const char *last_line(struct capture *c, char *buf, size_t cap)
-{
-    size_t end = c->err_len;
-    while (end > 0 && (c->err[end - 1] == '\n' || c->err[end - 1] == '\r'))
-        end--;
-    size_t start = end;
-    while (start > 0 && c->err[start - 1] != '\n')
-        start--;
-    c->err[end] = '\0';
-    return mb_printable(c->err + start, buf, cap);
-}
-
 /* Reads blas.core, results[0].gflops and results[0].verified from the
  * child's JSON into out. Returns MB_OK either way: out->ok says whether the
  * document was whole and the result verified. */
-static enum mb_status parse_report(const struct capture *c, struct mb_coretype_probe *out,
+static enum mb_status parse_report(const struct mb_child_result *c, struct mb_coretype_probe *out,
                                    struct mb_diag *d)
 {
     if (c->overflow)
@@ -331,40 +208,15 @@ static enum mb_status parse_report(const struct capture *c, struct mb_coretype_p
 
 /* What the child's wait status says, into out: killed, a non-zero exit with
  * its last stderr line, or the report it printed. */
-static enum mb_status judge(int status, struct capture *c, struct mb_coretype_probe *out,
+static enum mb_status judge(const struct mb_child_result *c, struct mb_coretype_probe *out,
                             struct mb_diag *d)
 {
     char line[200];
-    if (!WIFEXITED(status)) {
-        mb_proc_describe(status, line, sizeof line);
+    if (!WIFEXITED(c->status) || WEXITSTATUS(c->status) != 0) {
+        mb_child_describe(c, line, sizeof line);
         return fail(out, d, MB_OK, "%s", line);
     }
-    if (WEXITSTATUS(status) != 0) {
-        last_line(c, line, sizeof line);
-        if (line[0] == '\0')
-            return fail(out, d, MB_OK, "exit %d (nothing on stderr)", WEXITSTATUS(status));
-        return fail(out, d, MB_OK, "exit %d: %s", WEXITSTATUS(status), line);
-    }
     return parse_report(c, out, d);
-}
-
-/* In the child, between fork and execve: only async-signal-safe calls.
- * The child dies with its parent (mb_proc_fork). Starts with no signal
- * blocked (the parent may hold its stop signals), points stdin at
- * /dev/null and stdout/stderr at the pipes, then runs exe; if that fails,
- * sends errno up the exec pipe and exits 127. */
-__attribute__((noreturn)) static void exec_child(const char *exe, char **argv, char **envp,
-                                                 int devnull, int out_w, int err_w, int exec_w)
-{
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    if (dup2(devnull, 0) >= 0 && dup2(out_w, 1) >= 0 && dup2(err_w, 2) >= 0)
-        execve(exe, argv, envp);
-    int e = errno;
-    ssize_t w = write(exec_w, &e, sizeof e);
-    (void)w;
-    _exit(127);
 }
 
 /* Runs `exe N --kernels dgemm --threads T --format json --quiet --no-peak
@@ -409,53 +261,15 @@ static enum mb_status check_probe(const char *exe, const char *coretype, size_t 
     if (threads < 1)
         return fail(out, d, MB_USAGE, "threads: '%d' is not allowed (1 or more)", threads);
     snprintf(out->requested, sizeof out->requested, "%s", coretype);
-    if (stop_raised(stop))
+    if (stop != NULL && *stop != 0)
         return fail(out, d, MB_INTERRUPTED, "probe %s: stopped before it started", coretype);
 
     return MB_OK;
 }
 
-/* The parent's side of a probe whose child pid runs exe: whether execve
- * worked (execfd), the child's output (outfd, errfd, into c) until it ends
- * or stop is raised, its wait status, and the verdict into out. Closes the
- * three descriptors. */
-static enum mb_status await_child(pid_t pid, const char *exe, const char *coretype, int *outfd,
-                                  int *errfd, int *execfd, struct capture *c,
-                                  const volatile sig_atomic_t *stop, struct mb_coretype_probe *out,
-                                  struct mb_diag *d)
-{
-    /* Ends with 0 bytes once execve has closed the child's copy (it is
-     * close-on-exec), or carries errno when execve failed. */
-    int exec_errno = 0;
-    ssize_t k;
-    do
-        k = read(*execfd, &exec_errno, sizeof exec_errno);
-    while (k < 0 && errno == EINTR);
-    close_fd(execfd);
-
-    int drain_errno = k > 0 ? 0 : drain(outfd, errfd, c, stop);
-    close_fd(outfd);
-    close_fd(errfd);
-    int status = 0;
-    if (drain_errno != 0)
-        kill(pid, SIGKILL);
-    bool killed;
-    int wait_errno = mb_proc_wait(pid, &status, stop, &killed);
-    if (wait_errno != 0)
-        return fail(out, d, MB_RUNTIME, "probe %s: waitpid: %s", coretype, strerror(wait_errno));
-    if (drain_errno == ECANCELED || killed)
-        return fail(out, d, MB_INTERRUPTED, "probe %s: stopped", coretype);
-    if (k > 0)
-        return fail(out, d, MB_RUNTIME, "cannot start '%s': %s", exe, strerror(exec_errno));
-    if (drain_errno != 0)
-        return fail(out, d, MB_RUNTIME, "probe %s: reading the child's output: %s", coretype,
-                    strerror(drain_errno));
-    return judge(status, c, out, d);
-}
-
 /* mb_coretype_probe, stopped early when *stop becomes non-zero (a caught
  * SIGINT, SIGTERM or SIGHUP; stop may be NULL): the waits on the child look
- * at the flag every STOP_POLL_MS, and once it is raised the child is killed
+ * at the flag every 50 ms, and once it is raised the child is killed
  * (SIGKILL) and reaped, and the return is MB_INTERRUPTED (out->ok false, no
  * child started when the flag was raised before). */
 enum mb_status mb_coretype_probe_ex(const char *exe, const char *coretype, size_t n, int threads,
@@ -475,60 +289,26 @@ enum mb_status mb_coretype_probe_ex(const char *exe, const char *coretype, size_
                     threads_arg, "--format", "json",      "--quiet", "--no-peak",
                     "--repeat",  repeat_arg, NULL};
 
-    /* Everything the child needs is made before fork: after it, in a
-     * process that may run BLAS threads, the child may not allocate. */
-    struct capture *c = calloc(1, sizeof *c);
-    char *outbuf = malloc(MB__PROBE_OUT_MAX);
     char **envp = child_environment(setting);
-    if (c == NULL || outbuf == NULL || envp == NULL) {
-        free(c);
-        free(outbuf);
-        free(envp);
+    if (envp == NULL)
         return fail(out, d, MB_NOMEM, "probe %s: out of memory", coretype);
-    }
-    c->out = outbuf;
-    c->out_cap = MB__PROBE_OUT_MAX;
-
-    int outp[2] = {-1, -1}, errp[2] = {-1, -1}, execp[2] = {-1, -1};
-    int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    if (devnull < 0 || pipe2(outp, O_CLOEXEC) != 0 || pipe2(errp, O_CLOEXEC) != 0 ||
-        pipe2(execp, O_CLOEXEC) != 0) {
-        st = fail(out, d, MB_RUNTIME, "probe %s: cannot make pipes: %s", coretype, strerror(errno));
-        goto done;
-    }
-    int *fds[] = {&devnull, &outp[0], &outp[1], &errp[0], &errp[1], &execp[0], &execp[1]};
-    for (size_t i = 0; i < MB__ARRAY_SIZE(fds); i++)
-        if ((*fds[i] = lift_fd(*fds[i])) < 0) {
-            st = fail(out, d, MB_RUNTIME, "probe %s: cannot move a pipe: %s", coretype,
-                      strerror(errno));
-            goto done;
-        }
-
-    pid_t pid = mb_proc_fork(127);
-    if (pid < 0) {
-        st = fail(out, d, MB_RUNTIME, "cannot start '%s': fork: %s", exe, strerror(errno));
-        goto done;
-    }
-    if (pid == 0)
-        exec_child(exe, argv, envp, devnull, outp[1], errp[1], execp[1]);
-
-    close_fd(&devnull);
-    close_fd(&outp[1]);
-    close_fd(&errp[1]);
-    close_fd(&execp[1]);
-    st = await_child(pid, exe, coretype, &outp[0], &errp[0], &execp[0], c, stop, out, d);
-
-done:
-    close_fd(&devnull);
-    close_fd(&outp[0]);
-    close_fd(&outp[1]);
-    close_fd(&errp[0]);
-    close_fd(&errp[1]);
-    close_fd(&execp[0]);
-    close_fd(&execp[1]);
+    struct mb_child_spec spec = {.exe = exe,
+                                 .argv = argv,
+                                 .envp = envp,
+                                 .pass_fd = -1,
+                                 .stop = stop,
+                                 .out_cap = MB__PROBE_OUT_MAX};
+    struct mb_child_result c;
+    struct mb_diag cd = {0};
+    st = mb_child_run(&spec, &c, &cd);
+    if (st == MB_INTERRUPTED)
+        st = fail(out, d, MB_INTERRUPTED, "probe %s: stopped", coretype);
+    else if (st != MB_OK)
+        st = fail(out, d, st, "%s", cd.msg);
+    else
+        st = judge(&c, out, d);
+    mb_child_free(&c);
     free(envp);
-    free(outbuf);
-    free(c);
     return st;
 }
 
