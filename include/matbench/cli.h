@@ -11,7 +11,14 @@
 #include "matbench/plan.h"
 #include "matbench/status.h"
 
-enum mb_command { MB_CMD_RUN, MB_CMD_INFO, MB_CMD_PEAK, MB_CMD_CORETYPES, MB_CMD_KERNELS };
+enum mb_command {
+    MB_CMD_RUN,
+    MB_CMD_INFO,
+    MB_CMD_PEAK,
+    MB_CMD_CORETYPES,
+    MB_CMD_KERNELS,
+    MB_CMD_BLAS
+};
 
 struct mb_options {
     enum mb_command command;
@@ -22,6 +29,10 @@ struct mb_options {
     char coretype[32];         /* --coretype's value */
     char config_path[4096];    /* the file --config names (a path, or a name's file) */
     char **argv;               /* the command line, for --coretype to run it again */
+    bool kernels_given;        /* --kernels was given (matbench blas has its own default) */
+    const char *blas;          /* matbench blas --blas: names and paths; NULL: every one found */
+    char blas_list[4096];      /* --blas's value when it came from a config file */
+    double time_limit_s;       /* matbench blas --time-limit; 0: not given */
 };
 
 enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct mb_diag *d);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 
 #include "matbench/blas.h"
+#include "matbench/blaslib.h"
 #include "matbench/coretype.h"
 #include "matbench/format.h"
 #include "matbench/front.h"
@@ -60,6 +61,20 @@ struct mb_coretype_report {
     int baseline; /* the row that ran the core type in use, -1 when none */
 };
 
+/* matbench blas: each library x kernel x n x threads. */
+struct mb_blas_report {
+    const struct mb_machine *machine;
+    const struct mb_blaslib_set *found; /* the folder looked in, its alternative */
+    const struct mb_blaslib_set *libs;  /* the libraries compared */
+    const struct mb_plan *plan;         /* sizes, threads, warm-up, repeat, seed, verify */
+    const struct mb_kernel_list *kernels;
+    const struct mb_blaslib_row *rows;
+    size_t count;
+    const struct mb_peak *peak; /* NULL: not measured */
+    double time_limit_s, max_sampling_s;
+    bool interrupted;
+};
+
 mb_report_fn mb_report_table;
 mb_report_fn mb_report_csv;
 mb_report_fn mb_report_json;
@@ -79,6 +94,11 @@ void mb_report_bar(char *buf, size_t cap, double value, double max, int width);
 size_t mb_report_cells(const char *s);
 void mb_report_header(FILE *out, const struct mb_report_ctx *ctx);
 void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx);
+
+enum mb_status mb_report_blas(FILE *out, enum mb_format f, const struct mb_blas_report *r,
+                              struct mb_diag *d);
+enum mb_status mb_report_blas_json(FILE *out, const struct mb_blas_report *r, struct mb_diag *d);
+void mb_blas_lesson(FILE *out, const struct mb_blas_report *r);
 
 /* What a core-type probe reads back from a run's JSON report: blas.core
  * and the first result. */

@@ -69,6 +69,12 @@ enum mb_status mb__measure_peak(const struct mb_options *o, enum mb_isa isa, boo
 /* run.c */
 enum mb_status mb__cli_run_plan(const struct mb_options *o, struct mb_diag *d);
 
+/* blas.c */
+enum mb_status mb__cli_blas(const struct mb_options *o, struct mb_diag *d);
+
+/* run.c: the FMA peak for the "of peak" figures, or false (said on stderr) */
+bool mb__optional_peak(const struct mb_options *o, struct mb_peak *peak);
+
 /* terminal.c: progress on stderr when it is a terminal, a status line
  * rewritten in place (at most ten times a second) and a line per finished
  * configuration. With the live view, the status line is the last line of

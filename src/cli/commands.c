@@ -111,6 +111,8 @@ const struct mb__command mb__commands[] = {
      "dgemm under each OpenBLAS core\ntype this CPU can run (one child process each)"},
     {"kernels", MB_CMD_KERNELS, false, "table, json", NULL, run_kernels, "kernels [--format json]",
      "every kernel: what it runs on, its\nflop count and its lesson"},
+    {"blas", MB_CMD_BLAS, true, NULL, mb__cli_blas, NULL, "blas [N] [--blas LIST]",
+     "every BLAS installed, and any given by\npath, side by side (one child process each)"},
 };
 const size_t mb__ncommands = MB__ARRAY_SIZE(mb__commands);
 

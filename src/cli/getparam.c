@@ -11,6 +11,7 @@
 
 #include "cli/cli_internal.h"
 #include "matbench/blas.h"
+#include "matbench/blaslib.h"
 #include "matbench/config.h"
 #include "matbench/coretype.h"
 #include "matbench/machine.h"
@@ -300,6 +301,7 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
     o->argv = argv;
     mb_plan_defaults(&o->plan);
     mb_front_defaults(&o->front);
+    o->time_limit_s = MB_BLASLIB_DEFAULT_LIMIT_S;
     struct mb_plan *p = &o->plan;
     const struct mb_front *f = &o->front;
     struct mb_machine *m = &o->machine;
@@ -317,6 +319,10 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
     if (st == MB_OK && !format_allowed(c->formats, mb_format_name(f->format)))
         return mb_diag_set(d, MB_USAGE, "format: '%s' is not available for %s (%s)",
                            mb_format_name(f->format), c->word, c->formats);
+    if (st == MB_OK && o->command != MB_CMD_BLAS &&
+        (o->blas != NULL || o->time_limit_s != MB_BLASLIB_DEFAULT_LIMIT_S))
+        return mb_diag_set(d, MB_USAGE, "%s is an option of matbench blas, not of %s",
+                           o->blas != NULL ? "--blas" : "--time-limit", c->word);
     if (st != MB_OK || !c->takes_size)
         return st;
     if (size_word != NULL && sizes_flag)

@@ -38,6 +38,7 @@ static enum mb_status set_kernels(const char *arg, bool from_config, struct mb_o
                                   struct mb_diag *d)
 {
     (void)from_config;
+    o->kernels_given = true;
     return mb_parse_kernels(arg, &o->plan.kernels, d);
 }
 
@@ -96,6 +97,26 @@ static enum mb_status set_output(const char *arg, bool from_config, struct mb_op
         arg = o->output_path;
     }
     o->front.output = arg;
+    return MB_OK;
+}
+
+/* --blas: the libraries of matbench blas, checked when it runs (a
+ * path's file is read then); one from a config file is copied. */
+static enum mb_status set_blas(const char *arg, bool from_config, struct mb_options *o,
+                               struct mb_diag *d)
+{
+    if (arg[0] == '\0')
+        return mb_diag_set(d, MB_USAGE,
+                           "blas: '' names no library (names or paths, "
+                           "comma-separated)");
+    if (from_config) {
+        if (strlen(arg) >= sizeof o->blas_list)
+            return mb_diag_set(d, MB_USAGE, "blas: '%s' is too long (%zu characters at most)",
+                               SHOWN(arg), sizeof o->blas_list - 1);
+        strcpy(o->blas_list, arg);
+        arg = o->blas_list;
+    }
+    o->blas = arg;
     return MB_OK;
 }
 
@@ -217,6 +238,10 @@ const struct mb__option mb__options[] = {
         "1 MiB, given once); options given on the command line\n"
         "win over the file",
         MB__FN, 0, 0, 0, set_config, 0, true),
+    FN("blas", "run", "LIST", set_blas,
+       "matbench blas: the libraries to compare, names of the\n"
+       "ones found (openblas-pthread,blis-openmp) or paths to\n"
+       "any libblas.so (default: every one found)"),
     HEADING("How to measure:"),
     UINT("repeat", "R", repeat, 1, MB_REPEAT_MAX,
          "timed samples per run (default 3; at most 1000000); a\n"
@@ -234,6 +259,11 @@ const struct mb__option mb__options[] = {
         "spent and estimates the full time (default 10; 0 runs\n"
         "them in full)",
         MB__SECONDS, PLAN(naive_budget_s), 0, MB_BUDGET_MAX_S, NULL, 0, false),
+    ROW("time-limit", "run", "S",
+        "matbench blas: a library with no answer after S\n"
+        "seconds is killed and its row says so (default 300;\n"
+        "0: no limit)",
+        MB__SECONDS, offsetof(struct mb_options, time_limit_s), 0, 1e6, NULL, 0, false),
     ROW("seed", "run", "S", "seed of the random matrices (default 20260101)", MB__U64, PLAN(seed),
         0, 0, NULL, 0, false),
     ROW("no-verify", "run", NULL, "skip checking the results", MB__NOFLAG, PLAN(verify), 0, 0, NULL,

@@ -16,7 +16,7 @@
 /* The FMA peak for the "of peak" figures, measured on the widest
  * instruction set; a failure only costs those figures (said on stderr
  * unless --quiet). Returns whether *peak holds one. */
-static bool optional_peak(const struct mb_options *o, struct mb_peak *peak)
+bool mb__optional_peak(const struct mb_options *o, struct mb_peak *peak)
 {
     const struct mb_front *f = &o->front;
     struct mb_diag pd = {0};
@@ -84,7 +84,7 @@ enum mb_status mb__cli_run_plan(const struct mb_options *o, struct mb_diag *d)
     if (st != MB_OK)
         return st;
     struct mb_peak peak;
-    bool have_peak = f->peak && optional_peak(o, &peak);
+    bool have_peak = f->peak && mb__optional_peak(o, &peak);
     struct mb_results results = {0};
     struct mb_report_ctx ctx = {.machine = &o->machine,
                                 .blas = &b,

@@ -367,3 +367,129 @@ enum mb_status mb_report_dist_json(FILE *out, const struct mb_dist_header *h,
         json_pack("{s:s, s:o, s:o}", "matbench", MB_VERSION_STRING, "mpi", mpi, "results", results),
         d);
 }
+
+/* s as a JSON string; text that is not UTF-8 (a path can be any bytes) is
+ * made printable first, so the document stays whole. */
+static json_t *json_text(const char *s)
+{
+    json_t *x = json_string(s != NULL ? s : "");
+    if (x == NULL) {
+        char buf[MB_BLASLIB_PATH_MAX];
+        x = json_string(mb_printable(s, buf, sizeof buf));
+    }
+    return x != NULL ? x : json_string("?");
+}
+
+/* The "blas" object of a matbench blas row: the library and how it
+ * identified itself. */
+static json_t *json_blaslib(const struct mb_blaslib *lib, const struct mb_blaslib_id *id)
+{
+    json_t *o = json_object();
+    const struct {
+        const char *key, *value;
+    } texts[] = {{"name", lib->name},
+                 {"implementation", id->impl},
+                 {"version", id->version},
+                 {"version_from", id->version_from},
+                 {"threading", id->threading},
+                 {"core", id->core},
+                 {"config", id->config},
+                 {"control", id->control},
+                 {"interface", id->interface},
+                 {"path", lib->path},
+                 {"loaded", id->loaded},
+                 {"lapack", lib->lapack},
+                 {"lapack_why", lib->lapack_why},
+                 {"lapack_loaded", id->lapack_loaded},
+                 {"lapack_blas", id->lapack_blas}};
+    for (size_t i = 0; i < MB__ARRAY_SIZE(texts); i++)
+        json_object_set_new(o, texts[i].key, json_text(texts[i].value));
+    json_object_set_new(o, "threads_reported",
+                        id->threads_reported > 0 ? json_integer(id->threads_reported)
+                                                 : json_null());
+    json_object_set_new(o, "alternative", json_boolean(lib->alternative));
+    json_object_set_new(o, "found", json_boolean(lib->found));
+    return o;
+}
+
+static json_t *json_count(int x)
+{
+    return x >= 0 ? json_integer(x) : json_null();
+}
+
+/* One row of matbench blas as a "results" entry: the names of matbench's
+ * results, plus the "blas" object, threads_used and what became of it. */
+static json_t *json_blas_row(const struct mb_blaslib_row *x)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "kernel", json_string(x->kernel->name));
+    json_object_set_new(o, "n", json_integer((json_int_t)x->n));
+    json_object_set_new(o, "threads", json_integer(x->threads));
+    json_object_set_new(o, "blas", json_blaslib(x->lib, &x->id));
+    json_object_set_new(o, "status", json_string(mb_blaslib_outcome_name(x->outcome)));
+    json_object_set_new(o, "error", x->error[0] != '\0' ? json_text(x->error) : json_null());
+    json_object_set_new(o, "threads_used", json_count(x->threads_used));
+    json_object_set_new(o, "threads_used_from",
+                        x->threads_used < 0        ? json_null()
+                        : x->threads_used_reported ? json_string("library")
+                                                   : json_string("measured"));
+    json_object_set_new(o, "threads_seen", json_count(x->threads_seen));
+    json_object_set_new(o, "threads_working", json_count(x->threads_working));
+    json_object_set_new(o, "threads_sharing", json_count(x->threads_sharing));
+    json_object_set_new(o, "repeat", json_integer(x->repeat));
+    json_object_set_new(o, "warmup", json_integer(x->warmup));
+    json_object_set_new(o, "calls_per_sample", json_integer(x->calls_per_sample));
+    bool timed = x->time_s.count > 0;
+    json_object_set_new(
+        o, "time_s",
+        timed ? json_pack("{s:o, s:o, s:o, s:o, s:o}", "min", json_num(x->time_s.min), "median",
+                          json_num(x->time_s.median), "max", json_num(x->time_s.max), "mean",
+                          json_num(x->time_s.mean), "stddev", json_num(x->time_s.stddev))
+              : json_null());
+    json_object_set_new(o, "gflops", json_num(x->gflops));
+    json_object_set_new(o, "cores_busy", json_num(x->cores_busy));
+    json_object_set_new(o, "peak_fraction", json_num(x->peak_fraction));
+    json_object_set_new(o, "verified", json_boolean(x->outcome == MB_BLASLIB_OK));
+    json_object_set_new(o, "residual", json_num(x->residual));
+    json_object_set_new(o, "residual_limit", json_num(x->limit));
+    return o;
+}
+
+/* matbench blas --format json: where the libraries were looked for, the
+ * settings, and one entry per library x kernel x n x threads. */
+enum mb_status mb_report_blas_json(FILE *out, const struct mb_blas_report *r, struct mb_diag *d)
+{
+    json_t *results = json_array();
+    for (size_t i = 0; i < r->count; i++)
+        json_array_append_new(results, json_blas_row(&r->rows[i]));
+    json_t *threads = json_array(), *sizes = json_array(), *kernels = json_array();
+    for (size_t i = 0; i < r->plan->threads.n; i++)
+        json_array_append_new(threads, json_integer(r->plan->threads.v[i]));
+    for (size_t i = 0; i < r->plan->sizes.n; i++)
+        json_array_append_new(sizes, json_integer((json_int_t)r->plan->sizes.v[i]));
+    for (size_t i = 0; i < r->kernels->n; i++)
+        json_array_append_new(kernels, json_string(r->kernels->v[i]->name));
+    json_t *settings = json_pack(
+        "{s:o, s:o, s:o, s:i, s:i, s:I, s:b, s:o, s:o}", "sizes", sizes, "threads", threads,
+        "kernels", kernels, "repeat", (int)r->plan->repeat, "warmup", (int)r->plan->warmup, "seed",
+        (json_int_t)r->plan->seed, "verify", r->plan->verify, "time_limit_s",
+        json_num(r->time_limit_s), "max_sampling_s", json_num(r->max_sampling_s));
+    json_t *search = json_object();
+    json_object_set_new(search, "dir", json_text(r->found->dir));
+    json_object_set_new(search, "found", json_integer((json_int_t)r->found->n));
+    json_object_set_new(search, "alternative",
+                        r->found->alt_target[0] != '\0'
+                            ? json_pack("{s:o, s:o}", "name", json_text(r->found->alt_name), "path",
+                                        json_text(r->found->alt_target))
+                            : json_null());
+    json_t *root = json_object();
+    json_object_set_new(root, "matbench", json_string(MB_VERSION_STRING));
+    json_object_set_new(root, "command", json_string("blas"));
+    json_object_set_new(root, "machine", json_machine(r->machine));
+    json_object_set_new(root, "peak", json_peak(r->peak));
+    json_object_set_new(root, "search", search);
+    json_object_set_new(root, "settings", settings);
+    json_object_set_new(root, "results", results);
+    json_object_set_new(root, "interrupted", json_boolean(r->interrupted));
+    return json_dump(out, root, d);
+}
