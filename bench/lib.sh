@@ -67,6 +67,23 @@ plot_or_explain() { # what
     gnuplot
 }
 
+# The arguments N [OUTDIR] of a sweep script (its usage function prints
+# --help): sets n, outdir (default bench-out) and mb (the matbench binary),
+# or exits 2 naming the bad argument, or 1 when matbench is not there.
+n_outdir_args() { # "$@"
+    case "${1:-}" in
+    -h | --help) usage; exit 0 ;;
+    esac
+    [ $# -ge 1 ] || usage_error "N, the matrix size, is missing (see --help)"
+    [ $# -le 2 ] || usage_error "unexpected argument '$3' (usage: N [OUTDIR]; see --help)"
+    n=$1
+    outdir=${2:-bench-out}
+    [[ "$n" =~ ^[1-9][0-9]{0,9}$ ]] || usage_error "N: '$n' is not a positive integer"
+    case "$outdir" in -*) usage_error "OUTDIR: '$outdir' looks like an option (see --help)" ;; esac
+    mb=$(mb_binary)
+    [ -x "$mb" ] || { echo "$SCRIPT: matbench not found at '$mb' (build it, or set MATBENCH)" >&2; exit 1; }
+}
+
 usage_error() { # message
     echo "$SCRIPT: $1" >&2
     exit 2

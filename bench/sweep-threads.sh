@@ -23,17 +23,7 @@ else build/matbench. Extra matbench options can go in \$MATBENCH_ARGS
 USAGE
 }
 
-case "${1:-}" in
--h | --help) usage; exit 0 ;;
-esac
-[ $# -ge 1 ] || usage_error "N, the matrix size, is missing (see --help)"
-[ $# -le 2 ] || usage_error "unexpected argument '$3' (usage: N [OUTDIR]; see --help)"
-n=$1
-outdir=${2:-bench-out}
-[[ "$n" =~ ^[1-9][0-9]{0,9}$ ]] || usage_error "N: '$n' is not a positive integer"
-case "$outdir" in -*) usage_error "OUTDIR: '$outdir' looks like an option (see --help)" ;; esac
-mb=$(mb_binary)
-[ -x "$mb" ] || { echo "$SCRIPT: matbench not found at '$mb' (build it, or set MATBENCH)" >&2; exit 1; }
+n_outdir_args "$@" # n, outdir and mb, or the usage (exit 0) or an error (exit 2)
 cores=$(mb_cores "$mb")
 top=$((2 * cores))
 mkdir -p "$outdir"

@@ -186,9 +186,37 @@ Test(scripts, sweep_sizes_collects_naive_and_dgemm_per_size)
     assert_plots("sizes");
 }
 
+/* sweep-blas.sh over the two OpenBLAS builds matbench's CI always has:
+ * a verified row per library and thread count, the thread counts
+ * 1 ... usable cores (1,2 on one core), and the plot. */
+Test(scripts, sweep_blas_collects_a_verified_row_per_library_and_thread_count)
+{
+    struct run r;
+    char args[128];
+    snprintf(args, sizeof args, "120 '%s'", outdir);
+    run(&r, "MATBENCH_ARGS='--blas openblas-pthread,openblas-serial'", "sweep-blas.sh", args);
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    const int top = usable_cores() > 1 ? usable_cores() : 2;
+    struct csv c;
+    read_csv(&c, outdir, "blas.csv");
+    cr_assert_eq(c.lines, 1 + 2 * (size_t)top, "header + %d rows, got:\n%s", 2 * top, c.text);
+    for (size_t i = 1; i < c.lines; i++) {
+        const char *lib = cell(&c, i, "library");
+        cr_assert(strcmp(lib, "openblas-pthread") == 0 || strcmp(lib, "openblas-serial") == 0,
+                  "row %zu: %s", i, lib);
+        cr_assert_str_eq(cell(&c, i, "n"), "120");
+        cr_assert_str_eq(cell(&c, i, "verified"), "true", "row %zu verified", i);
+        int t = atoi(cell(&c, i, "threads"));
+        cr_assert(t >= 1 && t <= top, "row %zu runs %d threads", i, t);
+    }
+    assert_plots("blas");
+    cr_assert_not_null(strstr(r.out, "blas.csv"), "names the CSV it wrote: %s", r.out);
+}
+
 Test(scripts, help_prints_the_usage)
 {
-    static const char *const scripts[] = {"sweep-threads.sh", "sweep-sizes.sh", "compare-bare.sh"};
+    static const char *const scripts[] = {"sweep-threads.sh", "sweep-sizes.sh", "compare-bare.sh",
+                                          "sweep-blas.sh"};
     for (size_t i = 0; i < COUNT(scripts); i++) {
         struct run r;
         run(&r, "", scripts[i], "--help");
@@ -254,6 +282,9 @@ static const struct {
     {"sweep-threads.sh", "10 'DIR' extra", "'extra'"},
     {"sweep-threads.sh", "10 --bogus", "'--bogus'"},
     {"sweep-sizes.sh", "--bogus", "'--bogus'"},
+    {"sweep-blas.sh", "abc 'DIR'", "'abc'"},
+    {"sweep-blas.sh", "", "N"},
+    {"sweep-blas.sh", "10 'DIR' extra", "'extra'"},
     {"sweep-sizes.sh", "'DIR' extra", "'extra'"},
     {"compare-bare.sh", "40 1 'DIR' dtrsm", "'dtrsm'"},
     {"compare-bare.sh", "4x", "'4x'"},
