@@ -1062,3 +1062,79 @@ Test(report, a_narrow_per_cpu_column_takes_a_short_title)
     cr_assert_not_null(strstr(text, "  0 10 20… "), "%s", text);
     free(text);
 }
+
+/* ---- scaling: Karp–Flatt, Amdahl, the crossover ------------------------- */
+
+/* dgemm at n = 100, 200, 400 on 1 and 2 threads whose 2-thread gains are
+ * 0.8, 1.0 and 1.3: the 10 % crossover lies at 200 + 200 * 0.1 / 0.3. */
+static void crossover_results(void)
+{
+    mb_results_free(&results);
+    plan.sizes.v[0] = 100, plan.sizes.v[1] = 200, plan.sizes.v[2] = 400, plan.sizes.n = 3;
+    plan.kernels.v[0] = mb_kernel_find("dgemm"), plan.kernels.n = 1;
+    const struct {
+        size_t n;
+        double one, gain;
+    } grid[] = {{100, 0.010, 0.8}, {200, 0.080, 1.0}, {400, 0.640, 1.3}};
+    for (size_t i = 0; i < COUNT(grid); i++)
+        for (int t = 1; t <= 2; t++) {
+            struct mb_result r =
+                result("dgemm", t, t == 1 ? grid[i].one : grid[i].one / grid[i].gain, false);
+            r.n = grid[i].n;
+            cr_assert_eq(mb_results_add(&results, &r, NULL), MB_OK);
+        }
+    mb_results_derive(&results);
+}
+
+Test(report, json_scaling_carries_karp_flatt_amdahl_and_the_crossover)
+{
+    plan.kernels.v[0] = mb_kernel_find("naive"), plan.kernels.v[1] = mb_kernel_find("dgemm");
+    plan.kernels.n = 2;
+    json_t *root = render_json();
+    json_t *s = json_object_get(root, "scaling");
+    cr_assert(json_is_object(s), "a scaling object");
+    json_t *kf = json_object_get(s, "karp_flatt");
+    cr_assert_eq(json_array_size(kf), 1, "dgemm at 2 threads (naive ran at one only)");
+    json_t *x = json_array_get(kf, 0);
+    cr_assert_str_eq(json_string_value(json_object_get(x, "kernel")), "dgemm");
+    cr_assert_eq(json_integer_value(json_object_get(x, "threads")), 2);
+    /* S = 0.1 / 0.0625 = 1.6; e = (1/1.6 - 1/2) / (1 - 1/2) = 0.25 */
+    cr_assert_float_eq(json_number_value(json_object_get(x, "speedup")), 1.6, 1e-12);
+    cr_assert_float_eq(json_number_value(json_object_get(x, "efficiency")), 0.8, 1e-12);
+    cr_assert_float_eq(json_number_value(json_object_get(x, "e")), 0.25, 1e-12);
+    json_t *a = json_array_get(json_object_get(s, "amdahl_serial_fraction"), 0);
+    cr_assert(json_is_null(json_object_get(a, "serial_fraction")), "two thread counts: no fit");
+    cr_assert_eq(json_integer_value(json_object_get(a, "thread_counts")), 2);
+    cr_assert_eq(json_array_size(json_object_get(s, "crossover_n")), 0, "one size: no crossover");
+    json_decref(root);
+}
+
+Test(report, json_and_lesson_carry_the_crossover_n)
+{
+    crossover_results();
+    json_t *root = render_json();
+    json_t *c = json_array_get(json_object_get(json_object_get(root, "scaling"), "crossover_n"), 0);
+    cr_assert_not_null(c);
+    cr_assert_float_eq(json_number_value(json_object_get(c, "n")), 200.0 + 200.0 / 3.0, 1e-9);
+    cr_assert(json_is_false(json_object_get(c, "at_or_below_smallest")));
+    cr_assert_eq(json_integer_value(json_object_get(c, "sizes")), 3);
+    json_decref(root);
+    char *text = render(mb_report_table);
+    cr_assert_not_null(strstr(text, "dgemm: the most threads first beat one thread by 10% at n = "
+                                    "267 (interpolated"),
+                       "%s", text);
+    /* at the largest size: S = 1.3, e = (1/1.3 - 1/2) / (1/2) = 0.54 */
+    cr_assert_not_null(strstr(text, "e = 0.54 at 2 threads."), "%s", text);
+    free(text);
+}
+
+Test(report, the_lesson_fits_amdahl_with_three_thread_counts)
+{
+    grid_results();
+    char *text = render(mb_report_table);
+    /* n = 200: S(2) = 0.080 / 0.042, S(4) = 0.080 / 0.050 */
+    cr_assert_not_null(strstr(text, "Amdahl's law fitted to the 3 thread counts"), "%s", text);
+    cr_assert_not_null(strstr(text, "above the 2 usable cores it measures threads taking turns"),
+                       "%s", text);
+    free(text);
+}

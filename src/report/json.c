@@ -12,6 +12,7 @@
 #include "matbench/dist.h"
 #include "matbench/matrix.h"
 #include "matbench/report.h"
+#include "matbench/scaling.h"
 #include "matbench/version.h"
 #include "mb_internal.h"
 
@@ -268,17 +269,62 @@ static json_t *json_monitor(const struct mb_report_ctx *ctx)
 }
 
 /* The JSON contract of DESIGN.md, built with jansson and written indented. */
+/* The scaling analysis (scaling.h) of the run: for every kernel and size
+ * measured at one thread and more, each thread count's speed-up,
+ * efficiency and Karp–Flatt e, the Amdahl fit (null below three thread
+ * counts) and whether e grows with p; for every kernel measured so at two
+ * sizes or more, the crossover n (null when threads never gained
+ * MB_CROSSOVER_GAIN). */
+static json_t *json_scaling(const struct mb_report_ctx *ctx)
+{
+    const struct mb_plan *plan = ctx->plan;
+    json_t *kf = json_array(), *amdahl = json_array(), *cross = json_array();
+    for (size_t k = 0; k < plan->kernels.n; k++) {
+        const struct mb_kernel *kernel = plan->kernels.v[k];
+        for (size_t z = 0; z < plan->sizes.n; z++) {
+            int p[MB_PLAN_MAX_THREADS];
+            double sp[MB_PLAN_MAX_THREADS];
+            size_t n = plan->sizes.v[z];
+            size_t m = mb_scaling_points(ctx->results, kernel, n, p, sp, MB_PLAN_MAX_THREADS);
+            if (m == 0)
+                continue;
+            for (size_t i = 1; i < m; i++)
+                json_array_append_new(kf, json_pack("{s:s, s:I, s:i, s:o, s:o, s:o}", "kernel",
+                                                    kernel->name, "n", (json_int_t)n, "threads",
+                                                    p[i], "speedup", json_num(sp[i]), "efficiency",
+                                                    json_num(sp[i] / p[i]), "e",
+                                                    json_num(mb_karp_flatt(sp[i], p[i]))));
+            json_array_append_new(
+                amdahl,
+                json_pack("{s:s, s:I, s:o, s:b, s:i}", "kernel", kernel->name, "n", (json_int_t)n,
+                          "serial_fraction", json_num(mb_amdahl_serial_fraction(p, sp, m)),
+                          "e_grows", mb_karp_flatt_grows(p, sp, m), "thread_counts", (int)m));
+        }
+        bool below;
+        size_t sizes;
+        double x = mb_scaling_crossover(ctx->results, kernel, &below, &sizes);
+        if (sizes >= 2)
+            json_array_append_new(cross, json_pack("{s:s, s:o, s:f, s:b, s:I}", "kernel",
+                                                   kernel->name, "n", json_num(x), "gain",
+                                                   MB_CROSSOVER_GAIN, "at_or_below_smallest", below,
+                                                   "sizes", (json_int_t)sizes));
+    }
+    return json_pack("{s:o, s:o, s:o}", "karp_flatt", kf, "amdahl_serial_fraction", amdahl,
+                     "crossover_n", cross);
+}
+
 enum mb_status mb_report_json(FILE *out, const struct mb_report_ctx *ctx, struct mb_diag *d)
 {
     json_t *results = json_array();
     for (size_t i = 0; i < ctx->results->count; i++)
         json_array_append_new(results, json_result(&ctx->results->items[i]));
     return json_dump(out,
-                     json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "matbench",
+                     json_pack("{s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b}", "matbench",
                                MB_VERSION_STRING, "machine", json_machine(ctx->machine), "blas",
                                json_blas(ctx->blas), "peak", json_peak(ctx->peak), "settings",
                                json_settings(ctx->plan, ctx->front), "monitor", json_monitor(ctx),
-                               "results", results, "interrupted", ctx->interrupted),
+                               "results", results, "scaling", json_scaling(ctx), "interrupted",
+                               ctx->interrupted),
                      d);
 }
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "matbench/lapack.h"
+#include "matbench/scaling.h"
 #include "report_internal.h"
 
 /* A ratio as every lesson sentence writes it: three significant figures,
@@ -287,6 +288,90 @@ static void threads_lesson(FILE *out, const struct mb_report_ctx *ctx, size_t n,
                 limited ? m->usable_why : "", limited ? ")" : "", cores == 1 ? "it" : "them");
 }
 
+/* Karp–Flatt and Amdahl for kernel k at n (scaling.h): e at each thread
+ * count, whether it grows (overhead, not a serial part), that counts above
+ * the usable cores measure taking turns, and the Amdahl fit with three
+ * thread counts or more. */
+static void scaling_lesson(FILE *out, const struct mb_report_ctx *ctx, const struct mb_kernel *k,
+                           size_t n)
+{
+    int p[MB_PLAN_MAX_THREADS];
+    double sp[MB_PLAN_MAX_THREADS];
+    size_t m = mb_scaling_points(ctx->results, k, n, p, sp, MB_PLAN_MAX_THREADS);
+    if (m == 0)
+        return;
+    const int cores = mb_machine_usable_cores(ctx->machine);
+    const size_t shown = m - 1 < 6 ? m - 1 : 6;
+    bool beyond = false;
+    fprintf(out,
+            "Karp-Flatt serial fraction of %s at n=%zu ((1/S - 1/p) / (1 - 1/p)): e = ", k->name,
+            n);
+    for (size_t j = 0; j < shown; j++) {
+        size_t i = 1 + (shown > 1 ? j * (m - 2) / (shown - 1) : 0);
+        fprintf(out, "%s%.2f at %d threads",
+                j == 0           ? ""
+                : j + 1 == shown ? " and "
+                                 : ", ",
+                mb_karp_flatt(sp[i], p[i]), p[i]);
+    }
+    for (size_t i = 1; i < m; i++)
+        beyond |= p[i] > cores;
+    if (mb_karp_flatt_grows(p, sp, m))
+        fprintf(out, "; it grows with the threads: overhead that grows with them "
+                     "(synchronisation, memory bandwidth), not a fixed serial part");
+    if (beyond)
+        fprintf(out, "; above the %d usable core%s it measures threads taking turns", cores,
+                cores == 1 ? "" : "s");
+    fprintf(out, ".\n");
+    double f = mb_amdahl_serial_fraction(p, sp, m);
+    if (!isnan(f) && f > 0 && f < 1)
+        fprintf(out,
+                "Amdahl's law fitted to the %zu thread counts: a serial fraction of %.3f, so no "
+                "number of threads could make %s more than %.0f times faster than one at this "
+                "size.\n",
+                m, f, k->name, 1 / f);
+    else if (!isnan(f))
+        fprintf(out,
+                "Amdahl's law fitted to the %zu thread counts gives a serial fraction of %.3f: "
+                "%s, which a fixed serial part does not describe.\n",
+                m, f,
+                f <= 0 ? "threads gained as much as their count or more"
+                       : "more threads were slower");
+}
+
+/* Where threads start to pay for kernel k over a --sizes sweep: the
+ * crossover n (scaling.h), or that no size measured reached it. */
+static void crossover_lesson(FILE *out, const struct mb_report_ctx *ctx, const struct mb_kernel *k)
+{
+    bool below;
+    size_t sizes;
+    double x = mb_scaling_crossover(ctx->results, k, &below, &sizes);
+    if (sizes < 2)
+        return;
+    const struct mb_size_list *z = &ctx->plan->sizes;
+    size_t lo = z->v[0], hi = z->v[0];
+    for (size_t i = 0; i < z->n; i++) {
+        lo = z->v[i] < lo ? z->v[i] : lo;
+        hi = z->v[i] > hi ? z->v[i] : hi;
+    }
+    const int gain = (int)(MB_CROSSOVER_GAIN * 100 + 0.5) - 100;
+    if (isnan(x))
+        fprintf(out,
+                "%s: the most threads never beat one thread by %d%% at the sizes measured "
+                "(n = %zu to %zu).\n",
+                k->name, gain, lo, hi);
+    else if (below)
+        fprintf(out,
+                "%s: the most threads beat one thread by %d%% already at the smallest size "
+                "measured, n = %zu (the crossover is there or below).\n",
+                k->name, gain, lo);
+    else
+        fprintf(out,
+                "%s: the most threads first beat one thread by %d%% at n = %.0f (interpolated "
+                "between the sizes measured).\n",
+                k->name, gain, x);
+}
+
 /* Plain sentences with the measured numbers, at the largest size run: how
  * much faster the BLAS ran than the naive loop and how many cores each kept
  * busy, what going from the fewest to the most productive thread count
@@ -308,7 +393,11 @@ void mb_report_lesson(FILE *out, const struct mb_report_ctx *ctx)
         fast != NULL ? pick(rs, n, fast->kernel, 1, INT_MAX, FEWEST_THREADS) : NULL;
     speed_lesson(out, ctx, naive, fast);
     threads_lesson(out, ctx, n, fast, few);
+    if (fast != NULL)
+        scaling_lesson(out, ctx, fast->kernel, n);
     size_lesson(out, ctx);
+    for (size_t k = 0; k < ctx->plan->kernels.n; k++)
+        crossover_lesson(out, ctx, ctx->plan->kernels.v[k]);
     no_gil_lesson(out, ctx, n);
     ladder_lesson(out, ctx, n);
     lapack_lesson(out, ctx, n);
