@@ -89,6 +89,8 @@ static const struct {
     {"100 --sizes 200", "'100'"},
     {"--duration -1", "'-1'"},
     {"--duration abc", "'abc'"},
+    {"--min-time -0.5", "'-0.5'"},
+    {"--min-time 1s", "'1s'"},
     {"--format html", "'html'"},
     {"--config /nonexistent.ini", "/nonexistent.ini"},
     {"info --format csv", "'csv'"},
@@ -149,7 +151,8 @@ Test(cli, an_unwritable_output_exits_1)
 Test(cli, a_csv_run_has_one_verified_row_per_configuration)
 {
     struct run r;
-    run_matbench(&r, "", "24 --threads 1,2 --repeat 2 --warmup 1 --format csv");
+    /* --min-time 0: exactly --repeat samples */
+    run_matbench(&r, "", "24 --threads 1,2 --repeat 2 --warmup 1 --min-time 0 --format csv");
     cr_assert_eq(r.code, 0, "%s", r.err);
     struct csv c;
     parse_csv(&c, r.out);

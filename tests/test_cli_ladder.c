@@ -7,7 +7,7 @@
 
 #include "mb_test.h"
 
-#define QUICK "--repeat 1 --warmup 0 --no-peak --naive-budget 0"
+#define QUICK "--repeat 1 --warmup 0 --min-time 0 --no-peak --naive-budget 0"
 
 static json_t *parse(const struct run *r)
 {

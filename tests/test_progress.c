@@ -18,6 +18,7 @@ static void setup(void)
     mb_plan_defaults(&plan);
     plan.sizes.v[0] = 100, plan.sizes.v[1] = 200, plan.sizes.n = 2;
     plan.threads.v[0] = 1, plan.threads.v[1] = 2, plan.threads.n = 2;
+    plan.min_time_s = 0; /* the rates' arithmetic alone; a test below sets one */
     mb_progress_init(&pr, &plan, 0.0);
 }
 
@@ -97,6 +98,15 @@ Test(progress, the_naive_budget_caps_its_estimate)
     /* naive: min(10 s budget, 4 x 20 s) = 10 s; dgemm 4 x 0.1 ms and 4 x
      * 0.05 ms. */
     cr_assert_float_eq(mb_progress_remaining_s(&pr, &ev, 0), 10.0 + 0.0004 + 0.0002, 1e-9);
+}
+
+Test(progress, a_min_time_is_a_floor_for_repeated_runs_too)
+{
+    plan.min_time_s = 0.25;
+    learn_n100();
+    /* run 6 as below: one warm-up of 0.4 ms, then max(3 x 0.4 ms, 0.25 s) */
+    struct mb_event ev = event(MB_EVENT_RUN_START, 6, 0);
+    cr_assert_float_eq(mb_progress_remaining_s(&pr, &ev, 0), 0.0004 + 0.25, 1e-9);
 }
 
 Test(progress, a_duration_is_a_floor_for_repeated_runs)

@@ -683,6 +683,8 @@ Test(report, json_settings_carry_sizes_duration_and_config)
     json_t *s = json_object_get(root, "settings");
     cr_assert(json_is_array(json_object_get(s, "sizes")));
     cr_assert_float_eq(json_real_value(json_object_get(s, "duration_s")), 2.5, 0);
+    cr_assert_float_eq(json_real_value(json_object_get(s, "min_time_s")), MB_DEFAULT_MIN_TIME_S, 0,
+                       "the default --min-time");
     cr_assert(json_is_null(json_object_get(s, "config")));
     json_decref(root);
 }

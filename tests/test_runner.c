@@ -17,6 +17,7 @@ static struct mb_plan small_plan(size_t n)
     p.sizes.v[0] = n, p.sizes.n = 1;
     p.threads.v[0] = 1, p.threads.v[1] = 2, p.threads.n = 2;
     p.repeat = 2;
+    p.min_time_s = 0; /* exactly repeat samples, unless a test sets a time */
     return p;
 }
 
@@ -192,15 +193,17 @@ static void count_passes(const struct mb_event *ev, void *user)
     cr_assert_eq(ev->rep, ps->timed, "timed passes are numbered from 1");
 }
 
-Test(runner, a_duration_repeats_until_its_wall_time_has_passed)
+/* not a timing assertion: whatever a call takes, the samples go on until
+ * 0.05 s of wall time have passed (--duration or --min-time), so
+ * mb_runner_run takes at least that long; the result counts every sample,
+ * each of the same calls_per_sample calls, and its statistics are of one
+ * call */
+static void assert_repeats_for(double duration_s, double min_time_s)
 {
-    /* not a timing assertion: whatever a call takes, the samples go on
-     * until 0.05 s of wall time have passed, so mb_runner_run takes at
-     * least that long; the result counts every sample, each of the same
-     * calls_per_sample calls, and its statistics are of one call */
     struct mb_plan p = small_plan(16);
     p.kernels.v[0] = mb_kernel_find("dgemm"), p.kernels.n = 1;
-    p.threads.n = 1, p.repeat = 1, p.warmup = 1, p.duration_s = 0.05;
+    p.threads.n = 1, p.repeat = 1, p.warmup = 1;
+    p.duration_s = duration_s, p.min_time_s = min_time_s;
     struct passes ps = {0};
     struct mb_runner_hooks hooks = {.progress = count_passes, .user = &ps};
     struct mb_results rs = {0};
@@ -222,6 +225,26 @@ Test(runner, a_duration_repeats_until_its_wall_time_has_passed)
     cr_assert_float_eq(r->time_s.mean * (double)r->time_s.count, ps.timed_s, 1e-9 * ps.timed_s);
     cr_assert(r->verified);
     mb_results_free(&rs);
+}
+
+Test(runner, a_duration_repeats_until_its_wall_time_has_passed)
+{
+    assert_repeats_for(0.05, 0);
+}
+
+Test(runner, a_min_time_repeats_until_its_wall_time_has_passed)
+{
+    assert_repeats_for(0, 0.05);
+}
+
+Test(runner, min_time_is_on_by_default)
+{
+    struct mb_plan p;
+    mb_plan_defaults(&p);
+    cr_assert_float_eq(p.min_time_s, MB_DEFAULT_MIN_TIME_S, 0);
+    cr_assert_float_eq(mb_plan_wall_min_s(&p), MB_DEFAULT_MIN_TIME_S, 0);
+    p.duration_s = 3;
+    cr_assert_float_eq(mb_plan_wall_min_s(&p), 3, 0, "the larger of the two");
 }
 
 static void stop_after_first_result(const struct mb_event *ev, void *user)

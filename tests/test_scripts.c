@@ -158,7 +158,7 @@ Test(scripts, sweep_threads_collects_one_verified_row_per_thread_count)
     struct run r;
     char args[128];
     snprintf(args, sizeof args, "200 '%s'", outdir);
-    run(&r, "", "sweep-threads.sh", args);
+    run(&r, "MATBENCH_ARGS='--min-time 0'", "sweep-threads.sh", args);
     cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
     assert_thread_rows("200", 2 * usable_cores());
     assert_plots("threads");
@@ -170,7 +170,7 @@ Test(scripts, sweep_sizes_collects_naive_and_dgemm_per_size)
     struct run r;
     char args[128];
     snprintf(args, sizeof args, "'%s'", outdir);
-    run(&r, "SIZES=32,64", "sweep-sizes.sh", args);
+    run(&r, "SIZES=32,64 MATBENCH_ARGS='--min-time 0'", "sweep-sizes.sh", args);
     cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
     const int cores = usable_cores();
     const size_t per_size = cores == 1 ? 2 : 3; /* naive, dgemm at 1 and at all cores */
@@ -194,7 +194,8 @@ Test(scripts, sweep_blas_collects_a_verified_row_per_library_and_thread_count)
     struct run r;
     char args[128];
     snprintf(args, sizeof args, "120 '%s'", outdir);
-    run(&r, "MATBENCH_ARGS='--blas openblas-pthread,openblas-serial'", "sweep-blas.sh", args);
+    run(&r, "MATBENCH_ARGS='--blas openblas-pthread,openblas-serial --min-time 0'", "sweep-blas.sh",
+        args);
     cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
     const int top = usable_cores() > 1 ? usable_cores() : 2;
     struct csv c;

@@ -25,6 +25,10 @@
 #define MB_WARMUP_MAX 1000000
 #define MB_BUDGET_MAX_S 1e6
 #define MB_DURATION_MAX_S 1e6
+/* Each repeated configuration is timed for at least this much wall time
+ * by default (--min-time; as Google Benchmark's min_time): three samples
+ * of a few milliseconds are the machine's noise, not its speed. */
+#define MB_DEFAULT_MIN_TIME_S 0.25
 #define MB_NRHS_MAX 1000000 /* right-hand sides of dgesv */
 
 /* How the LAPACK kernels store their matrices: column-major, as LAPACK
@@ -64,6 +68,7 @@ struct mb_plan {
     unsigned repeat, warmup;
     double naive_budget_s; /* 0 = run time-boxed kernels in full */
     double duration_s;     /* keep each repeated (BLAS) configuration busy this long; 0 = off */
+    double min_time_s;     /* time each repeated configuration at least this long; 0 = off */
     uint64_t seed;
     unsigned nrhs;         /* right-hand sides for dgesv (--nrhs) */
     enum mb_layout layout; /* of the LAPACK kernels (--layout) */
@@ -114,6 +119,10 @@ enum mb_status mb_plan_check_memory(const struct mb_plan *p, uint64_t available_
 size_t mb_plan_largest_size(const struct mb_plan *p);
 bool mb_kernel_sweeps_threads(const struct mb_kernel *k);
 bool mb_plan_has_group(const struct mb_plan *p, const char *name);
+
+/* The least wall time each repeated configuration is timed for: the larger
+ * of --duration and --min-time. */
+double mb_plan_wall_min_s(const struct mb_plan *p);
 size_t mb_plan_run_count(const struct mb_plan *p);
 bool mb_plan_run_at(const struct mb_plan *p, size_t index, struct mb_run_spec *out);
 

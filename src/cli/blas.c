@@ -194,7 +194,7 @@ enum mb_status mb__cli_blas(const struct mb_options *o, struct mb_diag *d)
     struct mb_blaslib_settings s = {.probe = probe,
                                     .warmup = p->warmup,
                                     .repeat = p->repeat,
-                                    .min_s = p->duration_s,
+                                    .min_s = mb_plan_wall_min_s(p),
                                     .max_s = MB_BLASLIB_MAX_SAMPLING_S,
                                     .time_limit_s = o->time_limit_s,
                                     .seed = p->seed,

@@ -253,6 +253,11 @@ const struct mb__option mb__options[] = {
         "(repeating the call; the statistics cover every\n"
         "sample): time to watch htop",
         MB__SECONDS, PLAN(duration_s), 0, MB_DURATION_MAX_S, NULL, 0, false),
+    ROW("min-time", "run", "S",
+        "time each BLAS run for at least S seconds, repeating\n"
+        "the call (default 0.25; 0: just --repeat samples);\n"
+        "--repeat stays the least sample count",
+        MB__SECONDS, PLAN(min_time_s), 0, MB_DURATION_MAX_S, NULL, 0, false),
     ROW("naive-budget", "run", "S",
         "seconds for each slow kernel (naive and the hand-written\n"
         "ladder); it computes whole rows until the budget is\n"

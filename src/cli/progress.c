@@ -92,7 +92,7 @@ static double config_s(const struct mb_progress *pr, const struct mb_run_spec *s
     double pass = s->kernel->flops(s->n, p->nrhs) / rate;
     if ((s->kernel->traits & MB_TIMEBOXED) && p->naive_budget_s > 0)
         return fmin(p->naive_budget_s, pass * (p->warmup + p->repeat));
-    return pass * p->warmup + fmax(pass * p->repeat, p->duration_s);
+    return pass * p->warmup + fmax(pass * p->repeat, mb_plan_wall_min_s(p));
 }
 
 /* The estimated seconds left in the run when ev (of the configuration

@@ -221,12 +221,13 @@ static void run_repeated(struct run *r, const struct mb_kernel *k, struct mb_ker
     for (unsigned w = 0; w < p->warmup && !stopped(r->h) && r->st == MB_OK; w++)
         timed_pass(r, k, call, w + 1, true);
     region_begin(r->h);
-    const double target_s = fmax(MB_SAMPLE_MIN_S, p->duration_s / MB_REPEAT_MAX);
+    const double wall_s = mb_plan_wall_min_s(p);
+    const double target_s = fmax(MB_SAMPLE_MIN_S, wall_s / MB_REPEAT_MAX);
     const double start = mb_clock_now_s();
     unsigned calls = 1;
     bool scaled = false;
     while (!stopped(r->h) && r->st == MB_OK && s->count < MB_REPEAT_MAX &&
-           (s->count < p->repeat || mb_clock_now_s() - start < p->duration_s)) {
+           (s->count < p->repeat || mb_clock_now_s() - start < wall_s)) {
         double t = timed_batch(r, k, call, calls);
         if (isnan(t) || r->st != MB_OK)
             break;

@@ -103,10 +103,12 @@ double mb_oneproc_gflops(const struct mb_oneproc *p, const char *kernel, size_t 
     snprintf(cpus, sizeof cpus, "%s", p->cpus);
     snprintf(exe, sizeof exe, "%s", p->exe);
     snprintf(kbuf, sizeof kbuf, "%s", kernel);
-    char *const argv[] = {"taskset",  "-c",        cpus, exe,         nbuf,           "--kernels",
-                          kbuf,       "--threads", tbuf, "--repeat",  rbuf,           "--warmup",
-                          wbuf,       "--seed",    sbuf, "--no-peak", "--no-monitor", "--quiet",
-                          "--format", "json",      NULL};
+    char *const argv[] = {
+        "taskset",  "-c",        cpus,         exe,         nbuf,           "--kernels",
+        kbuf,       "--threads", tbuf,         "--repeat",  rbuf,           "--warmup",
+        wbuf,       "--seed",    sbuf,         "--no-peak", "--no-monitor", "--quiet",
+        "--format", "json",      "--min-time", "0", /* repeat passes, as the ranks */
+        NULL};
     int fds[2];
     char *doc = malloc(MB_ONEPROC_OUT_MAX);
     pid_t pid = doc != NULL && pipe(fds) == 0 ? mb_proc_fork(127) : -1;

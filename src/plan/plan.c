@@ -23,10 +23,16 @@ void mb_plan_defaults(struct mb_plan *p)
     p->repeat = MB_DEFAULT_REPEAT;
     p->warmup = MB_DEFAULT_WARMUP;
     p->naive_budget_s = MB_DEFAULT_BUDGET_S;
+    p->min_time_s = MB_DEFAULT_MIN_TIME_S;
     p->seed = MB_DEFAULT_SEED;
     p->nrhs = 1;
     p->layout = MB_LAYOUT_COL;
     p->verify = true;
+}
+
+double mb_plan_wall_min_s(const struct mb_plan *p)
+{
+    return p->duration_s > p->min_time_s ? p->duration_s : p->min_time_s;
 }
 
 /* Whether the plan runs every kernel of the group called name. */

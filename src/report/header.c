@@ -121,8 +121,8 @@ static void print_settings(FILE *out, const struct mb_plan *p, const struct mb_f
                 p->nrhs == 1 ? "" : "s");
     fprintf(out, "\n          %zu run%s; warm-up %u, repeat %u", mb_plan_run_count(p),
             mb_plan_run_count(p) == 1 ? "" : "s", p->warmup, p->repeat);
-    if (p->duration_s > 0)
-        fprintf(out, " (more for at least %g s each)", p->duration_s);
+    if (mb_plan_wall_min_s(p) > 0)
+        fprintf(out, " (more for at least %g s each)", mb_plan_wall_min_s(p));
     fprintf(out, ", verification %s", p->verify ? "on" : "off (--no-verify)");
     if (f->config != NULL)
         fprintf(out, ", config %s", f->config);

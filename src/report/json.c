@@ -196,13 +196,14 @@ static json_t *json_settings(const struct mb_plan *p, const struct mb_front *f)
     /* "n" (the largest size, which the matrices are allocated for) is kept
      * from the single-size JSON of earlier versions */
     json_t *o = json_pack(
-        "{s:I, s:o, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, "
+        "{s:I, s:o, s:o, s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:o, s:b, s:b, s:b, s:b, s:s, "
         "s:o, s:o}",
         "n", (json_int_t)mb_plan_largest_size(p), "sizes", sizes, "threads", threads,
         "threads_source", sources[p->threads_source], "kernels", kernels, "repeat", (int)p->repeat,
         "warmup", (int)p->warmup, "naive_budget_s", json_num(p->naive_budget_s), "duration_s",
-        json_num(p->duration_s), "seed", seed, "verify", p->verify, "monitor", f->monitor, "peak",
-        f->peak, "live", f->live, "format", mb_format_name(f->format), "config",
+        json_num(p->duration_s), "min_time_s", json_num(p->min_time_s), "seed", seed, "verify",
+        p->verify, "monitor", f->monitor, "peak", f->peak, "live", f->live, "format",
+        mb_format_name(f->format), "config",
         f->config != NULL ? json_string(f->config) : json_null(), "coretype",
         f->coretype != NULL ? json_string(f->coretype) : json_null());
     struct mb_memory m;
