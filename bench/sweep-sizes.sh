@@ -53,13 +53,27 @@ chmod +rw "$tmp" # mktemp makes it 0600; a CSV is for sharing (umask applies)
 mv "$tmp" "$outdir/sizes.csv"
 echo "$SCRIPT: wrote $outdir/sizes.csv ($(($(wc -l <"$outdir/sizes.csv") - 1)) rows)"
 
-# one data file per series: n GFLOP/s; and n, all-cores / 1-thread GFLOP/s
-csv_columns kernel threads n gflops <"$outdir/sizes.csv" >"$tmp.all"
-awk '$1 == "naive" { print $3, $4 }' "$tmp.all" >"$tmp.naive"
-awk '$1 == "dgemm" && $2 == 1 { print $3, $4 }' "$tmp.all" >"$tmp.one"
-awk -v c="$cores" '$1 == "dgemm" && $2 == c { print $3, $4 }' "$tmp.all" >"$tmp.all_cores"
+# one data file per series: n, GFLOP/s (from the median) and its range
+# from the slowest and fastest sample; and n, all-cores / 1-thread GFLOP/s
+csv_columns kernel threads n gflops time_median_s time_min_s time_max_s <"$outdir/sizes.csv" |
+    awk '{ print $1, $2, $3, $4, $4 * $5 / $7, $4 * $5 / $6 }' >"$tmp.all"
+awk '$1 == "naive" { print $3, $4, $5, $6 }' "$tmp.all" >"$tmp.naive"
+awk '$1 == "dgemm" && $2 == 1 { print $3, $4, $5, $6 }' "$tmp.all" >"$tmp.one"
+awk -v c="$cores" '$1 == "dgemm" && $2 == c { print $3, $4, $5, $6 }' "$tmp.all" >"$tmp.all_cores"
 awk -v c="$cores" '$1 == "dgemm" && $2 == 1 { g1[$3] = $4 }
-    $1 == "dgemm" && $2 == c && g1[$3] > 0 { print $3, $4 / g1[$3] }' "$tmp.all" >"$tmp.gain"
+    $1 == "dgemm" && $2 == c && g1[$3] > 0 { print $3, $4 / g1[$3] }' "$tmp.all" | sort -n >"$tmp.gain"
+# the crossover: the first n where the threads gain 10 %, interpolated
+# between it and the size before (matbench's lesson and JSON give the same)
+crossover=$(awk '$2 >= 1.1 { if (NR == 1) print $1; else print n0 + (1.1 - g0) / ($2 - g0) * ($1 - n0); found = 1; exit }
+    { n0 = $1; g0 = $2 }' "$tmp.gain")
+if [ -n "$crossover" ]; then
+    echo "$SCRIPT: $cores threads first gain 10 % over 1 at n = $(printf '%.0f' "$crossover")"
+    mark="set arrow 2 from $crossover, graph 0 to $crossover, graph 1 nohead dashtype 4 linewidth 2 linecolor rgb \"#2e8b57\"
+set label 2 sprintf(\"crossover n = %.0f\", $crossover) at first $crossover, graph 0.55 left offset 0.5,0 textcolor rgb \"#2e8b57\""
+else
+    echo "$SCRIPT: $cores threads never gain 10 % over 1 at these sizes"
+    mark=""
+fi
 cpu=$(mb_info_field "$mb" cpu || true)
 blas="OpenBLAS $(mb_info_field "$mb" version || true) ($(mb_info_field "$mb" core || true))"
 rate=$(cat <<GP
@@ -69,9 +83,9 @@ set logscale y 10
 set xlabel "n (matrices n x n)"
 set ylabel "GFLOP/s (log scale)"
 set key center right
-plot "$tmp.all_cores" using 1:2 with linespoints pointtype 7 linewidth 2 title "dgemm, $cores threads", \\
-     "$tmp.one" using 1:2 with linespoints pointtype 5 linewidth 2 title "dgemm, 1 thread", \\
-     "$tmp.naive" using 1:2 with linespoints pointtype 9 linewidth 2 title "naive loop, 1 thread"
+plot "$tmp.all_cores" using 1:2:3:4 with yerrorlines pointtype 7 linewidth 2 title "dgemm, $cores threads", \\
+     "$tmp.one" using 1:2:3:4 with yerrorlines pointtype 5 linewidth 2 title "dgemm, 1 thread", \\
+     "$tmp.naive" using 1:2:3:4 with yerrorlines pointtype 9 linewidth 2 title "naive loop, 1 thread"
 GP
 )
 if [ "$cores" -eq 1 ]; then
@@ -88,6 +102,7 @@ unset logscale y
 set ylabel "GFLOP/s at $cores threads / at 1 thread"
 set yrange [0:$cores + 0.5]
 set key top left
+$mark
 plot "$tmp.gain" using 1:2 with linespoints pointtype 7 linewidth 2 linecolor rgb "#9400d3" title "gain from $cores threads", \\
      1 with lines dashtype 2 linewidth 2 linecolor rgb "#cc0000" title "1 = threads do not pay", \\
      $cores with lines dashtype 3 linewidth 2 linecolor rgb "#555555" title "ideal ($cores)"

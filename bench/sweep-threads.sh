@@ -2,7 +2,8 @@
 # Thread sweep through the environment variable: for t = 1 ... 2 x usable
 # cores, a fresh `OPENBLAS_NUM_THREADS=t matbench N --kernels dgemm` (OpenBLAS
 # reads the variable when it loads), one CSV of all rows, and a plot of
-# GFLOP/s and speed-up against threads with the usable cores marked.
+# GFLOP/s, speed-up (each with its min-max as error bars), efficiency and the
+# Karp-Flatt serial fraction against threads, the usable cores marked.
 set -euo pipefail
 SCRIPT=sweep-threads.sh
 # shellcheck source=bench/lib.sh
@@ -15,7 +16,8 @@ usage: bench/sweep-threads.sh N [OUTDIR]
 Runs OPENBLAS_NUM_THREADS=t matbench N --kernels dgemm --format csv for
 t = 1 ... 2 x usable cores (a fresh process each time) and writes
   OUTDIR/threads.csv   every result (matbench's CSV columns)
-  OUTDIR/threads.png   GFLOP/s and speed-up against threads (gnuplot)
+  OUTDIR/threads.png   GFLOP/s, speed-up, efficiency and Karp-Flatt e(p)
+                       against threads (gnuplot)
   OUTDIR/threads.svg   the same as SVG
 OUTDIR defaults to bench-out. matbench is \$MATBENCH, else matbench in PATH,
 else build/matbench. Extra matbench options can go in \$MATBENCH_ARGS
@@ -52,14 +54,20 @@ chmod +rw "$tmp" # mktemp makes it 0600; a CSV is for sharing (umask applies)
 mv "$tmp" "$outdir/threads.csv"
 echo "$SCRIPT: wrote $outdir/threads.csv ($top rows)"
 
-# threads, GFLOP/s, speed-up over the 1-thread median time
-csv_columns threads gflops time_median_s <"$outdir/threads.csv" |
-    awk '$1 == 1 { t1 = $3 } { print $1, $2, t1 / $3 }' >"$tmp.dat"
+# threads, GFLOP/s (from the median) with its range from the fastest and
+# slowest sample, the speed-up over the 1-thread median with its range,
+# the efficiency S/p and the Karp-Flatt serial fraction e = (1/S - 1/p) /
+# (1 - 1/p) ("?" at p = 1, where it is not defined)
+csv_columns threads gflops time_median_s time_min_s time_max_s <"$outdir/threads.csv" |
+    awk '$1 == 1 { t1 = $3 }
+        { p = $1; s = t1 / $3
+          e = p > 1 ? (1 / s - 1 / p) / (1 - 1 / p) : "?"
+          print p, $2, $2 * $3 / $5, $2 * $3 / $4, s, t1 / $5, t1 / $4, s / p, e }' >"$tmp.dat"
 cpu=$(mb_info_field "$mb" cpu || true)
 blas="OpenBLAS $(mb_info_field "$mb" version || true) ($(mb_info_field "$mb" core || true))"
 body=$(cat <<GP
 set datafile separator whitespace
-set multiplot layout 1,2 title "cblas_dgemm, n = $n, OPENBLAS_NUM_THREADS = 1 ... $top\n$cpu, $blas" noenhanced
+set multiplot layout 1,3 title "cblas_dgemm, n = $n, OPENBLAS_NUM_THREADS = 1 ... $top\n$cpu, $blas" noenhanced
 set grid
 set key bottom right
 set xlabel "threads"
@@ -69,7 +77,7 @@ set arrow 1 from $cores, graph 0 to $cores, graph 1 nohead dashtype 2 linewidth 
 set label 1 "$cores usable cores" at first $cores - 0.12, graph 0.04 left rotate by 90 textcolor rgb "#cc0000"
 set ylabel "GFLOP/s"
 set yrange [0:*]
-plot "$tmp.dat" using 1:2 with linespoints pointtype 7 linewidth 2 title "dgemm GFLOP/s"
+plot "$tmp.dat" using 1:2:3:4 with yerrorlines pointtype 7 linewidth 2 title "dgemm GFLOP/s (bars: min-max)"
 set ylabel "speed-up over 1 thread"
 set yrange [0:$top + 0.5]
 # the speed-up stays near or under the ideal line, which crosses x = cores
@@ -77,16 +85,23 @@ set yrange [0:$top + 0.5]
 # bottom right, under the curves
 set key bottom right
 set label 1 "$cores usable cores" at first $cores + 0.12, graph 0.96 right rotate by 90 textcolor rgb "#cc0000"
-plot "$tmp.dat" using 1:3 with linespoints pointtype 7 linewidth 2 title "measured speed-up", \
+plot "$tmp.dat" using 1:5:6:7 with yerrorlines pointtype 7 linewidth 2 title "measured speed-up", \
      x with lines dashtype 3 linewidth 2 linecolor rgb "#555555" title "ideal (= threads)"
+set ylabel "efficiency S/p, Karp-Flatt e(p)"
+set yrange [*:*]
+set key center right
+set datafile missing "?"
+set label 1 "$cores usable cores" at first $cores + 0.12, graph 0.96 right rotate by 90 textcolor rgb "#cc0000"
+plot "$tmp.dat" using 1:8 with linespoints pointtype 7 linewidth 2 title "efficiency S/p", \
+     "$tmp.dat" using 1:9 with linespoints pointtype 5 linewidth 2 title "Karp-Flatt e (grows: overhead)"
 unset multiplot
 GP
 )
 plot_or_explain threads <<GP
-set terminal pngcairo size 1200,500 font ",11"
+set terminal pngcairo size 1600,500 font ",11"
 set output "$outdir/threads.png"
 $body
-set terminal svg size 1200,500 dynamic
+set terminal svg size 1600,500 dynamic
 set output "$outdir/threads.svg"
 $body
 GP
