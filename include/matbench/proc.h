@@ -10,10 +10,13 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "matbench/status.h"
+
 pid_t mb_proc_fork(int fail_code);
 int mb_proc_poll(pid_t pid, int *status);
 int mb_proc_wait(pid_t pid, int *status, const volatile sig_atomic_t *stop, bool *killed);
 double mb_proc_children_cpu_s(void);
 void mb_proc_describe(int status, char *buf, size_t cap);
+enum mb_status mb_proc_helper_path(const char *name, char *buf, size_t cap, struct mb_diag *d);
 
 #endif /* MATBENCH_PROC_H */

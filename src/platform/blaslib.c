@@ -20,6 +20,7 @@
 #include "matbench/child.h"
 #include "matbench/lapack.h"
 #include "matbench/matrix.h"
+#include "matbench/proc.h"
 #include "matbench/verify.h"
 #include "mb_internal.h"
 #include "probe/protocol.h"
@@ -27,7 +28,6 @@
 /* The probe's program name, beside matbench in the build tree, and where
  * `make install` puts it relative to the bin directory. */
 #define PROBE_NAME "matbench-blas-probe"
-#define PROBE_INSTALLED "../libexec/matbench/" PROBE_NAME
 
 /* Bytes of a probe's answer kept: a line per sample, and --duration may
  * ask for many samples. */
@@ -274,28 +274,10 @@ enum mb_status mb_blaslib_select(const struct mb_blaslib_set *found, const char 
     return MB_OK;
 }
 
-/* Finds matbench-blas-probe: beside this program (the build tree), else
- * where installing puts it (../libexec/matbench/). MB_RUNTIME naming both
- * places when it is in neither. */
+/* Finds matbench-blas-probe (mb_proc_helper_path). */
 enum mb_status mb_blaslib_probe_path(char *buf, size_t cap, struct mb_diag *d)
 {
-    char self[PATH_MAX];
-    ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
-    if (k <= 0)
-        return mb_diag_set(d, MB_RUNTIME, "cannot find %s: /proc/self/exe: %s", PROBE_NAME,
-                           strerror(errno));
-    self[k] = '\0';
-    char *slash = strrchr(self, '/');
-    if (slash != NULL)
-        slash[1] = '\0';
-    static const char *const places[] = {PROBE_NAME, PROBE_INSTALLED};
-    for (size_t i = 0; i < MB__ARRAY_SIZE(places); i++) {
-        int len = snprintf(buf, cap, "%s%s", self, places[i]);
-        if (len > 0 && (size_t)len < cap && access(buf, X_OK) == 0)
-            return MB_OK;
-    }
-    return mb_diag_set(d, MB_RUNTIME, "cannot find %s (looked in %s and %s%s)", PROBE_NAME, self,
-                       self, PROBE_INSTALLED);
+    return mb_proc_helper_path(PROBE_NAME, buf, cap, d);
 }
 
 /* ---- the probe's answer ---------------------------------------------- */

@@ -5,6 +5,7 @@
 #include "matbench/proc.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -12,6 +13,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "mb_internal.h"
 
 /* How often mb_proc_wait looks at its stop flag. */
 #define STOP_POLL_MS 5
@@ -30,6 +33,31 @@ pid_t mb_proc_fork(int fail_code)
     if (pid == 0 && (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != parent))
         _exit(fail_code);
     return pid;
+}
+
+/* Finds matbench's helper program name (matbench-blas-probe,
+ * matbench-pitfall-child): beside this program (the build tree), else
+ * where installing puts it (../libexec/matbench/). MB_RUNTIME naming both
+ * places when it is in neither. */
+enum mb_status mb_proc_helper_path(const char *name, char *buf, size_t cap, struct mb_diag *d)
+{
+    char self[PATH_MAX];
+    ssize_t k = readlink("/proc/self/exe", self, sizeof self - 1);
+    if (k <= 0)
+        return mb_diag_set(d, MB_RUNTIME, "cannot find %s: /proc/self/exe: %s", name,
+                           strerror(errno));
+    self[k] = '\0';
+    char *slash = strrchr(self, '/');
+    if (slash != NULL)
+        slash[1] = '\0';
+    static const char *const places[] = {"", "../libexec/matbench/"};
+    for (size_t i = 0; i < MB__ARRAY_SIZE(places); i++) {
+        int len = snprintf(buf, cap, "%s%s%s", self, places[i], name);
+        if (len > 0 && (size_t)len < cap && access(buf, X_OK) == 0)
+            return MB_OK;
+    }
+    return mb_diag_set(d, MB_RUNTIME, "cannot find %s (looked in %s and %s%s)", name, self, self,
+                       places[1]);
 }
 
 /* Reaps child pid if it has ended, without blocking. Returns 1 with its

@@ -9,6 +9,7 @@
 
 #include "matbench/report.h"
 #include "mb_internal.h"
+#include "report_internal.h"
 
 /* Within this share the fastest and the alternative now are level: not a
  * reason to switch on this evidence. */
@@ -427,43 +428,6 @@ static void write_header(FILE *out, const struct mb_blas_report *r)
             mb_machine_usable_cores(r->machine) == 1 ? "" : "s");
 }
 
-/* A CSV field: as is when it needs no quotes, else in double quotes with
- * its quotes doubled (RFC 4180). */
-static void csv_text_end(FILE *out, const char *s, char end)
-{
-    if (strpbrk(s, ",\"\n\r") == NULL) {
-        fputs(s, out);
-    } else {
-        fputc('"', out);
-        for (; *s != '\0'; s++) {
-            if (*s == '"')
-                fputc('"', out);
-            fputc(*s, out);
-        }
-        fputc('"', out);
-    }
-    fputc(end, out);
-}
-
-static void csv_text(FILE *out, const char *s)
-{
-    csv_text_end(out, s, ',');
-}
-
-static void csv_num(FILE *out, double x)
-{
-    if (!isnan(x))
-        fprintf(out, "%.9g", x);
-    fputc(',', out);
-}
-
-static void csv_int(FILE *out, int x)
-{
-    if (x >= 0)
-        fprintf(out, "%d", x);
-    fputc(',', out);
-}
-
 /* One row per library x kernel x n x threads, the free text (paths, the
  * error) last, so that a reader splitting on commas finds every number. */
 static void write_csv(FILE *out, const struct mb_blas_report *r)
@@ -481,26 +445,28 @@ static void write_csv(FILE *out, const struct mb_blas_report *r)
         const char *ids[] = {x->lib->name, x->id.impl,    x->id.version,  x->id.threading,
                              x->id.core,   x->id.control, x->id.interface};
         for (size_t k = 0; k < MB__ARRAY_SIZE(ids); k++)
-            csv_text(out, ids[k]);
+            mb__csv_text(out, ids[k]);
         fprintf(out, "%s,", x->lib->alternative ? "true" : "false");
-        csv_text(out, mb_blaslib_outcome_name(x->outcome));
-        csv_int(out, x->threads_used);
-        csv_text(out, x->threads_used < 0 ? "" : x->threads_used_reported ? "library" : "measured");
-        csv_int(out, x->threads_seen);
-        csv_int(out, x->threads_working);
-        csv_int(out, x->threads_sharing);
+        mb__csv_text(out, mb_blaslib_outcome_name(x->outcome));
+        mb__csv_int(out, x->threads_used);
+        mb__csv_text(out, x->threads_used < 0        ? ""
+                          : x->threads_used_reported ? "library"
+                                                     : "measured");
+        mb__csv_int(out, x->threads_seen);
+        mb__csv_int(out, x->threads_working);
+        mb__csv_int(out, x->threads_sharing);
         fprintf(out, "%u,%u,%u,", x->repeat, x->warmup, x->calls_per_sample);
         const double nums[] = {x->time_s.min,  x->time_s.median, x->time_s.max,
                                x->time_s.mean, x->time_s.stddev, x->gflops,
                                x->cores_busy,  x->peak_fraction, x->residual};
         for (size_t k = 0; k < MB__ARRAY_SIZE(nums); k++)
-            csv_num(out, x->time_s.count == 0 && k < 5 ? NAN : nums[k]);
+            mb__csv_num(out, x->time_s.count == 0 && k < 5 ? NAN : nums[k]);
         fprintf(out, "%s,%s,", x->outcome == MB_BLASLIB_OK ? "true" : "false",
                 r->interrupted ? "true" : "false");
         const char *texts[] = {x->lib->path, x->id.loaded, x->lib->lapack};
         for (size_t k = 0; k < MB__ARRAY_SIZE(texts); k++)
-            csv_text(out, texts[k]);
-        csv_text_end(out, x->error, '\n');
+            mb__csv_text(out, texts[k]);
+        mb__csv_text_end(out, x->error, '\n');
     }
 }
 

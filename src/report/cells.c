@@ -2,6 +2,7 @@
  * ratios, verification), shared by the table and Markdown, and the bar. */
 #include <math.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "mb_internal.h"
 #include "report_internal.h"
@@ -128,4 +129,42 @@ void mb_report_bar(char *buf, size_t cap, double value, double max, int width)
         len += (size_t)snprintf(buf + len, cap - len, "█");
     if (units % 8 != 0 && len + 4 < cap)
         snprintf(buf + len, cap - len, "%s", eighths[units % 8]);
+}
+
+/* A CSV field: as is when it needs no quotes, else in double quotes with
+ * its quotes doubled (RFC 4180). */
+void mb__csv_text_end(FILE *out, const char *s, char end)
+{
+    if (strpbrk(s, ",\"\n\r") == NULL) {
+        fputs(s, out);
+    } else {
+        fputc('"', out);
+        for (; *s != '\0'; s++) {
+            if (*s == '"')
+                fputc('"', out);
+            fputc(*s, out);
+        }
+        fputc('"', out);
+    }
+    fputc(end, out);
+}
+
+void mb__csv_text(FILE *out, const char *s)
+{
+    mb__csv_text_end(out, s, ',');
+}
+
+void mb__csv_num(FILE *out, double x)
+{
+    if (!isnan(x))
+        fprintf(out, "%.9g", x);
+    fputc(',', out);
+}
+
+/* A count, empty when unknown (below 0). */
+void mb__csv_int(FILE *out, int x)
+{
+    if (x >= 0)
+        fprintf(out, "%d", x);
+    fputc(',', out);
 }

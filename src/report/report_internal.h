@@ -28,6 +28,10 @@ void mb__format_ratio(char *buf, size_t cap, double x, int decimals, const char 
 void mb__format_per_cpu(char *buf, size_t cap, const struct mb_result *r);
 bool mb__noisy(const struct mb_result *r);
 void mb__make_cells(struct mb__cells *c, const struct mb_plan *p, const struct mb_result *r);
+void mb__csv_text_end(FILE *out, const char *s, char end);
+void mb__csv_text(FILE *out, const char *s);
+void mb__csv_num(FILE *out, double x);
+void mb__csv_int(FILE *out, int x);
 
 /* notes.c */
 size_t mb__count_noisy(const struct mb_results *rs);
