@@ -298,6 +298,14 @@ Test(config, every_shipped_config_loads)
         cr_assert_eq(PARSE(&o, &d, "--config", file), MB_OK, "%s: %s", names[i], d.msg);
         cr_assert_gt(mb_plan_run_count(&o.plan), 0, "%s runs something", names[i]);
     }
+    /* matbench pitfalls --config pitfalls: its keys are pitfalls's own */
+    char file[512];
+    shipped("pitfalls.ini", file, sizeof file);
+    struct mb_options o;
+    struct mb_diag d = {0};
+    cr_assert_eq(PARSE(&o, &d, "pitfalls", "--config", file), MB_OK, "%s", d.msg);
+    cr_assert_eq(o.command, MB_CMD_PITFALLS);
+    cr_assert_eq(PARSE(&o, &d, "--config", file), MB_USAGE, "time-limit is not a run's");
 }
 
 Test(config, default_ini_is_what_no_flags_do)

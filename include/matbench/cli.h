@@ -17,7 +17,8 @@ enum mb_command {
     MB_CMD_PEAK,
     MB_CMD_CORETYPES,
     MB_CMD_KERNELS,
-    MB_CMD_BLAS
+    MB_CMD_BLAS,
+    MB_CMD_PITFALLS
 };
 
 struct mb_options {
@@ -32,7 +33,9 @@ struct mb_options {
     bool kernels_given;        /* --kernels was given (matbench blas has its own default) */
     const char *blas;          /* matbench blas --blas: names and paths; NULL: every one found */
     char blas_list[4096];      /* --blas's value when it came from a config file */
-    double time_limit_s;       /* matbench blas --time-limit; 0: not given */
+    double time_limit_s;       /* --time-limit of matbench blas and pitfalls; NAN: not given */
+    const char *only;          /* matbench pitfalls --only: scenario ids; NULL: every one */
+    char only_list[512];       /* --only's value when it came from a config file */
 };
 
 enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct mb_diag *d);

@@ -15,6 +15,7 @@
 #include "matbench/front.h"
 #include "matbench/machine.h"
 #include "matbench/peak.h"
+#include "matbench/pitfalls.h"
 #include "matbench/plan.h"
 #include "matbench/results.h"
 #include "matbench/status.h"
@@ -99,6 +100,21 @@ enum mb_status mb_report_blas(FILE *out, enum mb_format f, const struct mb_blas_
                               struct mb_diag *d);
 enum mb_status mb_report_blas_json(FILE *out, const struct mb_blas_report *r, struct mb_diag *d);
 void mb_blas_lesson(FILE *out, const struct mb_blas_report *r);
+
+/* matbench pitfalls: each scenario's result. */
+struct mb_pitfall_report {
+    const struct mb_machine *machine;
+    size_t n;
+    double min_time_s, time_limit_s;
+    const char *omp_dir; /* the OpenMP build's folder; "" when not installed */
+    const struct mb_pitfall_result *results;
+    size_t count;
+    bool interrupted;
+};
+enum mb_status mb_report_pitfalls(FILE *out, enum mb_format f, const struct mb_pitfall_report *r,
+                                  struct mb_diag *d);
+enum mb_status mb_report_pitfalls_json(FILE *out, const struct mb_pitfall_report *r,
+                                       struct mb_diag *d);
 
 /* What a core-type probe reads back from a run's JSON report: blas.core
  * and the first result. */

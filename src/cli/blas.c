@@ -187,6 +187,7 @@ enum mb_status mb__cli_blas(const struct mb_options *o, struct mb_diag *d)
         return mb_cli_interrupted(st, *stop, "no results", d);
     }
     const struct mb_plan *p = &o->plan;
+    const double limit_s = mb__time_limit_s(o, MB_BLASLIB_DEFAULT_LIMIT_S);
     size_t total = libs->n * ks.n * p->sizes.n * p->threads.n, count = 0;
     struct mb_blaslib_row *rows = calloc(total, sizeof *rows);
     struct mb_peak peak;
@@ -196,7 +197,7 @@ enum mb_status mb__cli_blas(const struct mb_options *o, struct mb_diag *d)
                                     .repeat = p->repeat,
                                     .min_s = mb_plan_wall_min_s(p),
                                     .max_s = MB_BLASLIB_MAX_SAMPLING_S,
-                                    .time_limit_s = o->time_limit_s,
+                                    .time_limit_s = limit_s,
                                     .seed = p->seed,
                                     .verify = p->verify,
                                     .stop = stop};
@@ -213,7 +214,7 @@ enum mb_status mb__cli_blas(const struct mb_options *o, struct mb_diag *d)
                                .rows = rows,
                                .count = count,
                                .peak = have_peak ? &peak : NULL,
-                               .time_limit_s = o->time_limit_s,
+                               .time_limit_s = limit_s,
                                .max_sampling_s = MB_BLASLIB_MAX_SAMPLING_S,
                                .interrupted = st == MB_INTERRUPTED};
     struct mb_diag wd = {0};

@@ -72,6 +72,12 @@ enum mb_status mb__cli_run_plan(const struct mb_options *o, struct mb_diag *d);
 /* blas.c */
 enum mb_status mb__cli_blas(const struct mb_options *o, struct mb_diag *d);
 
+/* pitfalls.c */
+enum mb_status mb__cli_pitfalls(const struct mb_options *o, struct mb_diag *d);
+
+/* getparam.c: --time-limit's value, or dflt when it was not given. */
+double mb__time_limit_s(const struct mb_options *o, double dflt);
+
 /* run.c: the FMA peak for the "of peak" figures, or false (said on stderr) */
 bool mb__optional_peak(const struct mb_options *o, struct mb_peak *peak);
 

@@ -113,6 +113,8 @@ const struct mb__command mb__commands[] = {
      "every kernel: what it runs on, its\nflop count and its lesson"},
     {"blas", MB_CMD_BLAS, true, NULL, mb__cli_blas, NULL, "blas [N] [--blas LIST]",
      "every BLAS installed, and any given by\npath, side by side (one child process each)"},
+    {"pitfalls", MB_CMD_PITFALLS, true, NULL, mb__cli_pitfalls, NULL, "pitfalls [N] [--only LIST]",
+     "the classic BLAS threading traps, each\nmeasured with its fix (child processes)"},
 };
 const size_t mb__ncommands = MB__ARRAY_SIZE(mb__commands);
 

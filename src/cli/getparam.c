@@ -3,6 +3,7 @@
 #include "matbench/cli.h"
 
 #include <getopt.h>
+#include <math.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,7 +302,7 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
     o->argv = argv;
     mb_plan_defaults(&o->plan);
     mb_front_defaults(&o->front);
-    o->time_limit_s = MB_BLASLIB_DEFAULT_LIMIT_S;
+    o->time_limit_s = NAN; /* not given */
     struct mb_plan *p = &o->plan;
     const struct mb_front *f = &o->front;
     struct mb_machine *m = &o->machine;
@@ -319,10 +320,16 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
     if (st == MB_OK && !format_allowed(c->formats, mb_format_name(f->format)))
         return mb_diag_set(d, MB_USAGE, "format: '%s' is not available for %s (%s)",
                            mb_format_name(f->format), c->word, c->formats);
-    if (st == MB_OK && o->command != MB_CMD_BLAS &&
-        (o->blas != NULL || o->time_limit_s != MB_BLASLIB_DEFAULT_LIMIT_S))
-        return mb_diag_set(d, MB_USAGE, "%s is an option of matbench blas, not of %s",
-                           o->blas != NULL ? "--blas" : "--time-limit", c->word);
+    if (st == MB_OK && o->command != MB_CMD_BLAS && o->blas != NULL)
+        return mb_diag_set(d, MB_USAGE, "--blas is an option of matbench blas, not of %s", c->word);
+    if (st == MB_OK && o->command != MB_CMD_BLAS && o->command != MB_CMD_PITFALLS &&
+        !isnan(o->time_limit_s))
+        return mb_diag_set(d, MB_USAGE,
+                           "--time-limit is an option of matbench blas and pitfalls, not of %s",
+                           c->word);
+    if (st == MB_OK && o->command != MB_CMD_PITFALLS && o->only != NULL)
+        return mb_diag_set(d, MB_USAGE, "--only is an option of matbench pitfalls, not of %s",
+                           c->word);
     if (st != MB_OK || !c->takes_size)
         return st;
     if (size_word != NULL && sizes_flag)
@@ -345,4 +352,9 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
     if ((st = mb_mem_available(&available, d)) != MB_OK)
         return st;
     return mb_plan_check_memory(p, available, d);
+}
+
+double mb__time_limit_s(const struct mb_options *o, double dflt)
+{
+    return isnan(o->time_limit_s) ? dflt : o->time_limit_s;
 }

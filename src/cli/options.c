@@ -10,6 +10,7 @@
 #include "cli/cli_internal.h"
 #include "matbench/blas.h"
 #include "matbench/coretype.h"
+#include "matbench/pitfalls.h"
 #include "mb_internal.h"
 
 #define PLAN(field) offsetof(struct mb_options, plan.field)
@@ -118,6 +119,29 @@ static enum mb_status set_blas(const char *arg, bool from_config, struct mb_opti
     }
     o->blas = arg;
     return MB_OK;
+}
+
+/* --only: matbench pitfalls's scenarios, checked when it runs; one from a
+ * config file is copied. */
+static enum mb_status set_only(const char *arg, bool from_config, struct mb_options *o,
+                               struct mb_diag *d)
+{
+    if (from_config) {
+        if (strlen(arg) >= sizeof o->only_list)
+            return mb_diag_set(d, MB_USAGE, "only: '%s' is too long (%zu characters at most)",
+                               SHOWN(arg), sizeof o->only_list - 1);
+        strcpy(o->only_list, arg);
+        arg = o->only_list;
+    }
+    o->only = arg;
+    return MB_OK;
+}
+
+/* The values of --only: the scenario table. */
+static const char *only_value(size_t i)
+{
+    const struct mb_pitfall *p = mb_pitfall_at(i);
+    return p != NULL ? p->id : NULL;
 }
 
 /* --coretype: a core type this CPU can run, or best. */
@@ -242,6 +266,8 @@ const struct mb__option mb__options[] = {
        "matbench blas: the libraries to compare, names of the\n"
        "ones found (openblas-pthread,blis-openmp) or paths to\n"
        "any libblas.so (default: every one found)"),
+    FN_VALUES("only", "run", "LIST", set_only, only_value, true,
+              "matbench pitfalls: the scenarios to run, comma-\nseparated (default: every one)"),
     HEADING("How to measure:"),
     UINT("repeat", "R", repeat, 1, MB_REPEAT_MAX,
          "timed samples per run (default 3; at most 1000000); a\n"
@@ -265,9 +291,9 @@ const struct mb__option mb__options[] = {
         "them in full)",
         MB__SECONDS, PLAN(naive_budget_s), 0, MB_BUDGET_MAX_S, NULL, 0, false),
     ROW("time-limit", "run", "S",
-        "matbench blas: a library with no answer after S\n"
-        "seconds is killed and its row says so (default 300;\n"
-        "0: no limit)",
+        "matbench blas and pitfalls: a child with no answer\n"
+        "after S seconds is killed and its row says so\n"
+        "(default 300 for blas, 30 for pitfalls; 0: no limit)",
         MB__SECONDS, offsetof(struct mb_options, time_limit_s), 0, 1e6, NULL, 0, false),
     ROW("seed", "run", "S", "seed of the random matrices (default 20260101)", MB__U64, PLAN(seed),
         0, 0, NULL, 0, false),

@@ -540,3 +540,79 @@ enum mb_status mb_report_blas_json(FILE *out, const struct mb_blas_report *r, st
     json_object_set_new(root, "interrupted", json_boolean(r->interrupted));
     return json_dump(out, root, d);
 }
+/* One measurement of matbench pitfalls. */
+static json_t *json_pitfall_run(const struct mb_pitfall_run *x)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "what", json_text(x->label));
+    json_object_set_new(o, "outcome", json_string(mb_pitfall_outcome_name(x->outcome)));
+    json_object_set_new(o, "error", x->error[0] != '\0' ? json_text(x->error) : json_null());
+    json_object_set_new(o, "n", json_integer((json_int_t)x->n));
+    json_object_set_new(o, "callers", json_integer(x->callers));
+    json_object_set_new(o, "threads_asked",
+                        x->threads_asked > 0 ? json_integer(x->threads_asked) : json_null());
+    json_object_set_new(o, "threads_default", json_count(x->threads_default));
+    json_object_set_new(o, "threads_reported", json_count(x->threads_reported));
+    json_object_set_new(o, "threads_seen", json_count(x->threads_seen));
+    json_object_set_new(o, "cpus", json_count(x->cpus));
+    json_object_set_new(o, "threading", json_text(x->threading));
+    json_object_set_new(o, "core", json_text(x->core));
+    json_object_set_new(o, "gflops", json_num(x->gflops));
+    json_object_set_new(o, "cores_busy", json_num(x->busy));
+    json_object_set_new(o, "wall_s", json_num(x->wall_s));
+    json_object_set_new(o, "calls", json_integer(x->calls));
+    json_object_set_new(o, "verified", json_boolean(x->outcome == MB_PITFALL_RUN_OK));
+    if (!isnan(x->child_s))
+        json_object_set_new(o, "forked_child_s", json_num(x->child_s));
+    return o;
+}
+
+/* One side of a scenario: how, and its measurements. */
+static json_t *json_pitfall_side(const char *how, const struct mb_pitfall_run *runs, size_t count)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(a, json_pitfall_run(&runs[i]));
+    return json_pack("{s:o, s:o}", "how", json_text(how), "runs", a);
+}
+
+/* matbench pitfalls --format json: {"pitfalls": [{"id", "what", "trap",
+ * "fix", "gain", "status"}, ...]} with the machine and the settings; a
+ * trap's runs pair with the fix's runs of the same index, and the fix's
+ * runs beyond the trap's count stand alone. */
+enum mb_status mb_report_pitfalls_json(FILE *out, const struct mb_pitfall_report *r,
+                                       struct mb_diag *d)
+{
+    json_t *list = json_array();
+    for (size_t i = 0; i < r->count; i++) {
+        const struct mb_pitfall_result *x = &r->results[i];
+        json_t *o = json_object();
+        json_object_set_new(o, "id", json_string(x->p->id));
+        json_object_set_new(o, "title", json_text(x->p->title));
+        json_object_set_new(o, "what", json_text(x->p->what));
+        json_object_set_new(o, "why", json_text(x->p->why));
+        json_object_set_new(o, "trap", json_pitfall_side(x->p->what, x->trap, x->ntrap));
+        json_object_set_new(o, "fix", json_pitfall_side(x->p->fix, x->fix, x->nfix));
+        json_object_set_new(o, "gain", json_num(x->gain));
+        json_object_set_new(o, "gain_text",
+                            x->gain_text[0] != '\0' ? json_text(x->gain_text) : json_null());
+        json_object_set_new(o, "status", json_string(mb_pitfall_status_name(x->status)));
+        json_object_set_new(o, "reason", x->reason[0] != '\0' ? json_text(x->reason) : json_null());
+        json_object_set_new(o, "found", x->found[0] != '\0' ? json_text(x->found) : json_null());
+        if (!isnan(x->crossover_n))
+            json_object_set_new(o, "crossover_n", json_num(x->crossover_n));
+        json_array_append_new(list, o);
+    }
+    json_t *settings =
+        json_pack("{s:I, s:o, s:o, s:o}", "n", (json_int_t)r->n, "min_time_s",
+                  json_num(r->min_time_s), "time_limit_s", json_num(r->time_limit_s),
+                  "openmp_build", r->omp_dir[0] != '\0' ? json_text(r->omp_dir) : json_null());
+    json_t *root = json_object();
+    json_object_set_new(root, "matbench", json_string(MB_VERSION_STRING));
+    json_object_set_new(root, "command", json_string("pitfalls"));
+    json_object_set_new(root, "machine", json_machine(r->machine));
+    json_object_set_new(root, "settings", settings);
+    json_object_set_new(root, "pitfalls", list);
+    json_object_set_new(root, "interrupted", json_boolean(r->interrupted));
+    return json_dump(out, root, d);
+}
