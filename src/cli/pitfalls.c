@@ -35,6 +35,9 @@
 #define SMALL_FIRST 16
 #define SMALL_LAST 2048
 #define SMALL_REFINE 3
+/* All cores "win" at a size when they beat one thread by this much: a
+ * tie within the noise is no crossover. */
+#define SMALL_WIN 1.05
 
 /* fork-after-init's size at least: OpenBLAS runs products below about
  * n = 64 on one thread, and the trap needs its threads started. */
@@ -242,13 +245,13 @@ static double small_gain(const struct mb_pitfall_result *r, size_t i)
     return r->trap[i].gflops / r->fix[i].gflops;
 }
 
-/* The first pair from which all cores are at least as fast as one thread
- * at every size above; r->ntrap when there is none. */
+/* The first pair from which all cores beat one thread by SMALL_WIN at
+ * every size above; r->ntrap when there is none. */
 static size_t small_crossover(const struct mb_pitfall_result *r)
 {
     size_t from = r->ntrap;
     for (size_t i = r->ntrap; i-- > 0;) {
-        if (!(small_gain(r, i) >= 1.0))
+        if (!(small_gain(r, i) >= SMALL_WIN))
             break;
         from = i;
     }
@@ -280,7 +283,7 @@ static enum mb_status sc_small_matrices(struct mb_pitfall_ctx *c, struct mb_pitf
     for (size_t i = 0; i < r->ntrap; i++)
         if (r->trap[i].outcome != MB_PITFALL_RUN_OK || r->fix[i].outcome != MB_PITFALL_RUN_OK) {
             r->status = MB_PITFALL_FAILED;
-            snprintf(r->reason, sizeof r->reason, "n = %zu did not run: %s", r->trap[i].n,
+            snprintf(r->reason, sizeof r->reason, "n = %zu did not run: %.200s", r->trap[i].n,
                      r->trap[i].outcome != MB_PITFALL_RUN_OK ? r->trap[i].error : r->fix[i].error);
             return MB_OK;
         }
@@ -300,23 +303,24 @@ static enum mb_status sc_small_matrices(struct mb_pitfall_ctx *c, struct mb_pitf
                  r->trap[r->best].n);
     r->status = r->gain >= MB_PITFALL_SHOWN_GAIN ? MB_PITFALL_SHOWN : MB_PITFALL_NOT_SHOWN;
     if (from == r->ntrap) {
-        say(r, "One thread beat %d at every size measured up to n = %zu.", c->cores,
-            r->trap[r->ntrap - 1].n);
+        say(r, "%d threads never beat one by %.0f %% up to n = %zu.", c->cores,
+            (SMALL_WIN - 1) * 100, r->trap[r->ntrap - 1].n);
         return MB_OK;
     }
     if (from == 0) {
         say(r,
-            "%d threads were at least as fast as one at every size from n = %zu (%.2f GFLOP/s "
-            "against %.2f): this OpenBLAS keeps small products on one thread by itself.",
-            c->cores, r->trap[0].n, r->trap[0].gflops, r->fix[0].gflops);
+            "%d threads beat one by %.0f %% or more at every size from n = %zu (%.2f GFLOP/s "
+            "against %.2f).",
+            c->cores, (SMALL_WIN - 1) * 100, r->trap[0].n, r->trap[0].gflops, r->fix[0].gflops);
         return MB_OK;
     }
     const struct mb_pitfall_run *lt = &r->trap[from - 1], *lf = &r->fix[from - 1];
     const struct mb_pitfall_run *ht = &r->trap[from], *hf = &r->fix[from];
     say(r,
-        "Below n = %zu one thread is faster: at n = %zu, 1 thread %.1f GFLOP/s against %.1f on "
-        "%d threads; from n = %zu on, all %d cores win (%.1f against %.1f on 1 thread).",
-        ht->n, lt->n, lf->gflops, lt->gflops, c->cores, ht->n, c->cores, ht->gflops, hf->gflops);
+        "From n = %zu on, all %d cores beat one thread by %.0f %% or more (%.1f against %.1f "
+        "GFLOP/s); at n = %zu, the size below, 1 thread made %.1f GFLOP/s and %d threads %.1f.",
+        ht->n, c->cores, (SMALL_WIN - 1) * 100, ht->gflops, hf->gflops, lt->n, lf->gflops, c->cores,
+        lt->gflops);
     if (r->best >= 0)
         say(r, "The most one thread gained: %.2fx at n = %zu.", r->gain, r->trap[r->best].n);
     return MB_OK;
@@ -546,7 +550,10 @@ static enum mb_status sc_openmp_set_threads(struct mb_pitfall_ctx *c, struct mb_
                  "omp_set_num_threads(1), then %d POSIX threads call dgemm (OpenMP build)", p);
     struct mb_pitfall_run *f1 = next_run(r->fix, &r->nfix, c->n, 1, 1,
                                          "openblas_set_num_threads(1), then dgemm (OpenMP build)");
-    struct mb_pitfall_run *f2 =
+    struct mb_pitfall_run *f2 = next_run(
+        r->fix, &r->nfix, c->n, p, 1,
+        "OMP_NUM_THREADS=1 before the start, %d POSIX threads call dgemm (OpenMP build)", p);
+    struct mb_pitfall_run *f3 =
         next_run(r->fix, &r->nfix, c->n, p, 1,
                  "openblas_set_num_threads(1), then %d POSIX threads call dgemm (OpenMP build)", p);
     enum mb_status st = spawn(c, t1, true, 0, NULL, "", c->limit_s, d,
@@ -558,7 +565,10 @@ static enum mb_status sc_openmp_set_threads(struct mb_pitfall_ctx *c, struct mb_
         st = spawn(c, f1, true, 0, NULL, "", c->limit_s, d, "gemm %zu 1 pthread 1 openblas %.9g",
                    c->n, c->min_s);
     if (st == MB_OK)
-        st = spawn(c, f2, true, 0, NULL, "", c->limit_s, d, "gemm %zu %d pthread 1 openblas %.9g",
+        st = spawn(c, f2, true, 0, "OMP_NUM_THREADS=1", "", c->limit_s, d,
+                   "gemm %zu %d pthread 1 none %.9g", c->n, p, c->min_s);
+    if (st == MB_OK)
+        st = spawn(c, f3, true, 0, NULL, "", c->limit_s, d, "gemm %zu %d pthread 1 openblas %.9g",
                    c->n, p, c->min_s);
     if (st != MB_OK)
         return st;
@@ -566,21 +576,29 @@ static enum mb_status sc_openmp_set_threads(struct mb_pitfall_ctx *c, struct mb_
     if (r->status == MB_PITFALL_FAILED || t1->outcome != MB_PITFALL_RUN_OK ||
         t2->outcome != MB_PITFALL_RUN_OK)
         return MB_OK;
-    /* what shows the trap here is the threads, not only the speed */
+    /* what shows the trap here is the threads as much as the speed */
     bool says_other = t1->threads_reported != 1;
     bool spread = t2->threads_seen > f2->threads_seen;
     if (says_other || spread)
         r->status = MB_PITFALL_SHOWN;
+    if (spread && !(r->gain >= MB_PITFALL_SHOWN_GAIN))
+        snprintf(r->gain_text, sizeof r->gain_text, "%d threads -> %d", t2->threads_seen,
+                 f2->threads_seen);
+    else if (says_other && !(r->gain >= MB_PITFALL_SHOWN_GAIN))
+        snprintf(r->gain_text, sizeof r->gain_text, "BLAS says %d, runs %.0f", t1->threads_reported,
+                 t1->busy);
     say(r,
         "After omp_set_num_threads(1) in the main thread, openblas_get_num_threads() says %d "
         "and the call kept %.2f cores busy (after openblas_set_num_threads(1): says %d, %.2f "
         "busy).",
         t1->threads_reported, t1->busy, f1->threads_reported, f1->busy);
     say(r,
-        "With %d POSIX threads calling dgemm after omp_set_num_threads(1) in the main "
-        "thread: %d threads in the process, %.2f cores busy, %.1f GFLOP/s; after "
+        "%d POSIX threads calling dgemm after omp_set_num_threads(1) in the main thread: %d "
+        "threads in the process, %.2f cores busy, %.1f GFLOP/s; with OMP_NUM_THREADS=1 set "
+        "before the start: %d threads, %.2f busy, %.1f GFLOP/s; after "
         "openblas_set_num_threads(1): %d threads, %.2f busy, %.1f GFLOP/s.",
-        p, t2->threads_seen, t2->busy, t2->gflops, f2->threads_seen, f2->busy, f2->gflops);
+        p, t2->threads_seen, t2->busy, t2->gflops, f2->threads_seen, f2->busy, f2->gflops,
+        f3->threads_seen, f3->busy, f3->gflops);
     if (!says_other && !spread)
         say(r, "Both calls set the threads alike here.");
     return MB_OK;
@@ -645,10 +663,12 @@ static const struct mb_pitfall pitfalls[] = {
     {"openmp-set-threads", "omp_set_num_threads against openblas_set_num_threads",
      "a program linked with OpenBLAS's OpenMP build sets the BLAS threads with "
      "omp_set_num_threads, or with openblas_set_num_threads, and expects the same",
-     "with the OpenMP build the threads are OpenMP's: omp_set_num_threads sets them only for "
-     "the thread that calls it, and openblas_get_num_threads does not see it (OpenBLAS #3933)",
-     "openblas_set_num_threads(k), which reaches every thread that calls the BLAS, or "
-     "OMP_NUM_THREADS=k before the start",
+     "with the OpenMP build the threads are OpenMP's: omp_set_num_threads sets them for the "
+     "thread that calls it only (each thread has its own OpenMP setting), and "
+     "openblas_get_num_threads does not see it (OpenBLAS #3933)",
+     "OMP_NUM_THREADS=k before the start, which every thread starts from; "
+     "openblas_set_num_threads(k) for calls from the thread that set it (what it does for the "
+     "program's other threads is measured below)",
      MB_PITFALL_NEEDS_CORES | MB_PITFALL_NEEDS_OPENMP, sc_openmp_set_threads},
 };
 

@@ -272,7 +272,7 @@ void mb_pitfall_judge(struct mb_pitfall_result *r)
     for (size_t i = 0; i < r->nfix; i++)
         if (r->fix[i].outcome != MB_PITFALL_RUN_OK) {
             r->status = MB_PITFALL_FAILED;
-            snprintf(r->reason, sizeof r->reason, "the fix '%s' did not run: %s", r->fix[i].label,
+            snprintf(r->reason, sizeof r->reason, "the fix '%.100s' did not run: %.120s", r->fix[i].label,
                      r->fix[i].error);
             return;
         }

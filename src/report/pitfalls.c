@@ -50,7 +50,8 @@ static void run_figures(char *buf, size_t cap, const struct mb_pitfall_run *x)
     if (!isnan(x->busy) && len > 0 && (size_t)len < cap)
         len += snprintf(buf + len, cap - (size_t)len, ", %.2f cores busy", x->busy);
     if (x->threads_seen > 0 && len > 0 && (size_t)len < cap)
-        len += snprintf(buf + len, cap - (size_t)len, ", %d threads", x->threads_seen);
+        len += snprintf(buf + len, cap - (size_t)len, ", %d thread%s", x->threads_seen,
+                        x->threads_seen == 1 ? "" : "s");
     if (x->threads_reported > 0 && len > 0 && (size_t)len < cap)
         snprintf(buf + len, cap - (size_t)len, ", BLAS says %d", x->threads_reported);
 }
