@@ -801,13 +801,15 @@ enum mb_status mb__cli_pitfalls(const struct mb_options *o, struct mb_diag *d)
     if (wst == MB_OK)
         wst = cst;
     mb_cli_signals_hold(false);
-    size_t failed = 0;
+    size_t failed = 0, finished = 0;
     const char *first = NULL;
-    for (size_t i = 0; i < done; i++)
+    for (size_t i = 0; i < done; i++) {
+        finished += results[i].status != MB_PITFALL_INTERRUPTED;
         if (results[i].status == MB_PITFALL_FAILED && failed++ == 0)
             first = results[i].p->id;
+    }
     char kept[64], which[64];
-    snprintf(kept, sizeof kept, "%zu of %zu scenarios", done, count);
+    snprintf(kept, sizeof kept, "%zu of %zu scenarios", finished, done);
     snprintf(which, sizeof which, "%s", first != NULL ? first : "");
     free(results);
     free(c);
