@@ -387,6 +387,14 @@ static void run_fake(const struct mb_kernel *k, double duration_s, struct mb_res
     cr_assert_eq(rs.count, 1);
     *out = rs.items[0];
     cr_assert_eq(b.samples, out->repeat);
+    /* the samples kept are the ones the statistics summarise */
+    cr_assert_eq(out->nsamples, out->repeat);
+    struct mb_stats again;
+    mb_stats_compute(out->samples, out->nsamples, &again);
+    cr_assert_float_eq(again.median, out->time_s.median, 0);
+    cr_assert_float_eq(again.min, out->time_s.min, 0);
+    out->samples = NULL; /* freed with rs */
+    out->nsamples = 0;
     mb_results_free(&rs);
 }
 

@@ -86,6 +86,11 @@ enum mb_blaslib_outcome {
     MB_BLASLIB_NOT_CHECKED /* measured, --no-verify */
 };
 
+/* Samples a row keeps (the first of them, in the order measured): a
+ * library stops sampling after MB_BLASLIB_MAX_SAMPLING_S, and a dgemm
+ * sample lasts 1 ms at least, so only tiny dgetrf calls have more. */
+#define MB_BLASLIB_SAMPLES_MAX 4096
+
 /* One library x kernel x n x threads. Unknown figures are NAN (-1 for
  * counts). */
 struct mb_blaslib_row {
@@ -98,6 +103,8 @@ struct mb_blaslib_row {
     char error[768];                           /* why, when not OK */
     unsigned warmup, repeat, calls_per_sample; /* what was run */
     struct mb_stats time_s;
+    double samples[MB_BLASLIB_SAMPLES_MAX]; /* the first nsamples of those time_s summarises */
+    size_t nsamples;
     double gflops;        /* from the median time */
     double cores_busy;    /* the child's CPU time over the wall time of its timed calls */
     double peak_fraction; /* gflops over the FMA peak of min(threads used, usable cores) */

@@ -51,6 +51,9 @@ struct mb_dist_result {
     struct mb_dist_grid grid;
     unsigned nb, repeat, warmup;
     struct mb_stats time_s;
+    double *samples; /* the timed passes time_s summarises, in order (malloc'd by
+                        mb_pkernel_measure; the caller frees them); NULL: none */
+    size_t nsamples;
     double gflops;          /* flops / median time */
     double gflops_per_rank; /* gflops / ranks */
     double imbalance;       /* the slowest rank's time over the fastest's, median pass */

@@ -39,6 +39,11 @@ struct mb_result {
     size_t npids;
 
     unsigned calls_per_sample; /* calls timed together in each sample (time_s is one call's) */
+    /* The timed samples time_s summarises, seconds for one call each, in
+     * the order measured (malloc'd when the runner stores the result;
+     * mb_results_free frees them). NULL, 0: none kept. */
+    double *samples;
+    size_t nsamples;
 };
 
 struct mb_results {

@@ -66,6 +66,8 @@ void mb_results_apply_peak(struct mb_results *r, const struct mb_peak *pk)
 /* Releases the list and leaves it empty, ready for reuse. */
 void mb_results_free(struct mb_results *r)
 {
+    for (size_t i = 0; i < r->count; i++)
+        free(r->items[i].samples);
     free(r->items);
     r->items = NULL;
     r->count = r->cap = 0;

@@ -356,11 +356,20 @@ static void fill(const struct mb_plan *p, const struct mb_runner_hooks *h, const
     emit(h, &(struct mb_event){.kind = MB_EVENT_FILL, .n = n, .value = mb_clock_now_s() - t0});
 }
 
-/* Stores res and announces it. */
+/* Stores res with a copy of the samples its statistics came from (the
+ * last res->repeat of the run's) and announces it. */
 static enum mb_status record(struct run *r, const struct mb_result *res, struct mb_results *results,
                              struct mb_diag *d)
 {
-    enum mb_status st = mb_results_add(results, res, d);
+    struct mb_result x = *res;
+    x.nsamples = res->repeat <= r->s->count ? res->repeat : r->s->count;
+    x.samples = malloc((x.nsamples ? x.nsamples : 1) * sizeof *x.samples);
+    if (x.samples == NULL)
+        return mb_diag_set(d, MB_NOMEM, "cannot store %zu samples", x.nsamples);
+    memcpy(x.samples, r->s->v + (r->s->count - x.nsamples), x.nsamples * sizeof *x.samples);
+    enum mb_status st = mb_results_add(results, &x, d);
+    if (st != MB_OK)
+        free(x.samples);
     if (st == MB_OK) {
         struct mb_event ev = r->ev;
         ev.kind = MB_EVENT_RUN_DONE;

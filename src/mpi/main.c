@@ -665,6 +665,8 @@ int main(int argc, char **argv)
     st = run_and_compare(&o, &h, &rows, &count, &d);
     struct mb_diag wd = {0};
     enum mb_status wst = rank == 0 ? final_report(&o, &h, rows, count, &wd) : MB_OK;
+    for (size_t i = 0; rows != NULL && i < count; i++)
+        free(rows[i].samples);
     free(rows);
     if (st == MB_OK && wst != MB_OK)
         st = wst, d = wd;

@@ -109,6 +109,7 @@ double mb_onerank_gflops(struct mb_onerank *p, const struct mb_dist_kernel *k, s
     if (st == MB_OK)
         st = mb_pkernel_measure(k, &c, passes, &r, &d);
     mb_pctx_free(&c);
+    free(r.samples);
     if (st != MB_OK) {
         snprintf(why, cap, "%s on one rank: %s", k->name, d.msg);
         return NAN;

@@ -369,7 +369,10 @@ enum mb_status mb_pkernel_measure(const struct mb_dist_kernel *k, struct mb_pctx
     struct mb_stats fs;
     mb_stats_compute(slow, p.repeat, &r->time_s);
     mb_stats_compute(fast, p.repeat, &fs);
-    free(slow), free(fast);
+    free(r->samples);
+    r->samples = slow;
+    r->nsamples = p.repeat;
+    free(fast);
     int ranks;
     MPI_Comm_size(c->comm, &ranks);
     r->gflops = k->flops((size_t)c->n, 1) / r->time_s.median / 1e9;

@@ -641,6 +641,8 @@ static void derive(const struct mb_kernel *k, size_t n, const double *samples, s
                    struct mb_blaslib_row *row)
 {
     mb_stats_compute(samples, count, &row->time_s);
+    row->nsamples = count < MB_BLASLIB_SAMPLES_MAX ? count : MB_BLASLIB_SAMPLES_MAX;
+    memcpy(row->samples, samples, row->nsamples * sizeof *samples);
     row->repeat = (unsigned)count;
     row->gflops = row->time_s.median > 0 ? k->flops(n, 1) / row->time_s.median * 1e-9 : NAN;
     row->threads_used_reported = row->id.threads_reported > 0;

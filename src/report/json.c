@@ -22,6 +22,18 @@ static json_t *json_num(double x)
     return isnan(x) || isinf(x) ? json_null() : json_real(x);
 }
 
+/* The contract's "time_s" object: the statistics and the samples they
+ * summarise, seconds for one call each, in the order measured. */
+static json_t *json_time(const struct mb_stats *t, const double *samples, size_t nsamples)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < nsamples; i++)
+        json_array_append_new(a, json_num(samples[i]));
+    return json_pack("{s:o, s:o, s:o, s:o, s:o, s:o}", "min", json_num(t->min), "median",
+                     json_num(t->median), "max", json_num(t->max), "mean", json_num(t->mean),
+                     "stddev", json_num(t->stddev), "samples", a);
+}
+
 /* One cache level {bytes, count}, or null when unknown. */
 static json_t *json_cache(const struct mb_cache *c)
 {
@@ -232,9 +244,7 @@ static json_t *json_per_core(const struct mb_result *r)
 /* One result as the contract's "results" entry. */
 static json_t *json_result(const struct mb_result *r)
 {
-    json_t *time = json_pack("{s:o, s:o, s:o, s:o, s:o}", "min", json_num(r->time_s.min), "median",
-                             json_num(r->time_s.median), "max", json_num(r->time_s.max), "mean",
-                             json_num(r->time_s.mean), "stddev", json_num(r->time_s.stddev));
+    json_t *time = json_time(&r->time_s, r->samples, r->nsamples);
     json_t *o = json_pack("{s:s, s:I, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:b, "
                           "s:o, s:b, s:I}",
                           "kernel", r->kernel->name, "n", (json_int_t)r->n, "threads", r->threads,
@@ -369,9 +379,7 @@ bool mb_report_json_summary(const char *doc, size_t len, struct mb_report_summar
  * results, plus ranks, grid, nb, threads_per_rank and hosts. */
 static json_t *json_dist_result(const struct mb_dist_result *r)
 {
-    json_t *time = json_pack("{s:o, s:o, s:o, s:o, s:o}", "min", json_num(r->time_s.min), "median",
-                             json_num(r->time_s.median), "max", json_num(r->time_s.max), "mean",
-                             json_num(r->time_s.mean), "stddev", json_num(r->time_s.stddev));
+    json_t *time = json_time(&r->time_s, r->samples, r->nsamples);
     return json_pack("{s:s, s:I, s:i, s:i, s:i, s:i, s:i, s:i, s:o, s:o, s:o, s:o, s:b, s:o, "
                      "s:o, s:s}",
                      "kernel", r->kernel->name, "n", (json_int_t)r->n, "ranks", r->ranks, "nb",
@@ -487,12 +495,8 @@ static json_t *json_blas_row(const struct mb_blaslib_row *x)
     json_object_set_new(o, "warmup", json_integer(x->warmup));
     json_object_set_new(o, "calls_per_sample", json_integer(x->calls_per_sample));
     bool timed = x->time_s.count > 0;
-    json_object_set_new(
-        o, "time_s",
-        timed ? json_pack("{s:o, s:o, s:o, s:o, s:o}", "min", json_num(x->time_s.min), "median",
-                          json_num(x->time_s.median), "max", json_num(x->time_s.max), "mean",
-                          json_num(x->time_s.mean), "stddev", json_num(x->time_s.stddev))
-              : json_null());
+    json_object_set_new(o, "time_s",
+                        timed ? json_time(&x->time_s, x->samples, x->nsamples) : json_null());
     json_object_set_new(o, "gflops", json_num(x->gflops));
     json_object_set_new(o, "cores_busy", json_num(x->cores_busy));
     json_object_set_new(o, "peak_fraction", json_num(x->peak_fraction));
