@@ -2,7 +2,8 @@
  * runs them, against the built matbench: the CSV they collect (one row per
  * configuration, in order, every result verified), the plots when gnuplot
  * is there, the explanation when it is not, and their argument errors; and
- * bench/compare-bare.sh's output for each kernel it takes. */
+ * bench/compare-bare.sh's output for each kernel it takes, and bench/compare.sh's
+ * rounds and comparison. */
 #include <criterion/criterion.h>
 #include <criterion/logging.h>
 #include <dirent.h>
@@ -217,7 +218,7 @@ Test(scripts, sweep_blas_collects_a_verified_row_per_library_and_thread_count)
 Test(scripts, help_prints_the_usage)
 {
     static const char *const scripts[] = {"sweep-threads.sh", "sweep-sizes.sh", "compare-bare.sh",
-                                          "sweep-blas.sh"};
+                                          "sweep-blas.sh", "compare.sh"};
     for (size_t i = 0; i < COUNT(scripts); i++) {
         struct run r;
         run(&r, "", scripts[i], "--help");
@@ -268,6 +269,30 @@ Test(scripts, compare_bare_compares_dgetrf_with_its_bare_program)
     assert_compare_bare("64", "dgetrf", "dgetrf n=");
 }
 
+/* ---- compare.sh ------------------------------------------------------------ */
+
+/* Two rounds of the same tiny command on each side: each round's report
+ * kept, and the comparison of their merged samples printed and saved. */
+Test(scripts, compare_runs_both_sides_interleaved_and_compares_them_merged)
+{
+    struct run r;
+    char args[512];
+    const char *cmd = "matbench 64 --kernels dgemm --threads 1 --min-time 0.02 --no-peak";
+    snprintf(args, sizeof args, "'%s' '%s' 2 '%s'", cmd, cmd, outdir);
+    run(&r, "", "compare.sh", args);
+    cr_assert_eq(r.code, 0, "exit %d: %s", r.code, r.err);
+    cr_assert_not_null(strstr(r.out, "dgemm n=64 threads=1"), "%s", r.out);
+    cr_assert_not_null(strstr(r.out, "(2 files)"), "both rounds merged: %s", r.out);
+    cr_assert_not_null(strstr(r.err, "round 2/2: new:"), "%s", r.err);
+    const char *files[] = {"old-1.json", "old-2.json",  "new-1.json",
+                           "new-2.json", "compare.txt", "compare.json"};
+    for (size_t i = 0; i < COUNT(files); i++) {
+        char path[256];
+        snprintf(path, sizeof path, "%s/%s", outdir, files[i]);
+        cr_assert_eq(access(path, R_OK), 0, "%s written", files[i]);
+    }
+}
+
 /* ---- argument errors: exit 2, one line naming the value, nothing made ---- */
 
 static const struct {
@@ -291,6 +316,10 @@ static const struct {
     {"compare-bare.sh", "4x", "'4x'"},
     {"compare-bare.sh", "40 0", "'0'"},
     {"compare-bare.sh", "40 1 'DIR' dgetrf extra", "'extra'"},
+    {"compare.sh", "'64'", "CMD B"},
+    {"compare.sh", "'64' '64' x 'DIR'", "'x'"},
+    {"compare.sh", "'64' '64' 0 'DIR'", "'0'"},
+    {"compare.sh", "'64' '64' 1 'DIR' extra", "'extra'"},
 };
 
 Test(scripts, bad_arguments_exit_2_with_one_line_naming_the_value)

@@ -18,7 +18,8 @@ enum mb_command {
     MB_CMD_CORETYPES,
     MB_CMD_KERNELS,
     MB_CMD_BLAS,
-    MB_CMD_PITFALLS
+    MB_CMD_PITFALLS,
+    MB_CMD_COMPARE
 };
 
 struct mb_options {
@@ -36,6 +37,9 @@ struct mb_options {
     double time_limit_s;       /* --time-limit of matbench blas and pitfalls; NAN: not given */
     const char *only;          /* matbench pitfalls --only: scenario ids; NULL: every one */
     char only_list[512];       /* --only's value when it came from a config file */
+    const char *compare[2];    /* matbench compare OLD NEW: the files (lists of files) */
+    double threshold;          /* matbench compare --threshold, a fraction; NAN: not given */
+    double fail_if_slower;     /* matbench compare --fail-if-slower, a fraction; NAN: not given */
 };
 
 enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct mb_diag *d);

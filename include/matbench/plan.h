@@ -105,6 +105,8 @@ enum mb_status mb_parse_uint(const char *what, const char *s, unsigned min, unsi
 enum mb_status mb_parse_u64(const char *what, const char *s, uint64_t *out, struct mb_diag *d);
 enum mb_status mb_parse_seconds(const char *what, const char *s, double max, double *out,
                                 struct mb_diag *d);
+enum mb_status mb_parse_percent(const char *what, const char *s, double max, double *out,
+                                struct mb_diag *d);
 enum mb_status mb_plan_default_threads(const char *env, int max_threads, int physical_cores,
                                        struct mb_thread_list *out, enum mb_threads_source *source,
                                        struct mb_diag *d);

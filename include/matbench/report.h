@@ -10,6 +10,7 @@
 
 #include "matbench/blas.h"
 #include "matbench/blaslib.h"
+#include "matbench/compare.h"
 #include "matbench/coretype.h"
 #include "matbench/format.h"
 #include "matbench/front.h"
@@ -115,6 +116,11 @@ enum mb_status mb_report_pitfalls(FILE *out, enum mb_format f, const struct mb_p
                                   struct mb_diag *d);
 enum mb_status mb_report_pitfalls_json(FILE *out, const struct mb_pitfall_report *r,
                                        struct mb_diag *d);
+
+/* matbench compare: the matched rows and what differs. */
+enum mb_status mb_report_compare(FILE *out, enum mb_format f, const struct mb_compare *c,
+                                 struct mb_diag *d);
+enum mb_status mb_report_compare_json(FILE *out, const struct mb_compare *c, struct mb_diag *d);
 
 /* What a core-type probe reads back from a run's JSON report: blas.core
  * and the first result. */

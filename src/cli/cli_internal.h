@@ -72,6 +72,9 @@ enum mb_status mb__cli_run_plan(const struct mb_options *o, struct mb_diag *d);
 /* blas.c */
 enum mb_status mb__cli_blas(const struct mb_options *o, struct mb_diag *d);
 
+/* compare.c */
+enum mb_status mb__cli_compare(const struct mb_options *o, struct mb_diag *d);
+
 /* pitfalls.c */
 enum mb_status mb__cli_pitfalls(const struct mb_options *o, struct mb_diag *d);
 

@@ -115,6 +115,8 @@ const struct mb__command mb__commands[] = {
      "every BLAS installed, and any given by\npath, side by side (one child process each)"},
     {"pitfalls", MB_CMD_PITFALLS, true, NULL, mb__cli_pitfalls, NULL, "pitfalls [N] [--only LIST]",
      "the classic BLAS threading traps, each\nmeasured with its fix (child processes)"},
+    {"compare", MB_CMD_COMPARE, false, NULL, mb__cli_compare, NULL, "compare OLD NEW",
+     "is NEW.json faster than OLD.json? per\nresult: new/old, its 95 % interval, a U test"},
 };
 const size_t mb__ncommands = MB__ARRAY_SIZE(mb__commands);
 

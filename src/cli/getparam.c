@@ -218,6 +218,14 @@ static enum mb_status parse_words(int argc, char **argv, int first, struct mb_op
             }
         if (command)
             continue;
+        if (o->command == MB_CMD_COMPARE) { /* two files, no size */
+            if (o->compare[1] != NULL)
+                return mb_diag_set(d, MB_USAGE,
+                                   "unexpected argument '%s' (matbench compare OLD.json NEW.json)",
+                                   SHOWN(argv[i]));
+            o->compare[o->compare[0] != NULL] = argv[i];
+            continue;
+        }
         /* the first word wrong is the one to name: in "-- --threads 1"
          * that is '--threads', not a size, before '1' is one word too many */
         size_t n;
@@ -303,6 +311,7 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
     mb_plan_defaults(&o->plan);
     mb_front_defaults(&o->front);
     o->time_limit_s = NAN; /* not given */
+    o->threshold = o->fail_if_slower = NAN;
     struct mb_plan *p = &o->plan;
     const struct mb_front *f = &o->front;
     struct mb_machine *m = &o->machine;
@@ -327,6 +336,14 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
         return mb_diag_set(d, MB_USAGE,
                            "--time-limit is an option of matbench blas and pitfalls, not of %s",
                            c->word);
+    if (st == MB_OK && o->command != MB_CMD_COMPARE &&
+        (!isnan(o->threshold) || !isnan(o->fail_if_slower)))
+        return mb_diag_set(d, MB_USAGE, "%s is an option of matbench compare, not of %s",
+                           isnan(o->threshold) ? "--fail-if-slower" : "--threshold", c->word);
+    if (st == MB_OK && o->command == MB_CMD_COMPARE && o->compare[1] == NULL)
+        return mb_diag_set(d, MB_USAGE,
+                           "compare: needs two reports: matbench compare OLD.json NEW.json (each "
+                           "a JSON file of matbench, or a comma-separated list of them)");
     if (st == MB_OK && o->command != MB_CMD_PITFALLS && o->only != NULL)
         return mb_diag_set(d, MB_USAGE, "--only is an option of matbench pitfalls, not of %s",
                            c->word);

@@ -137,6 +137,21 @@ static enum mb_status set_only(const char *arg, bool from_config, struct mb_opti
     return MB_OK;
 }
 
+/* --threshold and --fail-if-slower: percentages, kept as fractions. */
+static enum mb_status set_threshold(const char *arg, bool from_config, struct mb_options *o,
+                                    struct mb_diag *d)
+{
+    (void)from_config;
+    return mb_parse_percent("threshold", arg, 100, &o->threshold, d);
+}
+
+static enum mb_status set_fail_if_slower(const char *arg, bool from_config, struct mb_options *o,
+                                         struct mb_diag *d)
+{
+    (void)from_config;
+    return mb_parse_percent("fail-if-slower", arg, 1000, &o->fail_if_slower, d);
+}
+
 /* The values of --only: the scenario table. */
 static const char *only_value(size_t i)
 {
@@ -268,6 +283,11 @@ const struct mb__option mb__options[] = {
        "any libblas.so (default: every one found)"),
     FN_VALUES("only", "run", "LIST", set_only, only_value, true,
               "matbench pitfalls: the scenarios to run, comma-\nseparated (default: every one)"),
+    FN("threshold", NULL, "PCT", set_threshold,
+       "matbench compare: a change below PCT % is \"same\"\n(default 2)"),
+    FN("fail-if-slower", NULL, "PCT", set_fail_if_slower,
+       "matbench compare: exit 1 when a result is slower by\nmore than PCT % with p < 0.05 (for "
+       "CI)"),
     HEADING("How to measure:"),
     UINT("repeat", "R", repeat, 1, MB_REPEAT_MAX,
          "timed samples per run (default 3; at most 1000000); a\n"

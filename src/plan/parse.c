@@ -346,6 +346,23 @@ enum mb_status mb_parse_seconds(const char *what, const char *s, double max, dou
     return MB_OK;
 }
 
+/* A percentage: a decimal number 0..max, as a fraction (2 -> 0.02). */
+enum mb_status mb_parse_percent(const char *what, const char *s, double max, double *out,
+                                struct mb_diag *d)
+{
+    char *end;
+    errno = 0;
+    size_t len = decimal_length(s);
+    double v = len > 0 ? strtod(s, &end) : NAN;
+    if (len == 0 || s[len] != '\0' || end != s + len || errno != 0 || !isfinite(v) || v < 0 ||
+        v > max)
+        return mb_diag_set(d, MB_USAGE,
+                           "%s: '%s' is not allowed (a percentage, a decimal number 0..%g)", what,
+                           SHOWN(s), max);
+    *out = v / 100;
+    return MB_OK;
+}
+
 static const char *const layout_names[] = {
     [MB_LAYOUT_COL] = "col",
     [MB_LAYOUT_ROW] = "row",

@@ -620,3 +620,81 @@ enum mb_status mb_report_pitfalls_json(FILE *out, const struct mb_pitfall_report
     json_object_set_new(root, "interrupted", json_boolean(r->interrupted));
     return json_dump(out, root, d);
 }
+
+/* An array of labels. */
+static json_t *json_labels(char *const *v, size_t n)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < n; i++)
+        json_array_append_new(a, json_text(v[i]));
+    return a;
+}
+
+/* One side of a compared row: its median and samples. */
+static json_t *json_compare_side(double median_s, const double *samples, size_t count)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; i < count; i++)
+        json_array_append_new(a, json_num(samples[i]));
+    return json_pack("{s:o, s:I, s:o}", "median_s", json_num(median_s), "count", (json_int_t)count,
+                     "samples", a);
+}
+
+static json_t *json_compare_row(const struct mb_compare_row *r)
+{
+    json_t *o = json_object();
+    json_object_set_new(o, "kernel", json_text(r->kernel));
+    json_object_set_new(o, "n", json_integer((json_int_t)r->n));
+    json_object_set_new(o, "threads", r->threads >= 0 ? json_integer(r->threads) : json_null());
+    json_object_set_new(o, "blas", r->blas[0] != '\0' ? json_text(r->blas) : json_null());
+    json_object_set_new(o, "ranks", r->ranks >= 0 ? json_integer(r->ranks) : json_null());
+    json_object_set_new(o, "grid", r->grid[0] != '\0' ? json_text(r->grid) : json_null());
+    json_object_set_new(o, "old", json_compare_side(r->old_median_s, r->old_samples, r->old_count));
+    json_object_set_new(o, "new", json_compare_side(r->new_median_s, r->new_samples, r->new_count));
+    json_object_set_new(o, "ratio", json_num(r->ratio));
+    json_object_set_new(o, "ci", json_pack("[o, o]", json_num(r->lo), json_num(r->hi)));
+    json_object_set_new(o, "u", json_num(r->u.u_a));
+    json_object_set_new(o, "p", json_num(r->u.p));
+    json_object_set_new(o, "p_exact", json_boolean(r->u.exact));
+    json_object_set_new(o, "verdict", json_string(mb_compare_verdict_name(r->verdict)));
+    json_object_set_new(o, "few_samples", json_boolean(r->few));
+    json_object_set_new(o, "fails", json_boolean(r->fail));
+    return o;
+}
+
+/* matbench compare --format json: the settings, the environment fields
+ * that differ, each matched row with both sides' samples, the geometric
+ * mean, and the rows of one side only. */
+enum mb_status mb_report_compare_json(FILE *out, const struct mb_compare *c, struct mb_diag *d)
+{
+    json_t *rows = json_array(), *env = json_array();
+    for (size_t i = 0; i < c->count; i++)
+        json_array_append_new(rows, json_compare_row(&c->rows[i]));
+    for (size_t i = 0; i < c->nenv; i++)
+        json_array_append_new(env, json_pack("{s:s, s:o, s:o}", "field", c->env[i].field, "old",
+                                             json_text(c->env[i].old_value), "new",
+                                             json_text(c->env[i].new_value)));
+    json_t *settings =
+        json_pack("{s:o, s:o, s:i, s:o, s:I, s:o, s:i}", "threshold", json_num(c->threshold),
+                  "fail_if_slower", json_num(c->fail_if_slower), "resamples", (int)c->resamples,
+                  "level", json_num(c->level), "seed", (json_int_t)c->seed, "alpha",
+                  json_num(MB_COMPARE_ALPHA), "few_samples", MB_COMPARE_FEW);
+    json_t *root = json_object();
+    json_object_set_new(root, "matbench", json_string(MB_VERSION_STRING));
+    json_object_set_new(root, "command", json_string("compare"));
+    json_object_set_new(
+        root, "old",
+        json_pack("{s:o, s:I}", "files", json_text(c->old_arg), "count", (json_int_t)c->old_files));
+    json_object_set_new(
+        root, "new",
+        json_pack("{s:o, s:I}", "files", json_text(c->new_arg), "count", (json_int_t)c->new_files));
+    json_object_set_new(root, "settings", settings);
+    json_object_set_new(root, "environment", env);
+    json_object_set_new(root, "rows", rows);
+    json_object_set_new(root, "geomean_ratio", json_num(c->geomean));
+    json_object_set_new(root, "only_old", json_labels(c->only_old, c->nonly_old));
+    json_object_set_new(root, "only_new", json_labels(c->only_new, c->nonly_new));
+    json_object_set_new(root, "no_samples", json_labels(c->no_samples, c->nno_samples));
+    json_object_set_new(root, "failed", json_integer((json_int_t)c->failed));
+    return json_dump(out, root, d);
+}
