@@ -262,3 +262,79 @@ Test(compare_cli, two_real_runs_compare)
     unlink(a);
     unlink(b);
 }
+
+/* A report whose one result has kernel name kernel and count samples of
+ * base (0.95 .. 1.06 of it, in turn). */
+static void odd_report(char *path, size_t cap, const char *kernel, size_t count, double base)
+{
+    json_t *s = json_array();
+    for (size_t k = 0; k < count; k++)
+        json_array_append_new(s, json_real(base * (0.95 + 0.01 * (double)(k % SAMPLES))));
+    json_t *doc = json_pack("{s:s, s:[{s:s, s:i, s:i, s:{s:o}}, {s:s, s:i}]}", "matbench", "0.1.0",
+                            "results", "kernel", kernel, "n", 100, "threads", 1, "time_s",
+                            "samples", s, "kernel", "dgemm", "n", 0);
+    snprintf(path, cap, "/tmp/mb_compare_XXXXXX");
+    int fd = mkstemp(path);
+    cr_assert_geq(fd, 0);
+    close(fd);
+    cr_assert_eq(json_dump_file(doc, path, 0), 0);
+    json_decref(doc);
+}
+
+Test(compare, names_from_a_report_are_made_printable_and_bad_rows_counted)
+{
+    char a[64], b[64];
+    odd_report(a, sizeof a, "dg\nemm\x1b[31m", SAMPLES, 1e-3);
+    odd_report(b, sizeof b, "dg\nemm\x1b[31m", SAMPLES, 1.5e-3);
+    struct mb_compare c;
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_compare_files(a, b, MB_COMPARE_THRESHOLD, NAN, &c, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(c.count, 1);
+    cr_assert_null(strpbrk(c.rows[0].label, "\n\x1b"), "%s", c.rows[0].label);
+    cr_assert_eq(c.old_skipped, 1, "the result with n = 0 is not matbench's");
+    cr_assert_eq(c.new_skipped, 1);
+    mb_compare_free(&c);
+    unlink(a);
+    unlink(b);
+}
+
+Test(compare, the_gate_does_not_depend_on_the_threshold)
+{
+    char a[64], b[64];
+    report(a, sizeof a, two, 2, 1.0, "Haswell");
+    report(b, sizeof b, two, 2, 1.5, "Haswell");
+    struct mb_compare c;
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_compare_files(a, b, 0.60, 0.05, &c, &d), MB_OK, "%s", d.msg);
+    cr_assert_eq(c.rows[0].verdict, MB_VERDICT_SAME, "50 %% is below a 60 %% threshold");
+    cr_assert_eq(c.failed, 2, "but slower than the 5 %% gate with p < 0.05");
+    mb_compare_free(&c);
+    unlink(a);
+    unlink(b);
+}
+
+Test(compare, many_samples_are_thinned_and_said_so)
+{
+    char a[64];
+    odd_report(a, sizeof a, "dgemm", MB_COMPARE_SAMPLES_USED + 1000, 1e-3);
+    struct mb_compare c;
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_compare_files(a, a, MB_COMPARE_THRESHOLD, NAN, &c, &d), MB_OK, "%s", d.msg);
+    cr_assert(c.rows[0].thinned);
+    cr_assert_eq(c.rows[0].old_count, MB_COMPARE_SAMPLES_USED);
+    cr_assert_eq(c.rows[0].verdict, MB_VERDICT_SAME);
+    mb_compare_free(&c);
+    unlink(a);
+}
+
+Test(compare, a_sample_that_is_no_time_is_refused)
+{
+    char a[64];
+    odd_report(a, sizeof a, "dgemm", SAMPLES, 1e300);
+    struct mb_compare c;
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_compare_files(a, a, MB_COMPARE_THRESHOLD, NAN, &c, &d), MB_USAGE);
+    cr_assert(strstr(d.msg, "not a time") != NULL, "%s", d.msg);
+    cr_assert(strstr(d.msg, a) != NULL, "names the file: %s", d.msg);
+    unlink(a);
+}

@@ -23,6 +23,13 @@
 #define MB_COMPARE_ALPHA 0.05
 #define MB_COMPARE_FILES_MAX 256 /* files on one side */
 #define MB_COMPARE_ENV_MAX 32
+#define MB_COMPARE_FILE_MAX ((long long)1 << 30) /* bytes of one report, at most */
+/* A sample above this (a month) is not a time matbench measured. */
+#define MB_COMPARE_SAMPLE_MAX_S 2.6e6
+/* A side's samples beyond this many are thinned, evenly in the order
+ * measured, before the statistics (the bootstrap costs resamples x
+ * samples): the row says so. */
+#define MB_COMPARE_SAMPLES_USED 5000
 
 /* One environment field that differs between the sides (their first files). */
 struct mb_compare_env {
@@ -46,8 +53,9 @@ struct mb_compare_row {
     double lo, hi; /* its bootstrap interval (MB_COMPARE_LEVEL) */
     struct mb_mwu u;
     enum mb_verdict verdict;
-    bool few;  /* a side has fewer than MB_COMPARE_FEW samples */
-    bool fail; /* slower by more than --fail-if-slower with p < MB_COMPARE_ALPHA */
+    bool few;     /* a side has fewer than MB_COMPARE_FEW samples */
+    bool thinned; /* a side had more than MB_COMPARE_SAMPLES_USED: those were used */
+    bool fail;    /* slower by more than --fail-if-slower with p < MB_COMPARE_ALPHA */
 };
 
 struct mb_compare {
@@ -59,6 +67,8 @@ struct mb_compare {
     size_t nonly_old, nonly_new;
     char **no_samples; /* labels of matched rows a side has no samples for */
     size_t nno_samples;
+    size_t old_skipped, new_skipped;       /* results not timed, or not matbench's */
+    size_t old_duplicates, new_duplicates; /* results met twice in one file (merged) */
     struct mb_compare_env env[MB_COMPARE_ENV_MAX];
     size_t nenv;
     double geomean;        /* of the ratios over the rows; NAN */

@@ -16,7 +16,8 @@
 #include "matbench/child.h"
 #include "matbench/status.h"
 
-#define MB_PITFALL_RUNS 16 /* measurements on one side of a scenario, at most */
+#define MB_PITFALL_RUNS 16      /* measurements on one side of a scenario, at most */
+#define MB_PITFALL_N_MAX 100000 /* matrix order, at most (the child's bound) */
 
 /* A child with no answer after this long is killed and said to hang, when
  * --time-limit is not given: 30 s is a hundred dgemm calls of n = 2000 on
@@ -53,8 +54,8 @@ struct mb_pitfall_run {
     double gflops;        /* every caller together; NAN unless ok */
     double wall_s, cpu_s; /* of the timed calls */
     double busy;          /* cpu_s / wall_s: cores kept busy; NAN */
-    long calls;
-    double child_s; /* fork-after-init: how long the forked child took; NAN */
+    long calls;           /* dgemm calls timed; -1: unknown (coretype's probe does not say) */
+    double child_s;       /* fork-after-init: how long the forked child took; NAN */
 };
 
 /* What a scenario found. */

@@ -8,6 +8,7 @@
 #include <math.h>
 #include <signal.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -400,8 +401,8 @@ static enum mb_status sc_fork_after_init(struct mb_pitfall_ctx *c, struct mb_pit
     for (size_t i = 0; i < r->ntrap; i++) {
         const struct mb_pitfall_run *t = &r->trap[i], *f = &r->fix[i];
         if (t->outcome == MB_PITFALL_RUN_OK)
-            say(r, "%s: ran, %.1f GFLOP/s on %d threads (after fork and exec: %.1f).", t->label,
-                t->gflops, t->threads_reported, f->gflops);
+            say(r, "%s: ran, %.1f GFLOP/s on %d thread%s (after fork and exec: %.1f).", t->label,
+                t->gflops, t->threads_reported, plural(t->threads_reported), f->gflops);
         else
             say(r, "%s: %s; after fork and exec the same call ran at %.1f GFLOP/s.", t->label,
                 t->error, f->gflops);
@@ -702,6 +703,30 @@ static void find_openmp(struct mb_pitfall_ctx *c, char *at, size_t cap)
         c->omp_dir[0] = '\0';
 }
 
+/* N against what the scenarios need: the child's bound, and the memory
+ * of oversubscription, whose program threads (one per core) each multiply
+ * their own three matrices. */
+static enum mb_status check_size(const struct mb_options *o, struct mb_diag *d)
+{
+    size_t n = o->plan.sizes.v[0];
+    if (n > MB_PITFALL_N_MAX)
+        return mb_diag_set(d, MB_USAGE, "N: '%zu' is not allowed for matbench pitfalls (1..%d)", n,
+                           MB_PITFALL_N_MAX);
+    uint64_t available;
+    enum mb_status st = mb_mem_available(&available, d);
+    if (st != MB_OK)
+        return st;
+    double need =
+        3.0 * (double)n * (double)n * sizeof(double) * (double)mb_machine_usable_cores(&o->machine);
+    if (need > (double)available)
+        return mb_diag_set(d, MB_USAGE,
+                           "N: '%zu' needs %.1f GiB for matbench pitfalls (three matrices for each "
+                           "of %d program threads) but %.1f GiB is available",
+                           n, need / (1u << 30), mb_machine_usable_cores(&o->machine),
+                           (double)available / (1u << 30));
+    return MB_OK;
+}
+
 /* Runs each chosen scenario into results (count done in *done); stops at
  * a stop signal (MB_INTERRUPTED, the rest marked so) or a failure to start
  * a child (its status). */
@@ -754,6 +779,8 @@ enum mb_status mb__cli_pitfalls(const struct mb_options *o, struct mb_diag *d)
     size_t count = mb_pitfall_count();
     bool chosen[64];
     enum mb_status st = mb_pitfall_parse_only(o->only, chosen, d);
+    if (st == MB_OK)
+        st = check_size(o, d);
     if (st != MB_OK)
         return st;
     struct mb_pitfall_ctx *c = calloc(1, sizeof *c);

@@ -5,11 +5,15 @@
 #include "matbench/compare.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "matbench/stats.h"
 #include "mb_internal.h"
@@ -23,13 +27,14 @@ const char *mb_compare_verdict_name(enum mb_verdict v)
 
 /* One side's result: its key and its samples (merged over the files). */
 struct entry {
-    char key[256], label[192];
+    char key[512], label[192];
     char kernel[48];
     size_t n;
     int threads, ranks;
     char blas[64], grid[32];
     double *samples;
     size_t count, cap;
+    size_t file; /* the last file that added samples (its index on the side) */
 };
 
 struct side {
@@ -38,6 +43,8 @@ struct side {
     struct entry *v;
     size_t n, cap;
     size_t files;
+    size_t skipped;    /* results not timed, or whose fields are not matbench's */
+    size_t duplicates; /* results that met another of the same key in one file */
 };
 
 static void side_free(struct side *s)
@@ -62,21 +69,25 @@ static long long int_at(json_t *o, const char *key, long long dflt)
 static bool describe(json_t *r, struct entry *e)
 {
     const char *kernel = json_string_value(json_object_get(r, "kernel"));
-    long long n = int_at(r, "n", -1);
-    if (kernel == NULL || n < 1)
-        return false;
-    snprintf(e->kernel, sizeof e->kernel, "%s", kernel);
-    e->n = (size_t)n;
-    e->threads = (int)int_at(r, "threads", int_at(r, "threads_per_rank", -1));
-    e->ranks = (int)int_at(r, "ranks", -1);
     const char *blas = json_string_value(json_object_get(json_object_get(r, "blas"), "name"));
-    snprintf(e->blas, sizeof e->blas, "%s", blas != NULL ? blas : "");
-    json_t *g = json_object_get(r, "grid");
-    e->grid[0] = '\0';
-    if (json_is_object(g))
-        snprintf(e->grid, sizeof e->grid, "%lldx%lld", int_at(g, "p", 0), int_at(g, "q", 0));
-    else if (json_is_string(g))
-        snprintf(e->grid, sizeof e->grid, "%s", json_string_value(g));
+    const char *grid = json_string_value(json_object_get(r, "grid"));
+    long long n = int_at(r, "n", -1);
+    long long threads = int_at(r, "threads", int_at(r, "threads_per_rank", -1));
+    long long ranks = int_at(r, "ranks", -1);
+    /* names matbench writes are short: a longer one would be cut, and two
+     * different results could then meet under one key */
+    if (kernel == NULL || strlen(kernel) >= sizeof e->kernel || n < 1 || n > INT32_MAX ||
+        threads < -1 || threads > INT32_MAX || ranks < -1 || ranks > INT32_MAX ||
+        (blas != NULL && strlen(blas) >= sizeof e->blas) ||
+        (grid != NULL && strlen(grid) >= sizeof e->grid))
+        return false;
+    /* as text goes to a terminal: no control character */
+    mb_printable(kernel, e->kernel, sizeof e->kernel);
+    mb_printable(blas != NULL ? blas : "", e->blas, sizeof e->blas);
+    mb_printable(grid != NULL ? grid : "", e->grid, sizeof e->grid);
+    e->n = (size_t)n;
+    e->threads = (int)threads;
+    e->ranks = (int)ranks;
     int len = snprintf(e->label, sizeof e->label, "%s n=%zu", e->kernel, e->n);
     if (e->threads >= 0 && len > 0 && (size_t)len < sizeof e->label)
         len += snprintf(e->label + len, sizeof e->label - (size_t)len, " threads=%d", e->threads);
@@ -86,8 +97,9 @@ static bool describe(json_t *r, struct entry *e)
         len += snprintf(e->label + len, sizeof e->label - (size_t)len, " ranks=%d", e->ranks);
     if (e->grid[0] != '\0' && len > 0 && (size_t)len < sizeof e->label)
         snprintf(e->label + len, sizeof e->label - (size_t)len, " grid=%s", e->grid);
-    snprintf(e->key, sizeof e->key, "%s|%zu|%d|%s|%d|%s", e->kernel, e->n, e->threads, e->blas,
-             e->ranks, e->grid);
+    /* the key from the names as written (the printable copies may meet) */
+    snprintf(e->key, sizeof e->key, "%s|%zu|%d|%s|%d|%s", kernel, e->n, e->threads,
+             blas != NULL ? blas : "", e->ranks, grid != NULL ? grid : "");
     return true;
 }
 
@@ -115,10 +127,11 @@ static enum mb_status add_samples(struct entry *e, json_t *samples, const char *
     for (size_t i = 0; i < k; i++) {
         json_t *x = json_array_get(samples, i);
         double t = json_is_number(x) ? json_number_value(x) : NAN;
-        if (!(t > 0) || isinf(t))
+        if (!(t > 0 && t <= MB_COMPARE_SAMPLE_MAX_S))
             return mb_diag_set(d, MB_USAGE,
-                               "compare: '%s': %s has a sample that is not a positive time", file,
-                               e->label);
+                               "compare: '%s': %s has a sample that is not a time (seconds, "
+                               "above 0 and at most %g)",
+                               SHOWN(file), e->label, MB_COMPARE_SAMPLE_MAX_S);
         e->samples[e->count++] = t;
     }
     return MB_OK;
@@ -128,17 +141,34 @@ static enum mb_status add_samples(struct entry *e, json_t *samples, const char *
  * (time_s not null) adds its samples to its key's entry. */
 static enum mb_status load_file(const char *file, struct side *s, struct mb_diag *d)
 {
-    json_error_t err;
-    json_t *doc = json_load_file(file, JSON_REJECT_DUPLICATES, &err);
-    if (doc == NULL) {
-        FILE *f = fopen(file, "r");
-        if (f == NULL)
-            return mb_diag_set(d, MB_USAGE, "compare: '%s': cannot read it: %s", SHOWN(file),
-                               strerror(errno));
-        fclose(f);
-        return mb_diag_set(d, MB_USAGE, "compare: '%s' is not JSON (line %d: %s)", SHOWN(file),
-                           err.line, err.text);
+    /* opened without blocking, so that a FIFO nobody writes to is refused,
+     * not waited for */
+    int fd = open(file, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    struct stat sb;
+    if (fd < 0 || fstat(fd, &sb) != 0) {
+        int e = errno;
+        if (fd >= 0)
+            close(fd);
+        return mb_diag_set(d, MB_USAGE, "compare: '%s': cannot read it: %s", SHOWN(file),
+                           strerror(e));
     }
+    if (!S_ISREG(sb.st_mode) || sb.st_size > MB_COMPARE_FILE_MAX) {
+        close(fd);
+        return mb_diag_set(d, MB_USAGE, "compare: '%s' is %s", SHOWN(file),
+                           S_ISREG(sb.st_mode) ? "larger than a matbench report can be (1 GiB)"
+                                               : "not a regular file (a matbench JSON report)");
+    }
+    FILE *f = fdopen(fd, "r");
+    if (f == NULL) {
+        close(fd);
+        return mb_diag_set(d, MB_NOMEM, "compare: '%s': %s", SHOWN(file), strerror(errno));
+    }
+    json_error_t err;
+    json_t *doc = json_loadf(f, JSON_REJECT_DUPLICATES, &err);
+    fclose(f);
+    if (doc == NULL)
+        return mb_diag_set(d, MB_USAGE, "compare: '%s' is not JSON (line %d: %.120s)", SHOWN(file),
+                           err.line, err.text);
     json_t *results = json_object_get(doc, "results");
     if (!json_is_object(doc) || !json_is_string(json_object_get(doc, "matbench")) ||
         !json_is_array(results)) {
@@ -153,9 +183,13 @@ static enum mb_status load_file(const char *file, struct side *s, struct mb_diag
         json_t *r = json_array_get(results, i);
         struct entry e = {0};
         json_t *time = json_object_get(r, "time_s");
-        if (!json_is_object(r) || !describe(r, &e) || !json_is_object(time))
-            continue; /* not timed (a library that crashed): nothing to compare */
+        if (!json_is_object(r) || !describe(r, &e) || !json_is_object(time)) {
+            s->skipped++; /* not timed (a library that crashed), or not matbench's */
+            continue;
+        }
         struct entry *at = find(s, e.key);
+        if (at != NULL && at->file == s->files)
+            s->duplicates++;
         if (at == NULL) {
             if (s->n == s->cap) {
                 size_t cap = s->cap ? 2 * s->cap : 16;
@@ -170,6 +204,7 @@ static enum mb_status load_file(const char *file, struct side *s, struct mb_diag
             at = &s->v[s->n++];
             *at = e;
         }
+        at->file = s->files;
         json_t *samples = json_object_get(time, "samples");
         if (json_is_array(samples))
             st = add_samples(at, samples, file, d);
@@ -226,11 +261,11 @@ static void value_at(json_t *doc, const char *path, char *buf, size_t cap)
     if (x == NULL || json_is_null(x))
         return;
     if (json_is_string(x)) {
-        snprintf(buf, cap, "%s", json_string_value(x));
+        mb_printable(json_string_value(x), buf, cap);
         return;
     }
     char *text = json_dumps(x, JSON_ENCODE_ANY | JSON_COMPACT);
-    snprintf(buf, cap, "%s", text != NULL ? text : "");
+    mb_printable(text != NULL ? text : "", buf, cap);
     free(text);
 }
 
@@ -291,6 +326,18 @@ static enum mb_status only_in(const struct side *s, struct side *other, char ***
     return MB_OK;
 }
 
+/* Keeps MB_COMPARE_SAMPLES_USED of *count samples, evenly spaced in the
+ * order measured, when there are more; true when it did. */
+static bool thin(double *v, size_t *count)
+{
+    if (*count <= MB_COMPARE_SAMPLES_USED)
+        return false;
+    for (size_t i = 0; i < MB_COMPARE_SAMPLES_USED; i++)
+        v[i] = v[(size_t)((double)i * (double)*count / MB_COMPARE_SAMPLES_USED)];
+    *count = MB_COMPARE_SAMPLES_USED;
+    return true;
+}
+
 static double median_of(const double *x, size_t n)
 {
     struct mb_stats st;
@@ -314,6 +361,8 @@ static enum mb_status pair(struct entry *o, struct entry *n, const struct mb_com
     r->new_samples = n->samples, r->new_count = n->count;
     o->samples = n->samples = NULL;
     o->count = n->count = 0;
+    r->thinned = thin(r->old_samples, &r->old_count);
+    r->thinned = thin(r->new_samples, &r->new_count) || r->thinned;
     r->old_median_s = median_of(r->old_samples, r->old_count);
     r->new_median_s = median_of(r->new_samples, r->new_count);
     r->ratio = r->new_median_s / r->old_median_s;
@@ -326,8 +375,10 @@ static enum mb_status pair(struct entry *o, struct entry *n, const struct mb_com
     if (st != MB_OK)
         return mb_diag_set(d, st, "compare: %s: cannot compute its statistics", r->label);
     r->verdict = mb_compare_verdict(r->ratio, r->lo, r->hi, c->threshold);
-    r->fail = !isnan(c->fail_if_slower) && r->verdict == MB_VERDICT_SLOWER &&
-              r->ratio > 1 + c->fail_if_slower && r->u.p < MB_COMPARE_ALPHA;
+    /* the gate is its own: slower by more than its PCT with p < 0.05,
+     * whatever --threshold makes of the verdict */
+    r->fail =
+        !isnan(c->fail_if_slower) && r->ratio > 1 + c->fail_if_slower && r->u.p < MB_COMPARE_ALPHA;
     return MB_OK;
 }
 
@@ -374,12 +425,15 @@ enum mb_status mb_compare_files(const char *old_list, const char *new_list, doub
         st = load_side(new_list, &n, d);
     out->old_files = o.files;
     out->new_files = n.files;
+    out->old_skipped = o.skipped, out->new_skipped = n.skipped;
+    out->old_duplicates = o.duplicates, out->new_duplicates = n.duplicates;
     if (st == MB_OK)
         st = match(&o, &n, out, d);
     if (st == MB_OK && out->count == 0 && out->nno_samples == 0)
         st = mb_diag_set(d, MB_USAGE,
-                         "compare: '%s' and '%s' have no result in common (kernel, n, threads)",
-                         SHOWN(old_list), SHOWN(new_list));
+                         "compare: '%s' and '%s' have no result in common (kernel, n, threads; "
+                         "%zu and %zu results skipped: not timed, or not matbench's fields)",
+                         SHOWN(old_list), SHOWN(new_list), o.skipped, n.skipped);
     if (st == MB_OK && out->count == 0)
         st = mb_diag_set(d, MB_USAGE,
                          "compare: '%s' and '%s': no result in common has samples on both sides "

@@ -135,6 +135,7 @@ void mb_pitfall_run_init(struct mb_pitfall_run *run, const char *label, size_t n
                                    .wall_s = NAN,
                                    .cpu_s = NAN,
                                    .busy = NAN,
+                                   .calls = -1,
                                    .child_s = NAN};
     snprintf(run->label, sizeof run->label, "%s", label);
 }
@@ -191,7 +192,7 @@ static void read_answer(const struct mb_child_result *c, const char *prefix,
     r->wall_s = number(out, prefix, "wall_s");
     r->cpu_s = number(out, prefix, "cpu_s");
     double calls = number(out, prefix, "calls");
-    r->calls = isnan(calls) ? 0 : (long)calls;
+    r->calls = isnan(calls) ? -1 : (long)calls;
     if (r->wall_s > 0 && !isnan(r->cpu_s))
         r->busy = r->cpu_s / r->wall_s;
     if (*prefix != '\0')
@@ -272,8 +273,8 @@ void mb_pitfall_judge(struct mb_pitfall_result *r)
     for (size_t i = 0; i < r->nfix; i++)
         if (r->fix[i].outcome != MB_PITFALL_RUN_OK) {
             r->status = MB_PITFALL_FAILED;
-            snprintf(r->reason, sizeof r->reason, "the fix '%.100s' did not run: %.120s", r->fix[i].label,
-                     r->fix[i].error);
+            snprintf(r->reason, sizeof r->reason, "the fix '%.100s' did not run: %.120s",
+                     r->fix[i].label, r->fix[i].error);
             return;
         }
     bool broke = false;

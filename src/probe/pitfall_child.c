@@ -28,6 +28,7 @@
 #include "matbench/blas.h"
 #include "matbench/clock.h"
 #include "matbench/matrix.h"
+#include "matbench/pitfalls.h"
 #include "matbench/proc.h"
 #include "matbench/verify.h"
 #include "probe/pitfall_protocol.h"
@@ -332,7 +333,7 @@ static int run_gemm(const struct gemm_job *job)
 
 static struct gemm_job gemm_args(char **a)
 {
-    return (struct gemm_job){.n = (size_t)whole("N", a[0], 1, 100000),
+    return (struct gemm_job){.n = (size_t)whole("N", a[0], 1, MB_PITFALL_N_MAX),
                              .callers = (int)whole("CALLERS", a[1], 1, CALLERS_MAX),
                              .mode = (enum mode)pick("MODE", a[2], mode_names),
                              .threads = (int)whole("THREADS", a[3], 1, 4096),
@@ -486,7 +487,7 @@ int main(int argc, char **argv)
         struct gemm_job job = gemm_args(argv + 2);
         st = run_gemm(&job);
     } else if (argc == 7 && strcmp(argv[1], "fork") == 0) {
-        st = run_fork((size_t)whole("N", argv[2], 1, 100000),
+        st = run_fork((size_t)whole("N", argv[2], 1, MB_PITFALL_N_MAX),
                       (int)whole("THREADS", argv[3], 1, 4096), pick("HOW", argv[4], how_names),
                       seconds("MIN_S", argv[5]), seconds("LIMIT_S", argv[6]), argv);
     } else {

@@ -44,6 +44,19 @@ static void change_text(char *buf, size_t cap, double ratio)
         snprintf(buf, cap, "%.1f %% slower", (ratio - 1) * 100);
 }
 
+/* s for a Markdown table's cell: its '|' escaped. */
+static const char *md_cell(const char *s, char *buf, size_t cap)
+{
+    size_t k = 0;
+    for (; *s != '\0' && k + 2 < cap; s++) {
+        if (*s == '|')
+            buf[k++] = '\\';
+        buf[k++] = *s;
+    }
+    buf[k] = '\0';
+    return buf;
+}
+
 static void write_env(FILE *out, const struct mb_compare *c, bool md)
 {
     if (c->nenv == 0) {
@@ -59,9 +72,11 @@ static void write_env(FILE *out, const struct mb_compare *c, bool md)
         fprintf(out, "\n| field | old | new |\n|---|---|---|\n");
     for (size_t i = 0; i < c->nenv; i++) {
         const struct mb_compare_env *e = &c->env[i];
+        char ov[2 * sizeof e->old_value], nv[2 * sizeof e->new_value];
         if (md)
-            fprintf(out, "| %s | %s | %s |\n", e->field, e->old_value[0] ? e->old_value : "-",
-                    e->new_value[0] ? e->new_value : "-");
+            fprintf(out, "| %s | %s | %s |\n", e->field,
+                    md_cell(e->old_value[0] ? e->old_value : "-", ov, sizeof ov),
+                    md_cell(e->new_value[0] ? e->new_value : "-", nv, sizeof nv));
         else
             fprintf(out, "  %-24s %s  ->  %s\n", e->field, e->old_value[0] ? e->old_value : "-",
                     e->new_value[0] ? e->new_value : "-");
@@ -90,9 +105,10 @@ static void write_rows(FILE *out, const struct mb_compare *c, bool md)
         p_text(p, sizeof p, &r->u);
         snprintf(verdict, sizeof verdict, "%s%s%s", mb_compare_verdict_name(r->verdict),
                  r->few ? " (few samples)" : "", r->fail ? " FAIL" : "");
+        char label[2 * sizeof r->label];
         if (md)
-            fprintf(out, "| %s | %s | %s | %.3f | %s | %s | %s |\n", r->label, told, tnew, r->ratio,
-                    ci, p, verdict);
+            fprintf(out, "| %s | %s | %s | %.3f | %s | %s | %s |\n",
+                    md_cell(r->label, label, sizeof label), told, tnew, r->ratio, ci, p, verdict);
         else
             fprintf(out, "  %-34s %12s %12s %8.3f %17s %10s  %s\n", r->label, told, tnew, r->ratio,
                     ci, p, verdict);
@@ -118,15 +134,33 @@ static void write_notes(FILE *out, const struct mb_compare *c, bool md)
     write_list(out, "Only in old", c->only_old, c->nonly_old, md);
     write_list(out, "Only in new", c->only_new, c->nonly_new, md);
     write_list(out, "On both sides but without samples on one", c->no_samples, c->nno_samples, md);
-    size_t few = 0;
-    for (size_t i = 0; i < c->count; i++)
+    size_t few = 0, thinned = 0;
+    for (size_t i = 0; i < c->count; i++) {
         few += c->rows[i].few;
+        thinned += c->rows[i].thinned;
+    }
     if (few > 0)
         fprintf(out,
-                "%sWarning: %zu row%s with fewer than %d samples on a side: with fewer than 4 "
-                "a side the U test cannot reach p < 0.05; run each side with more samples "
+                "%sWarning: %zu row%s fewer than %d samples on a side: with fewer than 4 a "
+                "side the U test cannot reach p < 0.05; run each side with more samples "
                 "(--repeat, --min-time) or more rounds (bench/compare.sh).\n",
                 md ? "\n" : "", few, few == 1 ? " has" : "s have", MB_COMPARE_FEW);
+    if (thinned > 0)
+        fprintf(out,
+                "%s%zu row%s more than %d samples on a side: that many, evenly spaced in the "
+                "order measured, were used.\n",
+                md ? "\n" : "", thinned, thinned == 1 ? " had" : "s had", MB_COMPARE_SAMPLES_USED);
+    if (c->old_skipped + c->new_skipped > 0)
+        fprintf(out,
+                "%sSkipped %zu result%s of old and %zu of new: not timed (a failed run), or "
+                "fields that are not matbench's.\n",
+                md ? "\n" : "", c->old_skipped, c->old_skipped == 1 ? "" : "s", c->new_skipped);
+    if (c->old_duplicates + c->new_duplicates > 0)
+        fprintf(out,
+                "%sWarning: %zu result%s of old and %zu of new appear twice in one report; "
+                "their samples were merged.\n",
+                md ? "\n" : "", c->old_duplicates, c->old_duplicates == 1 ? "" : "s",
+                c->new_duplicates);
     fprintf(out,
             "%sVerdict: faster or slower when the %.0f %% interval of new/old (%u bootstrap "
             "resamples) excludes 1 and the change is %.0f %% or more (--threshold); p is the "

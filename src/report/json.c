@@ -564,7 +564,7 @@ static json_t *json_pitfall_run(const struct mb_pitfall_run *x)
     json_object_set_new(o, "gflops", json_num(x->gflops));
     json_object_set_new(o, "cores_busy", json_num(x->busy));
     json_object_set_new(o, "wall_s", json_num(x->wall_s));
-    json_object_set_new(o, "calls", json_integer(x->calls));
+    json_object_set_new(o, "calls", x->calls >= 0 ? json_integer(x->calls) : json_null());
     json_object_set_new(o, "verified", json_boolean(x->outcome == MB_PITFALL_RUN_OK));
     if (!isnan(x->child_s))
         json_object_set_new(o, "forked_child_s", json_num(x->child_s));
@@ -658,8 +658,17 @@ static json_t *json_compare_row(const struct mb_compare_row *r)
     json_object_set_new(o, "p_exact", json_boolean(r->u.exact));
     json_object_set_new(o, "verdict", json_string(mb_compare_verdict_name(r->verdict)));
     json_object_set_new(o, "few_samples", json_boolean(r->few));
+    json_object_set_new(o, "thinned", json_boolean(r->thinned));
     json_object_set_new(o, "fails", json_boolean(r->fail));
     return o;
+}
+
+/* One side's files: as given, how many, and the results skipped or met
+ * twice in one file. */
+static json_t *json_compare_files(const char *arg, size_t files, size_t skipped, size_t duplicates)
+{
+    return json_pack("{s:o, s:I, s:I, s:I}", "files", json_text(arg), "count", (json_int_t)files,
+                     "skipped", (json_int_t)skipped, "duplicates", (json_int_t)duplicates);
 }
 
 /* matbench compare --format json: the settings, the environment fields
@@ -684,10 +693,10 @@ enum mb_status mb_report_compare_json(FILE *out, const struct mb_compare *c, str
     json_object_set_new(root, "command", json_string("compare"));
     json_object_set_new(
         root, "old",
-        json_pack("{s:o, s:I}", "files", json_text(c->old_arg), "count", (json_int_t)c->old_files));
+        json_compare_files(c->old_arg, c->old_files, c->old_skipped, c->old_duplicates));
     json_object_set_new(
         root, "new",
-        json_pack("{s:o, s:I}", "files", json_text(c->new_arg), "count", (json_int_t)c->new_files));
+        json_compare_files(c->new_arg, c->new_files, c->new_skipped, c->new_duplicates));
     json_object_set_new(root, "settings", settings);
     json_object_set_new(root, "environment", env);
     json_object_set_new(root, "rows", rows);

@@ -2,6 +2,7 @@
  * what was measured here, why, the fix, the gain) and a closing summary,
  * as a text table or Markdown; one CSV row per measurement; JSON in
  * json.c. */
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
@@ -192,7 +193,7 @@ static void write_csv(FILE *out, const struct mb_pitfall_report *r)
             mb__csv_num(out, run->gflops);
             mb__csv_num(out, run->busy);
             mb__csv_num(out, run->wall_s);
-            fprintf(out, "%ld,", run->calls);
+            mb__csv_int(out, run->calls > INT_MAX ? INT_MAX : (int)run->calls);
             mb__csv_text(out, mb_pitfall_outcome_name(run->outcome));
             mb__csv_num(out, x->gain);
             mb__csv_text(out, run->label);
