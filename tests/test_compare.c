@@ -338,3 +338,29 @@ Test(compare, a_sample_that_is_no_time_is_refused)
     cr_assert(strstr(d.msg, a) != NULL, "names the file: %s", d.msg);
     unlink(a);
 }
+
+Test(compare, match_kernel_n_compares_two_thread_counts)
+{
+    const struct row one[] = {{"dgemm", 100, 1, 1e-3}};
+    const struct row many[] = {{"dgemm", 100, 2, 6e-4}};
+    char a[64], b[64];
+    report(a, sizeof a, one, 1, 1.0, "Haswell");
+    report(b, sizeof b, many, 1, 1.0, "Haswell");
+    struct mb_compare c;
+    struct mb_diag d = {0};
+    cr_assert_eq(mb_compare_files(a, b, MB_COMPARE_THRESHOLD, NAN, &c, &d), MB_USAGE);
+    cr_assert(strstr(d.msg, "--match kernel,n") != NULL, "says how: %s", d.msg);
+    unsigned match;
+    cr_assert_eq(mb_compare_parse_match("kernel,n", &match, &d), MB_OK);
+    cr_assert_eq(mb_compare_files_ex(a, b, MB_COMPARE_THRESHOLD, NAN, match, &c, &d), MB_OK, "%s",
+                 d.msg);
+    cr_assert_eq(c.count, 1);
+    cr_assert_str_eq(c.rows[0].label, "dgemm n=100 threads=1 vs dgemm n=100 threads=2");
+    cr_assert_eq(c.rows[0].verdict, MB_VERDICT_FASTER);
+    mb_compare_free(&c);
+    cr_assert_eq(mb_compare_parse_match("n,threads", &match, &d), MB_USAGE, "kernel left out");
+    cr_assert_eq(mb_compare_parse_match("kernel,n,cores", &match, &d), MB_USAGE);
+    cr_assert(strstr(d.msg, "'kernel,n,cores'") != NULL, "%s", d.msg);
+    unlink(a);
+    unlink(b);
+}

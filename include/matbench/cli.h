@@ -40,6 +40,7 @@ struct mb_options {
     const char *compare[2];    /* matbench compare OLD NEW: the files (lists of files) */
     double threshold;          /* matbench compare --threshold, a fraction; NAN: not given */
     double fail_if_slower;     /* matbench compare --fail-if-slower, a fraction; NAN: not given */
+    unsigned match;            /* matbench compare --match: MB_COMPARE_MATCH_*; 0: not given */
 };
 
 enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct mb_diag *d);

@@ -39,7 +39,8 @@ struct mb_compare_env {
 
 /* One result found on both sides. */
 struct mb_compare_row {
-    char label[192]; /* "dgemm n=3000 threads=2", with blas=, ranks=, grid= when present */
+    char label[400]; /* "dgemm n=3000 threads=2", with blas=, ranks=, grid= when present;
+                        "... vs ..." when the sides differ in a field not matched */
     char kernel[48];
     size_t n;
     int threads; /* -1: the rows have none */
@@ -75,13 +76,29 @@ struct mb_compare {
     double threshold;      /* a fraction: 0.02 */
     double fail_if_slower; /* a fraction; NAN: not asked */
     size_t failed;         /* rows with fail set */
+    unsigned match;        /* MB_COMPARE_MATCH_* */
     unsigned resamples;
     uint64_t seed;
     double level;
 };
 
+/* The fields results are matched by (--match): kernel and n always, the
+ * others unless left out, so that, say, two thread counts can be compared
+ * (--match kernel,n). */
+enum {
+    MB_COMPARE_MATCH_THREADS = 1u << 0,
+    MB_COMPARE_MATCH_BLAS = 1u << 1,
+    MB_COMPARE_MATCH_RANKS = 1u << 2,
+    MB_COMPARE_MATCH_GRID = 1u << 3,
+    MB_COMPARE_MATCH_ALL = 15u
+};
+enum mb_status mb_compare_parse_match(const char *list, unsigned *match, struct mb_diag *d);
+
 enum mb_status mb_compare_files(const char *old_list, const char *new_list, double threshold,
                                 double fail_if_slower, struct mb_compare *out, struct mb_diag *d);
+enum mb_status mb_compare_files_ex(const char *old_list, const char *new_list, double threshold,
+                                   double fail_if_slower, unsigned match, struct mb_compare *out,
+                                   struct mb_diag *d);
 void mb_compare_free(struct mb_compare *c);
 const char *mb_compare_verdict_name(enum mb_verdict v);
 

@@ -17,8 +17,9 @@ enum mb_status mb__cli_compare(const struct mb_options *o, struct mb_diag *d)
 {
     struct mb_compare c;
     double threshold = isnan(o->threshold) ? MB_COMPARE_THRESHOLD : o->threshold;
-    enum mb_status st =
-        mb_compare_files(o->compare[0], o->compare[1], threshold, o->fail_if_slower, &c, d);
+    unsigned match = o->match != 0 ? o->match - 1 : MB_COMPARE_MATCH_ALL;
+    enum mb_status st = mb_compare_files_ex(o->compare[0], o->compare[1], threshold,
+                                            o->fail_if_slower, match, &c, d);
     if (st != MB_OK)
         return st;
     struct mb_sink out;

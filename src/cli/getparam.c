@@ -337,9 +337,12 @@ enum mb_status mb_cli_parse(int argc, char **argv, struct mb_options *o, struct 
                            "--time-limit is an option of matbench blas and pitfalls, not of %s",
                            c->word);
     if (st == MB_OK && o->command != MB_CMD_COMPARE &&
-        (!isnan(o->threshold) || !isnan(o->fail_if_slower)))
+        (!isnan(o->threshold) || !isnan(o->fail_if_slower) || o->match != 0))
         return mb_diag_set(d, MB_USAGE, "%s is an option of matbench compare, not of %s",
-                           isnan(o->threshold) ? "--fail-if-slower" : "--threshold", c->word);
+                           !isnan(o->threshold)        ? "--threshold"
+                           : !isnan(o->fail_if_slower) ? "--fail-if-slower"
+                                                       : "--match",
+                           c->word);
     if (st == MB_OK && o->command == MB_CMD_COMPARE && o->compare[1] == NULL)
         return mb_diag_set(d, MB_USAGE,
                            "compare: needs two reports: matbench compare OLD.json NEW.json (each "

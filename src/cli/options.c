@@ -9,6 +9,7 @@
 
 #include "cli/cli_internal.h"
 #include "matbench/blas.h"
+#include "matbench/compare.h"
 #include "matbench/coretype.h"
 #include "matbench/pitfalls.h"
 #include "mb_internal.h"
@@ -152,6 +153,19 @@ static enum mb_status set_fail_if_slower(const char *arg, bool from_config, stru
     return mb_parse_percent("fail-if-slower", arg, 1000, &o->fail_if_slower, d);
 }
 
+/* --match: the fields matbench compare matches results by (kept plus 1,
+ * so that 0 says it was not given). */
+static enum mb_status set_match(const char *arg, bool from_config, struct mb_options *o,
+                                struct mb_diag *d)
+{
+    (void)from_config;
+    unsigned m;
+    enum mb_status st = mb_compare_parse_match(arg, &m, d);
+    if (st == MB_OK)
+        o->match = m + 1;
+    return st;
+}
+
 /* The values of --only: the scenario table. */
 static const char *only_value(size_t i)
 {
@@ -285,6 +299,9 @@ const struct mb__option mb__options[] = {
               "matbench pitfalls: the scenarios to run, comma-\nseparated (default: every one)"),
     FN("threshold", NULL, "PCT", set_threshold,
        "matbench compare: a change below PCT % is \"same\"\n(default 2)"),
+    FN("match", NULL, "LIST", set_match,
+       "matbench compare: the fields results are matched by\n(default "
+       "kernel,n,threads,blas,ranks,grid; kernel,n\ncompares two thread counts)"),
     FN("fail-if-slower", NULL, "PCT", set_fail_if_slower,
        "matbench compare: exit 1 when a result is slower by\nmore than PCT % with p < 0.05 (for "
        "CI)"),

@@ -66,7 +66,7 @@ static long long int_at(json_t *o, const char *key, long long dflt)
 /* A result's key and label from its fields: kernel, n, threads (or
  * threads_per_rank), the BLAS's name, ranks and grid. false when it has no
  * kernel name or no n. */
-static bool describe(json_t *r, struct entry *e)
+static bool describe(json_t *r, unsigned match, struct entry *e)
 {
     const char *kernel = json_string_value(json_object_get(r, "kernel"));
     const char *blas = json_string_value(json_object_get(json_object_get(r, "blas"), "name"));
@@ -97,9 +97,13 @@ static bool describe(json_t *r, struct entry *e)
         len += snprintf(e->label + len, sizeof e->label - (size_t)len, " ranks=%d", e->ranks);
     if (e->grid[0] != '\0' && len > 0 && (size_t)len < sizeof e->label)
         snprintf(e->label + len, sizeof e->label - (size_t)len, " grid=%s", e->grid);
-    /* the key from the names as written (the printable copies may meet) */
-    snprintf(e->key, sizeof e->key, "%s|%zu|%d|%s|%d|%s", kernel, e->n, e->threads,
-             blas != NULL ? blas : "", e->ranks, grid != NULL ? grid : "");
+    /* the key from the names as written (the printable copies may meet),
+     * the fields not matched left out */
+    snprintf(e->key, sizeof e->key, "%s|%zu|%d|%s|%d|%s", kernel, e->n,
+             match & MB_COMPARE_MATCH_THREADS ? e->threads : -2,
+             match & MB_COMPARE_MATCH_BLAS ? (blas != NULL ? blas : "") : "*",
+             match & MB_COMPARE_MATCH_RANKS ? e->ranks : -2,
+             match & MB_COMPARE_MATCH_GRID ? (grid != NULL ? grid : "") : "*");
     return true;
 }
 
@@ -139,7 +143,7 @@ static enum mb_status add_samples(struct entry *e, json_t *samples, const char *
 
 /* Reads one matbench JSON report into side s: each result that was timed
  * (time_s not null) adds its samples to its key's entry. */
-static enum mb_status load_file(const char *file, struct side *s, struct mb_diag *d)
+static enum mb_status load_file(const char *file, unsigned match, struct side *s, struct mb_diag *d)
 {
     /* opened without blocking, so that a FIFO nobody writes to is refused,
      * not waited for */
@@ -183,7 +187,7 @@ static enum mb_status load_file(const char *file, struct side *s, struct mb_diag
         json_t *r = json_array_get(results, i);
         struct entry e = {0};
         json_t *time = json_object_get(r, "time_s");
-        if (!json_is_object(r) || !describe(r, &e) || !json_is_object(time)) {
+        if (!json_is_object(r) || !describe(r, match, &e) || !json_is_object(time)) {
             s->skipped++; /* not timed (a library that crashed), or not matbench's */
             continue;
         }
@@ -218,7 +222,7 @@ static enum mb_status load_file(const char *file, struct side *s, struct mb_diag
 }
 
 /* Loads every file of a comma-separated list into s. */
-static enum mb_status load_side(const char *list, struct side *s, struct mb_diag *d)
+static enum mb_status load_side(const char *list, unsigned match, struct side *s, struct mb_diag *d)
 {
     s->arg = list;
     if (list == NULL || list[0] == '\0')
@@ -234,7 +238,7 @@ static enum mb_status load_side(const char *list, struct side *s, struct mb_diag
                                SHOWN(list), MB_COMPARE_FILES_MAX);
         memcpy(file, p, len);
         file[len] = '\0';
-        enum mb_status st = load_file(file, s, d);
+        enum mb_status st = load_file(file, match, s, d);
         if (st != MB_OK)
             return st;
         if (p[len] == '\0')
@@ -350,7 +354,10 @@ static enum mb_status pair(struct entry *o, struct entry *n, const struct mb_com
                            struct mb_compare_row *r, struct mb_diag *d)
 {
     memset(r, 0, sizeof *r);
-    snprintf(r->label, sizeof r->label, "%s", o->label);
+    if (strcmp(o->label, n->label) == 0)
+        snprintf(r->label, sizeof r->label, "%s", o->label);
+    else
+        snprintf(r->label, sizeof r->label, "%s vs %s", o->label, n->label);
     snprintf(r->kernel, sizeof r->kernel, "%s", o->kernel);
     snprintf(r->blas, sizeof r->blas, "%s", o->blas);
     snprintf(r->grid, sizeof r->grid, "%s", o->grid);
@@ -382,7 +389,8 @@ static enum mb_status pair(struct entry *o, struct entry *n, const struct mb_com
     return MB_OK;
 }
 
-static enum mb_status match(struct side *o, struct side *n, struct mb_compare *c, struct mb_diag *d)
+static enum mb_status match_sides(struct side *o, struct side *n, struct mb_compare *c,
+                                  struct mb_diag *d)
 {
     c->rows = calloc(o->n ? o->n : 1, sizeof *c->rows);
     c->no_samples = calloc(o->n ? o->n : 1, sizeof *c->no_samples);
@@ -407,11 +415,56 @@ static enum mb_status match(struct side *o, struct side *n, struct mb_compare *c
     return MB_OK;
 }
 
+static const struct {
+    const char *name;
+    unsigned bit; /* 0: always matched */
+} match_fields[] = {{"kernel", 0},
+                    {"n", 0},
+                    {"threads", MB_COMPARE_MATCH_THREADS},
+                    {"blas", MB_COMPARE_MATCH_BLAS},
+                    {"ranks", MB_COMPARE_MATCH_RANKS},
+                    {"grid", MB_COMPARE_MATCH_GRID}};
+
+enum mb_status mb_compare_parse_match(const char *list, unsigned *match, struct mb_diag *d)
+{
+    unsigned got = 0, seen = 0;
+    for (const char *p = list;;) {
+        size_t len = strcspn(p, ","), i = 0;
+        while (i < MB__ARRAY_SIZE(match_fields) &&
+               !(strlen(match_fields[i].name) == len && strncmp(p, match_fields[i].name, len) == 0))
+            i++;
+        if (i == MB__ARRAY_SIZE(match_fields))
+            return mb_diag_set(d, MB_USAGE,
+                               "match: '%s' is not a list of kernel, n, threads, blas, ranks, grid",
+                               SHOWN(list));
+        seen |= 1u << i;
+        got |= match_fields[i].bit;
+        if (p[len] == '\0')
+            break;
+        p += len + 1;
+    }
+    if ((seen & 3u) != 3u)
+        return mb_diag_set(d, MB_USAGE,
+                           "match: '%s' leaves out kernel or n (both are always matched)",
+                           SHOWN(list));
+    *match = got;
+    return MB_OK;
+}
+
 enum mb_status mb_compare_files(const char *old_list, const char *new_list, double threshold,
                                 double fail_if_slower, struct mb_compare *out, struct mb_diag *d)
 {
+    return mb_compare_files_ex(old_list, new_list, threshold, fail_if_slower, MB_COMPARE_MATCH_ALL,
+                               out, d);
+}
+
+enum mb_status mb_compare_files_ex(const char *old_list, const char *new_list, double threshold,
+                                   double fail_if_slower, unsigned match, struct mb_compare *out,
+                                   struct mb_diag *d)
+{
     memset(out, 0, sizeof *out);
     *out = (struct mb_compare){.old_arg = old_list,
+                               .match = match,
                                .new_arg = new_list,
                                .geomean = NAN,
                                .threshold = threshold,
@@ -420,20 +473,25 @@ enum mb_status mb_compare_files(const char *old_list, const char *new_list, doub
                                .seed = MB_COMPARE_SEED,
                                .level = MB_COMPARE_LEVEL};
     struct side o = {0}, n = {0};
-    enum mb_status st = load_side(old_list, &o, d);
+    enum mb_status st = load_side(old_list, match, &o, d);
     if (st == MB_OK)
-        st = load_side(new_list, &n, d);
+        st = load_side(new_list, match, &n, d);
     out->old_files = o.files;
     out->new_files = n.files;
     out->old_skipped = o.skipped, out->new_skipped = n.skipped;
     out->old_duplicates = o.duplicates, out->new_duplicates = n.duplicates;
     if (st == MB_OK)
-        st = match(&o, &n, out, d);
+        st = match_sides(&o, &n, out, d);
     if (st == MB_OK && out->count == 0 && out->nno_samples == 0)
         st = mb_diag_set(d, MB_USAGE,
-                         "compare: '%s' and '%s' have no result in common (kernel, n, threads; "
-                         "%zu and %zu results skipped: not timed, or not matbench's fields)",
-                         SHOWN(old_list), SHOWN(new_list), o.skipped, n.skipped);
+                         "compare: '%s' and '%s' have no result in common (matched by kernel, "
+                         "n%s; %zu and %zu results skipped: not timed, or not matbench's "
+                         "fields)",
+                         SHOWN(old_list), SHOWN(new_list),
+                         match & MB_COMPARE_MATCH_THREADS ? ", threads: --match kernel,n lets "
+                                                            "them differ"
+                                                          : "",
+                         o.skipped, n.skipped);
     if (st == MB_OK && out->count == 0)
         st = mb_diag_set(d, MB_USAGE,
                          "compare: '%s' and '%s': no result in common has samples on both sides "

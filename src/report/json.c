@@ -697,6 +697,14 @@ enum mb_status mb_report_compare_json(FILE *out, const struct mb_compare *c, str
     json_object_set_new(
         root, "new",
         json_compare_files(c->new_arg, c->new_files, c->new_skipped, c->new_duplicates));
+    json_t *match = json_array();
+    json_array_append_new(match, json_string("kernel"));
+    json_array_append_new(match, json_string("n"));
+    const char *fields[] = {"threads", "blas", "ranks", "grid"};
+    for (size_t i = 0; i < MB__ARRAY_SIZE(fields); i++)
+        if (c->match & (1u << i))
+            json_array_append_new(match, json_string(fields[i]));
+    json_object_set_new(settings, "match", match);
     json_object_set_new(root, "settings", settings);
     json_object_set_new(root, "environment", env);
     json_object_set_new(root, "rows", rows);
