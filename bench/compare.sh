@@ -73,7 +73,7 @@ for k in $(seq "$rounds"); do
 done
 
 read -r -a extra <<<"${COMPARE_ARGS:-}"
-"$bin" compare "$old" "$new" --format json --output "$out/compare.json" "${extra[@]}" || true
+"$bin" compare "$old" "$new" --format json --output "$out/compare.json" "${extra[@]}" 2>/dev/null || true
 set +e
 "$bin" compare "$old" "$new" "${extra[@]}" | tee "$out/compare.txt"
 rc=${PIPESTATUS[0]}
