@@ -37,6 +37,7 @@ struct mb_child_result {
 
 enum mb_status mb_child_run(const struct mb_child_spec *s, struct mb_child_result *r,
                             struct mb_diag *d);
+char **mb_child_environment(const char *const *drop, size_t ndrop, char *const *add, size_t nadd);
 void mb_child_free(struct mb_child_result *r);
 const char *mb_child_last_line(const struct mb_child_result *r, char *buf, size_t cap);
 void mb_child_describe(const struct mb_child_result *r, char *buf, size_t cap);

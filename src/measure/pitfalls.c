@@ -1,7 +1,6 @@
 /* The parts of matbench pitfalls that every scenario shares: one
  * measurement in a child with a time limit and its answer read, the trap
  * compared with its fix, and why a scenario cannot run here. */
-#define _GNU_SOURCE /* environ */
 #include "matbench/pitfalls.h"
 
 #include <math.h>
@@ -100,24 +99,7 @@ char **mb_pitfall_environment(char *const *add, size_t nadd)
 {
     static const char *const drop[] = {
         "OPENBLAS_NUM_THREADS=", "GOTO_NUM_THREADS=", "OMP_NUM_THREADS=", "LD_LIBRARY_PATH="};
-    size_t count = 0;
-    while (environ != NULL && environ[count] != NULL)
-        count++;
-    char **envp = malloc((count + nadd + 1) * sizeof *envp);
-    if (envp == NULL)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < count; i++) {
-        bool keep = true;
-        for (size_t j = 0; j < MB__ARRAY_SIZE(drop); j++)
-            keep = keep && strncmp(environ[i], drop[j], strlen(drop[j])) != 0;
-        if (keep)
-            envp[k++] = environ[i];
-    }
-    for (size_t i = 0; i < nadd; i++)
-        envp[k++] = add[i];
-    envp[k] = NULL;
-    return envp;
+    return mb_child_environment(drop, MB__ARRAY_SIZE(drop), add, nadd);
 }
 
 void mb_pitfall_run_init(struct mb_pitfall_run *run, const char *label, size_t n, int callers,

@@ -329,10 +329,11 @@ static size_t decimal_length(const char *s)
     return i;
 }
 
-/* A finite, non-negative number of seconds no larger than max, written as a
- * decimal number ("10", "2.5", ".5", "1e1"; not "0x10", "inf" or "nan"). */
-enum mb_status mb_parse_seconds(const char *what, const char *s, double max, double *out,
-                                struct mb_diag *d)
+/* A finite, non-negative number no larger than max, written as a decimal
+ * number ("10", "2.5", ".5", "1e1"; not "0x10", "inf" or "nan"), into
+ * *out; MB_USAGE naming what and the unit otherwise. */
+static enum mb_status parse_decimal(const char *what, const char *s, double max, const char *unit,
+                                    double *out, struct mb_diag *d)
 {
     char *end;
     errno = 0;
@@ -340,27 +341,28 @@ enum mb_status mb_parse_seconds(const char *what, const char *s, double max, dou
     double v = len > 0 ? strtod(s, &end) : NAN;
     if (len == 0 || s[len] != '\0' || end != s + len || errno != 0 || !isfinite(v) || v < 0 ||
         v > max)
-        return mb_diag_set(d, MB_USAGE, "%s: '%s' is not allowed (seconds, a decimal number 0..%g)",
-                           what, SHOWN(s), max);
+        return mb_diag_set(d, MB_USAGE, "%s: '%s' is not allowed (%s, a decimal number 0..%g)",
+                           what, SHOWN(s), unit, max);
     *out = v;
     return MB_OK;
+}
+
+/* A number of seconds, 0..max (parse_decimal). */
+enum mb_status mb_parse_seconds(const char *what, const char *s, double max, double *out,
+                                struct mb_diag *d)
+{
+    return parse_decimal(what, s, max, "seconds", out, d);
 }
 
 /* A percentage: a decimal number 0..max, as a fraction (2 -> 0.02). */
 enum mb_status mb_parse_percent(const char *what, const char *s, double max, double *out,
                                 struct mb_diag *d)
 {
-    char *end;
-    errno = 0;
-    size_t len = decimal_length(s);
-    double v = len > 0 ? strtod(s, &end) : NAN;
-    if (len == 0 || s[len] != '\0' || end != s + len || errno != 0 || !isfinite(v) || v < 0 ||
-        v > max)
-        return mb_diag_set(d, MB_USAGE,
-                           "%s: '%s' is not allowed (a percentage, a decimal number 0..%g)", what,
-                           SHOWN(s), max);
-    *out = v / 100;
-    return MB_OK;
+    double v;
+    enum mb_status st = parse_decimal(what, s, max, "a percentage", &v, d);
+    if (st == MB_OK)
+        *out = v / 100;
+    return st;
 }
 
 static const char *const layout_names[] = {

@@ -281,6 +281,32 @@ done:
     return st;
 }
 
+/* This process's environment without the variables named in drop[0..ndrop)
+ * ("NAME=" each), then add[0..nadd) ("NAME=value"): a malloc'd array of
+ * borrowed strings, NULL-terminated, for a child's envp; NULL when memory
+ * runs out. */
+char **mb_child_environment(const char *const *drop, size_t ndrop, char *const *add, size_t nadd)
+{
+    size_t count = 0;
+    while (environ != NULL && environ[count] != NULL)
+        count++;
+    char **envp = malloc((count + nadd + 1) * sizeof *envp);
+    if (envp == NULL)
+        return NULL;
+    size_t k = 0;
+    for (size_t i = 0; i < count; i++) {
+        bool keep = true;
+        for (size_t j = 0; j < ndrop; j++)
+            keep = keep && strncmp(environ[i], drop[j], strlen(drop[j])) != 0;
+        if (keep)
+            envp[k++] = environ[i];
+    }
+    for (size_t i = 0; i < nadd; i++)
+        envp[k++] = add[i];
+    envp[k] = NULL;
+    return envp;
+}
+
 /* Frees what mb_child_run allocated in r (safe on a zeroed r, and twice). */
 void mb_child_free(struct mb_child_result *r)
 {

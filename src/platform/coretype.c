@@ -163,23 +163,7 @@ static enum mb_status fail(struct mb_coretype_probe *out, struct mb_diag *d, enu
 static char **child_environment(char *setting)
 {
     static const char *const drop[] = {"OPENBLAS_NUM_THREADS=", "OPENBLAS_CORETYPE="};
-    size_t count = 0;
-    while (environ != NULL && environ[count] != NULL)
-        count++;
-    char **envp = malloc((count + 2) * sizeof *envp);
-    if (envp == NULL)
-        return NULL;
-    size_t k = 0;
-    for (size_t i = 0; i < count; i++) {
-        bool keep = true;
-        for (size_t j = 0; j < MB__ARRAY_SIZE(drop); j++)
-            keep = keep && strncmp(environ[i], drop[j], strlen(drop[j])) != 0;
-        if (keep)
-            envp[k++] = environ[i];
-    }
-    envp[k++] = setting;
-    envp[k] = NULL;
-    return envp;
+    return mb_child_environment(drop, MB__ARRAY_SIZE(drop), &setting, 1);
 }
 
 /* Reads blas.core, results[0].gflops and results[0].verified from the
